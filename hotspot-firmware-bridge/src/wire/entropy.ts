@@ -46,11 +46,11 @@ export function verifyEntropy(entropy: EntropyReport, trustedOracleKey: string):
 
 const entropySchema = z
   .object({
-    data: z.base64().transform((s) => new Uint8Array(Buffer.from(s, 'base64'))).refine((b) => b.length === 32, 'must be 32 bytes'),
+    data: z.base64().transform((s): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'))).refine((b) => b.length === 32, 'must be 32 bytes'),
     timestamp: z.string().regex(/^\d{1,19}$/).transform((s) => BigInt(s)),
     version: z.number().int().min(0).max(0xffff_ffff),
     oracle_key: z.string().max(64),
-    signature: z.base64().transform((s) => new Uint8Array(Buffer.from(s, 'base64'))).refine((b) => b.length === 64, 'must be 64 bytes'),
+    signature: z.base64().transform((s): Uint8Array => new Uint8Array(Buffer.from(s, 'base64'))).refine((b) => b.length === 64, 'must be 64 bytes'),
   })
   .strict();
 

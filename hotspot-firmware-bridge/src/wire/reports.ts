@@ -12,7 +12,7 @@ export const MAX_REPORT_PAYLOAD_BYTES = 4096;
 const base64Bytes = (min: number, max = min) =>
   z
     .base64()
-    .transform((s) => new Uint8Array(Buffer.from(s, 'base64')))
+    .transform((s): Uint8Array => new Uint8Array(Buffer.from(s, 'base64')))
     .refine((b) => b.length >= min && b.length <= max, {
       message: min === max ? `must decode to ${min} bytes` : `must decode to ${min}–${max} bytes`,
     });
