@@ -1,0 +1,39 @@
+import type { Rxpk, Txpk, TxpkAck } from '../gwmp/codec';
+import type { PacketForwarderLink, TransmitResult, VirtualForwarder } from './types';
+
+/**
+ * A bridge link and its virtual forwarder joined by plain function calls: same contract as the UDP
+ * pair, without sockets, so thousands of bridges fit in one process.
+ */
+export function createInProcessLink(): { link: PacketForwarderLink; forwarder: VirtualForwarder } {
+  let uplink: ((rxpk: Rxpk) => void) | null = null;
+  let transmitter: ((txpk: Txpk) => TxpkAck | undefined) | null = null;
+  let closed = false;
+  const link: PacketForwarderLink = {
+    onUplink(handler) {
+      uplink = handler;
+    },
+    async transmit(txpk): Promise<TransmitResult> {
+      if (closed) return { ok: false, reason: 'link closed' };
+      if (!transmitter) return { ok: false, reason: 'no packet forwarder connected' };
+      const ack = transmitter(txpk);
+      return ack ? { ok: true, ack } : { ok: true };
+    },
+    isConnected: () => !closed && transmitter !== null,
+    async close() {
+      closed = true;
+    },
+  };
+  const forwarder: VirtualForwarder = {
+    deliver(rxpk) {
+      if (!closed && uplink) queueMicrotask(() => uplink?.(rxpk));
+    },
+    onTransmit(handler) {
+      transmitter = handler;
+    },
+    async close() {
+      transmitter = null;
+    },
+  };
+  return { link, forwarder };
+}

@@ -1,0 +1,73 @@
+import { randomInt } from 'node:crypto';
+import { createSocket, type Socket } from 'node:dgram';
+import { decodeGwmp, encodeGwmp, type Rxpk, type Txpk, type TxpkAck } from '../gwmp/codec';
+import type { VirtualForwarder } from './types';
+
+export interface VirtualUdpForwarderOptions {
+  /** Bridge UDP port on 127.0.0.1. */
+  bridgePort: number;
+  gatewayEui: string;
+  /** PULL_DATA keepalive period (the reference forwarder's global_conf uses 10 s). */
+  keepaliveMs?: number;
+}
+
+export interface VirtualUdpForwarder extends VirtualForwarder {
+  /** Resolves once the bridge has answered a PULL_DATA, i.e. downlinks can reach us. */
+  ready: Promise<void>;
+  stats(): { pushAcks: number; pullAcks: number; pullResps: number; rejected: number };
+}
+
+/** A packet forwarder as seen from the network: speaks real GWMP v2 over loopback UDP to the bridge. */
+export async function startVirtualUdpForwarder(options: VirtualUdpForwarderOptions): Promise<VirtualUdpForwarder> {
+  const socket: Socket = createSocket('udp4');
+  let transmitter: ((txpk: Txpk) => TxpkAck | undefined) | null = null;
+  const counters = { pushAcks: 0, pullAcks: 0, pullResps: 0, rejected: 0 };
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  const send = (bytes: Buffer) => socket.send(bytes, options.bridgePort, '127.0.0.1');
+
+  socket.on('message', (datagram: Buffer) => {
+    const decoded = decodeGwmp(datagram);
+    if (!decoded.ok) {
+      counters.rejected++;
+      return;
+    }
+    const packet = decoded.packet;
+    if (packet.type === 'PUSH_ACK') counters.pushAcks++;
+    else if (packet.type === 'PULL_ACK') {
+      counters.pullAcks++;
+      markReady();
+    } else if (packet.type === 'PULL_RESP') {
+      counters.pullResps++;
+      const ack = transmitter?.(packet.txpk) ?? { error: 'NONE' };
+      send(encodeGwmp({ type: 'TX_ACK', token: packet.token, gatewayEui: options.gatewayEui, txpkAck: ack }));
+    }
+  });
+  socket.on('error', () => {});
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
+
+  const pull = () => send(encodeGwmp({ type: 'PULL_DATA', token: randomInt(0x10000), gatewayEui: options.gatewayEui }));
+  pull();
+  // Retry quickly until the bridge answers (it may start after us), then settle on the keepalive period.
+  const fastRetry = setInterval(pull, 200);
+  void ready.then(() => clearInterval(fastRetry));
+  const keepalive = setInterval(pull, options.keepaliveMs ?? 10_000);
+  keepalive.unref();
+  fastRetry.unref();
+
+  return {
+    ready,
+    deliver(rxpk: Rxpk) {
+      send(encodeGwmp({ type: 'PUSH_DATA', token: randomInt(0x10000), gatewayEui: options.gatewayEui, rxpk: [rxpk], rejected: [] }));
+    },
+    onTransmit(handler) {
+      transmitter = handler;
+    },
+    stats: () => ({ ...counters }),
+    async close() {
+      clearInterval(keepalive);
+      clearInterval(fastRetry);
+      await new Promise<void>((resolve) => socket.close(() => resolve()));
+    },
+  };
+}
