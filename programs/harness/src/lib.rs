@@ -5,8 +5,17 @@
 //! solana-program-test's real bank (SPL Token and the ATA program run as their bundled SBF
 //! binaries). The local chain binary and the Rust integration tests both build on this crate.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Once;
+
 use anchor_lang::{InstructionData, ToAccountMetas};
-use solana_program_test::{processor, ProgramTest};
+use solana_log_collector::LogCollector;
+use solana_program_test::{
+    get_runtime_environment_key, invoke_builtin_function, EbpfError, EbpfVm, InvokeContext, ProgramTest,
+    ProgramTestContext,
+};
+use solana_sdk::program_stubs::{set_syscall_stubs, SyscallStubs};
 use solana_sdk::{
     account_info::AccountInfo, ed25519_program, entrypoint::ProgramResult, instruction::Instruction,
     pubkey::Pubkey, signature::Keypair, signer::Signer, system_program, sysvar,
@@ -28,11 +37,158 @@ pub fn native_entry<'a, 'b, 'c, 'info>(
     poc_network::entry(program_id, accounts, data)
 }
 
+thread_local! {
+    /// Set while a native instruction runs on this thread: the log collector of its
+    /// transaction (None when the bank is not recording logs for that transaction).
+    static CURRENT_LOGS: RefCell<Option<Option<Rc<RefCell<LogCollector>>>>> = const { RefCell::new(None) };
+}
+
+/// Appends a line to the running transaction's logs. Returns false outside a native
+/// instruction (the caller then falls back to stdout).
+fn log_line(line: String) -> bool {
+    CURRENT_LOGS.with(|logs| match logs.borrow().as_ref() {
+        Some(Some(collector)) => {
+            if let Ok(mut collector) = collector.try_borrow_mut() {
+                collector.log(&line);
+            }
+            true
+        }
+        Some(None) => true,
+        None => false,
+    })
+}
+
+/// `msg!` sink: "Program log: …" into the running transaction's logs, as on-chain.
+fn msg_hook(message: &str) {
+    if !log_line(format!("Program log: {message}")) {
+        println!("{message}");
+    }
+}
+
+/// Delegates every syscall stub to program-test's, except `sol_log_data` (events), which
+/// program-test leaves at the default (stdout) and which belongs in the transaction logs.
+struct LogRoutingStubs {
+    inner: Box<dyn SyscallStubs>,
+}
+
+impl SyscallStubs for LogRoutingStubs {
+    fn sol_log(&self, message: &str) {
+        self.inner.sol_log(message)
+    }
+    fn sol_log_compute_units(&self) {
+        self.inner.sol_log_compute_units()
+    }
+    fn sol_remaining_compute_units(&self) -> u64 {
+        self.inner.sol_remaining_compute_units()
+    }
+    fn sol_invoke_signed(
+        &self,
+        instruction: &Instruction,
+        account_infos: &[AccountInfo],
+        signers_seeds: &[&[&[u8]]],
+    ) -> ProgramResult {
+        self.inner.sol_invoke_signed(instruction, account_infos, signers_seeds)
+    }
+    fn sol_get_sysvar(&self, sysvar_id_addr: *const u8, var_addr: *mut u8, offset: u64, length: u64) -> u64 {
+        self.inner.sol_get_sysvar(sysvar_id_addr, var_addr, offset, length)
+    }
+    fn sol_get_clock_sysvar(&self, var_addr: *mut u8) -> u64 {
+        self.inner.sol_get_clock_sysvar(var_addr)
+    }
+    fn sol_get_epoch_schedule_sysvar(&self, var_addr: *mut u8) -> u64 {
+        self.inner.sol_get_epoch_schedule_sysvar(var_addr)
+    }
+    fn sol_get_fees_sysvar(&self, var_addr: *mut u8) -> u64 {
+        self.inner.sol_get_fees_sysvar(var_addr)
+    }
+    fn sol_get_rent_sysvar(&self, var_addr: *mut u8) -> u64 {
+        self.inner.sol_get_rent_sysvar(var_addr)
+    }
+    fn sol_get_epoch_rewards_sysvar(&self, var_addr: *mut u8) -> u64 {
+        self.inner.sol_get_epoch_rewards_sysvar(var_addr)
+    }
+    fn sol_get_last_restart_slot(&self, var_addr: *mut u8) -> u64 {
+        self.inner.sol_get_last_restart_slot(var_addr)
+    }
+    fn sol_get_epoch_stake(&self, vote_address: *const u8) -> u64 {
+        self.inner.sol_get_epoch_stake(vote_address)
+    }
+    unsafe fn sol_memcpy(&self, dst: *mut u8, src: *const u8, n: usize) {
+        self.inner.sol_memcpy(dst, src, n)
+    }
+    unsafe fn sol_memmove(&self, dst: *mut u8, src: *const u8, n: usize) {
+        self.inner.sol_memmove(dst, src, n)
+    }
+    unsafe fn sol_memcmp(&self, s1: *const u8, s2: *const u8, n: usize, result: *mut i32) {
+        self.inner.sol_memcmp(s1, s2, n, result)
+    }
+    unsafe fn sol_memset(&self, s: *mut u8, c: u8, n: usize) {
+        self.inner.sol_memset(s, c, n)
+    }
+    fn sol_get_return_data(&self) -> Option<(Pubkey, Vec<u8>)> {
+        self.inner.sol_get_return_data()
+    }
+    fn sol_set_return_data(&self, data: &[u8]) {
+        self.inner.sol_set_return_data(data)
+    }
+    fn sol_log_data(&self, fields: &[&[u8]]) {
+        use base64::Engine;
+        let encoded: Vec<String> =
+            fields.iter().map(|f| base64::engine::general_purpose::STANDARD.encode(f)).collect();
+        if !log_line(format!("Program data: {}", encoded.join(" "))) {
+            self.inner.sol_log_data(fields)
+        }
+    }
+    fn sol_get_processed_sibling_instruction(&self, index: usize) -> Option<Instruction> {
+        self.inner.sol_get_processed_sibling_instruction(index)
+    }
+    fn sol_get_stack_height(&self) -> u64 {
+        self.inner.sol_get_stack_height()
+    }
+}
+
+struct Placeholder;
+impl SyscallStubs for Placeholder {}
+
+fn install_log_routing() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        solana_msg::set_log_hook(msg_hook);
+        let inner = set_syscall_stubs(Box::new(Placeholder));
+        set_syscall_stubs(Box::new(LogRoutingStubs { inner }));
+    });
+}
+
+/// The builtin entry registered with the bank: like program-test's `processor!`, plus it
+/// exposes the transaction's log collector to `msg!` and `emit!` while the program runs.
+fn builtin_entry(vm: *mut EbpfVm<InvokeContext>, _a0: u64, _a1: u64, _a2: u64, _a3: u64, _a4: u64) {
+    // SAFETY: mirrors solana_program_test::processor!: the runtime passes a pointer offset by
+    // the runtime-environment key from the start of the EbpfVm it owns.
+    let vm = unsafe {
+        &mut *((vm as *mut u64).offset(-(get_runtime_environment_key() as isize)) as *mut EbpfVm<InvokeContext>)
+    };
+    let collector = vm.context_object_pointer.get_log_collector();
+    let previous = CURRENT_LOGS.with(|logs| logs.replace(Some(collector)));
+    vm.program_result = invoke_builtin_function(native_entry, vm.context_object_pointer)
+        .map_err(EbpfError::SyscallError)
+        .into();
+    CURRENT_LOGS.with(|logs| *logs.borrow_mut() = previous);
+}
+
 /// A ProgramTest with poc-network loaded natively (SPL Token/ATA are added by program-test).
+/// Start it with [`start_bank`] so program logs and events land in the transaction logs.
 pub fn program_test() -> ProgramTest {
-    let mut pt = ProgramTest::new("poc_network", poc_network::ID, processor!(native_entry));
+    let mut pt = ProgramTest::default();
     pt.prefer_bpf(false);
+    pt.add_builtin_program("poc_network", poc_network::ID, builtin_entry);
     pt
+}
+
+/// Starts the bank and routes native `msg!`/`emit!` output into transaction logs.
+pub async fn start_bank(pt: ProgramTest) -> ProgramTestContext {
+    let ctx = pt.start_with_context().await;
+    install_log_routing();
+    ctx
 }
 
 pub fn network_pda() -> Pubkey {

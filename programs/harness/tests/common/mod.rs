@@ -51,7 +51,7 @@ pub async fn start_bare_with(extra: impl FnOnce(&mut solana_program_test::Progra
         funded(&mut pt, kp);
     }
     extra(&mut pt);
-    let ctx = pt.start_with_context().await;
+    let ctx = poc_harness::start_bank(pt).await;
     let mut env = Env { ctx, admin, oracle, maker, owner, genesis_ts: 0 };
     env.set_time(1_700_000_000).await;
     env
@@ -93,9 +93,19 @@ impl Env {
         let mut all: Vec<&Keypair> = vec![&payer];
         all.extend_from_slice(signers);
         let tx = Transaction::new_signed_with_payer(ixs, Some(&payer.pubkey()), &all, blockhash);
-        let res = self.ctx.banks_client.process_transaction_with_metadata(tx).await.unwrap();
-        res.result.unwrap();
-        res.metadata.unwrap().log_messages
+        // The verifying path used by `send` commits through a queue and may still hold the
+        // account locks for a moment after reporting success; retry that transient case.
+        for _ in 0..200 {
+            let res = self.ctx.banks_client.process_transaction_with_metadata(tx.clone()).await.unwrap();
+            match res.result {
+                Err(TransactionError::AccountInUse) => tokio::time::sleep(std::time::Duration::from_millis(5)).await,
+                other => {
+                    other.unwrap();
+                    return res.metadata.unwrap().log_messages;
+                }
+            }
+        }
+        panic!("accounts stayed locked")
     }
 
     pub async fn account(&mut self, key: &Pubkey) -> Option<Account> {
