@@ -6,3 +6,4 @@ export * from './protobuf';
 export * from './regions';
 export * from './reports';
 export * from './topics';
+export * from './onboarding';

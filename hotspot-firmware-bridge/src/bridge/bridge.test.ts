@@ -1,0 +1,172 @@
+import pino from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Rxpk, Txpk, TxpkAck } from '../gwmp/codec';
+import { createInProcessLink } from '../link/in-process';
+import { startVirtualUdpForwarder, type VirtualUdpForwarder } from '../link/udp-forwarder';
+import { startGwmpUdpServer, type GwmpUdpServer } from '../link/udp-server';
+import {
+  beaconFrame,
+  decodeReportPayload,
+  encodeEntropyPayload,
+  keypairFromSecret,
+  signEntropy,
+  verifyBeaconReport,
+  verifyWitnessReport,
+  type ReportKind,
+} from '../wire';
+import { HotspotBridge } from './bridge';
+
+const logger = pino({ level: 'silent' });
+const oracle = keypairFromSecret(new Uint8Array(32).fill(42));
+const hotspot = keypairFromSecret(new Uint8Array(32).fill(1));
+// Helium verifier fixture (bridge_data.md §1c).
+const REMOTE = Buffer.from('b6aa3f80d9355f139d998626b8d1ff1776cda36ae11a10006a8d516546276b09', 'hex');
+const ENTROPY_TS = 1677163710n;
+const LOCAL = Uint8Array.from([233, 70, 25, 176]);
+const VECTOR_TXPK_DATA = '4ByZEkFg6DuShn1jDK9MntIc/ZI7u8t6kjHxnJRK9kQRCNQwBpg63Z66ZSU7h34SSPRBrg==';
+
+const entropyMessage = (signer = oracle, timestamp = ENTROPY_TS) =>
+  encodeEntropyPayload(signEntropy({ data: REMOTE, timestamp, version: 0, oracle_key: signer.address }, signer.privateKeyObject));
+
+class CapturingSink {
+  reports: { kind: ReportKind; topic: string; payload: Buffer }[] = [];
+  async submit(kind: ReportKind, topic: string, payload: Buffer) {
+    this.reports.push({ kind, topic, payload });
+  }
+}
+
+const cleanups: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+async function udpPair() {
+  const server: GwmpUdpServer = await startGwmpUdpServer({ port: 0, logger });
+  const forwarder: VirtualUdpForwarder = await startVirtualUdpForwarder({ bridgePort: server.port, gatewayEui: 'AA555A0000000001' });
+  cleanups.push(() => server.close(), () => forwarder.close());
+  await forwarder.ready;
+  return { server, forwarder };
+}
+
+const beaconRxpk = (data: Uint8Array, overrides: Partial<Rxpk> = {}): Rxpk => {
+  const frame = beaconFrame(data);
+  return {
+    tmst: 123456, freq: 867.9, chan: 4, rfch: 0, stat: 1, modu: 'LORA', datr: 'SF12BW125', codr: '4/5',
+    rssi: -101, lsnr: -3.5, size: frame.length, data: Buffer.from(frame).toString('base64'), payload: frame, ...overrides,
+  };
+};
+
+describe('hotspot bridge over real GWMP/UDP', () => {
+  it('sends the reference beacon as a PULL_RESP txpk and reports it signed', async () => {
+    const { server, forwarder } = await udpPair();
+    const transmitted: Txpk[] = [];
+    forwarder.onTransmit((txpk): TxpkAck => {
+      transmitted.push(txpk);
+      return { error: 'NONE' };
+    });
+    const sink = new CapturingSink();
+    const bridge = new HotspotBridge({
+      keypair: hotspot, region: 'EU868', antennaGainDdbi: 12, link: server, sink, oracleAddress: oracle.address,
+      beaconIntervalSeconds: 60, logger, nowMs: () => Number(ENTROPY_TS) * 1000 + 30_000, localEntropy: () => LOCAL,
+    });
+    expect(bridge.handleEntropyMessage(entropyMessage())).toBe(true);
+    const outcome = await bridge.beaconNow();
+    expect(outcome.sent).toBe(true);
+    expect(transmitted).toHaveLength(1);
+    expect(transmitted[0]).toMatchObject({ imme: true, freq: 867.9, rfch: 0, powe: 14, modu: 'LORA', datr: 'SF12BW125', codr: '4/5', ipol: false, size: 52 });
+    expect(transmitted[0]!.data).toBe(VECTOR_TXPK_DATA);
+    expect(sink.reports).toHaveLength(1);
+    const decoded = decodeReportPayload('beacon', sink.reports[0]!.payload);
+    if (!decoded.ok || decoded.kind !== 'beacon') throw new Error('bad beacon report');
+    expect(verifyBeaconReport(decoded.report, decoded.canonical)).toBe(true);
+    expect(decoded.report).toMatchObject({ pub_key: hotspot.address, frequency: 867_900_000, channel: 4, datarate: 'SF12BW125', tx_power: 14 });
+    expect(Buffer.from(decoded.report.data).toString('base64')).toBe('HJkSQWDoO5KGfWMMr0ye0hz9kju7y3qSMfGclEr2RBEI1DAGmDrdnrplJTuHfhJI9EGu');
+    expect(decoded.report.local_entropy).toEqual(LOCAL);
+    expect(sink.reports[0]!.topic).toBe(`poc/v1/eu868/hotspot/${hotspot.address}/beacon`);
+    expect(decoded.report.timestamp).toBe((ENTROPY_TS * 1000n + 30_000n) * 1_000_000n);
+
+    // Our own beacon heard back is not witnessed.
+    const own = await bridge.handleUplink(beaconRxpk(decoded.report.data));
+    expect(own).toEqual({ witnessed: false, reason: 'own_beacon' });
+  });
+
+  it('reports the power from TX_ACK, and does not report a refused beacon', async () => {
+    const { server, forwarder } = await udpPair();
+    let ack: TxpkAck = { error: 'NONE', powe: 12 };
+    forwarder.onTransmit(() => ack);
+    const sink = new CapturingSink();
+    const bridge = new HotspotBridge({
+      keypair: hotspot, region: 'US915', antennaGainDdbi: 80, link: server, sink, oracleAddress: oracle.address,
+      beaconIntervalSeconds: 60, logger, nowMs: () => Number(ENTROPY_TS) * 1000 + 1000,
+    });
+    bridge.handleEntropyMessage(entropyMessage());
+    const sent = await bridge.beaconNow();
+    expect(sent.sent && sent.report.tx_power).toBe(12);
+    expect(sent.sent && sent.txpk.powe).toBe(28);
+    expect(sent.sent && sent.txpk.datr).toBe('SF9BW125');
+    ack = { error: 'COLLISION_PACKET' };
+    expect(await bridge.beaconNow()).toEqual({ sent: false, reason: 'forwarder refused the beacon: COLLISION_PACKET' });
+    expect(sink.reports).toHaveLength(1);
+  });
+
+  it('only beacons with fresh entropy signed by the trusted oracle', async () => {
+    const { server } = await udpPair();
+    const sink = new CapturingSink();
+    let now = Number(ENTROPY_TS) * 1000;
+    const bridge = new HotspotBridge({
+      keypair: hotspot, region: 'EU868', antennaGainDdbi: 12, link: server, sink, oracleAddress: oracle.address,
+      beaconIntervalSeconds: 60, logger, nowMs: () => now,
+    });
+    expect(await bridge.beaconNow()).toEqual({ sent: false, reason: 'no entropy from the oracle yet' });
+    const impostor = keypairFromSecret(new Uint8Array(32).fill(9));
+    expect(bridge.handleEntropyMessage(entropyMessage(impostor))).toBe(false);
+    expect(bridge.handleEntropyMessage(Buffer.from('garbage'))).toBe(false);
+    expect(bridge.handleEntropyMessage(entropyMessage())).toBe(true);
+    expect(bridge.handleEntropyMessage(entropyMessage(oracle, ENTROPY_TS - 15n))).toBe(false);
+    now += 181_000;
+    expect(await bridge.beaconNow()).toEqual({ sent: false, reason: 'entropy is older than its 180 s lifespan' });
+    expect(bridge.status().counters.entropyRejected).toBe(2);
+  });
+
+  it('witnesses a beacon received through PUSH_DATA once, with rssis, snr and frequency', async () => {
+    const { server, forwarder } = await udpPair();
+    const sink = new CapturingSink();
+    new HotspotBridge({
+      keypair: hotspot, region: 'EU868', antennaGainDdbi: 12, link: server, sink, oracleAddress: oracle.address,
+      beaconIntervalSeconds: 60, logger,
+    });
+    const data = new Uint8Array(51).fill(7);
+    forwarder.deliver(beaconRxpk(data, { rssi: -99, rssis: -101.4, lsnr: -7.25 }));
+    forwarder.deliver(beaconRxpk(data));
+    forwarder.deliver(beaconRxpk(new Uint8Array(51).fill(8), { stat: -1 }));
+    forwarder.deliver({ ...beaconRxpk(new Uint8Array(51)), size: 20, payload: new Uint8Array(20), data: Buffer.alloc(20).toString('base64') });
+    forwarder.deliver(beaconRxpk(new Uint8Array(51).fill(9), { rssi: -120, lsnr: 2, freq: 867.900032 }));
+    await expect.poll(() => server.stats().uplinks).toBe(5);
+    await expect.poll(() => sink.reports.length).toBe(2);
+    const [first, second] = sink.reports.map((r) => decodeReportPayload('witness', r.payload));
+    if (!first?.ok || first.kind !== 'witness' || !second?.ok || second.kind !== 'witness') throw new Error('bad witness');
+    expect(verifyWitnessReport(first.report, first.canonical)).toBe(true);
+    expect(first.report).toMatchObject({ signal: -1014, snr: -72, frequency: 867_900_000, tmst: 123456, datarate: 'SF12BW125' });
+    expect(first.report.data).toEqual(data);
+    expect(second.report).toMatchObject({ signal: -1200, snr: 20, frequency: 867_900_032 });
+  });
+
+  it('runs the same core over the in-process link', async () => {
+    const { link, forwarder } = createInProcessLink();
+    const sink = new CapturingSink();
+    const txs: Txpk[] = [];
+    forwarder.onTransmit((txpk) => {
+      txs.push(txpk);
+      return { error: 'NONE' };
+    });
+    const bridge = new HotspotBridge({
+      keypair: hotspot, region: 'EU868', antennaGainDdbi: 12, link, sink, oracleAddress: oracle.address,
+      beaconIntervalSeconds: 60, logger, nowMs: () => Number(ENTROPY_TS) * 1000 + 30_000, localEntropy: () => LOCAL,
+    });
+    bridge.handleEntropyMessage(entropyMessage());
+    await bridge.beaconNow();
+    expect(txs[0]!.data).toBe(VECTOR_TXPK_DATA);
+    forwarder.deliver(beaconRxpk(new Uint8Array(51).fill(3)));
+    await expect.poll(() => sink.reports.length).toBe(2);
+  });
+});

@@ -1,0 +1,14 @@
+export { HotspotBridge, type BeaconOutcome, type BridgeStatus, type HotspotBridgeOptions, type ReportSink, type UplinkOutcome } from './bridge/bridge';
+export { nextBeaconTime, segmentOf } from './bridge/beacon-schedule';
+export { LastSeenCache } from './bridge/last-seen';
+export { ReportPublisher, type MqttState, type PublisherStats, type ReportPublisherOptions } from './bridge/publisher';
+export { buildBridgeApi, startBridgeApi, type BridgeApiOptions } from './api';
+export { startBridgeNode, type BridgeNode, type BridgeNodeOptions } from './node';
+export { KeyFileError, createKeyFile, loadKeyFile } from './keyfile';
+export { runCli } from './cli';
+export * from './gwmp/codec';
+export { createInProcessLink } from './link/in-process';
+export { startGwmpUdpServer, type GwmpUdpServer, type GwmpUdpServerOptions } from './link/udp-server';
+export { startVirtualUdpForwarder, type VirtualUdpForwarder, type VirtualUdpForwarderOptions } from './link/udp-forwarder';
+export type { PacketForwarderLink, TransmitResult, VirtualForwarder } from './link/types';
+export { DurableQueue, type DurableQueueOptions, type DurableQueueStats, type QueueEntry } from './queue/durable-queue';

@@ -1,0 +1,104 @@
+import type { Logger } from 'pino';
+import { startBridgeApi } from './api';
+import { HotspotBridge } from './bridge/bridge';
+import { ReportPublisher } from './bridge/publisher';
+import { startGwmpUdpServer, type GwmpUdpServer } from './link/udp-server';
+import type { PacketForwarderLink } from './link/types';
+import { DurableQueue } from './queue/durable-queue';
+import { ENTROPY_TOPIC, stateTopic, type HotspotKeypair, type Region } from './wire';
+
+export interface BridgeNodeOptions {
+  keypair: HotspotKeypair;
+  region: Region;
+  antennaGainDdbi: number;
+  mqttUrl: string;
+  oracleAddress: string;
+  queueDir: string;
+  beaconIntervalSeconds: number;
+  logger: Logger;
+  /** Either an existing link (simulator) or a UDP port to serve GWMP on (1680 like gateway-rs). */
+  link?: PacketForwarderLink;
+  udpPort?: number;
+  udpHost?: string;
+  /** Local HTTP API port; omit for none, 0 for any free port. */
+  apiPort?: number;
+  queueLimits?: { maxBytes?: number; maxEntries?: number };
+  beaconing?: boolean;
+  random?: () => number;
+  /** Close the journal between flushes (many bridges in one process). */
+  lowFileDescriptors?: boolean;
+  mqttUsername?: string;
+  mqttPassword?: string;
+}
+
+export interface BridgeNode {
+  bridge: HotspotBridge;
+  publisher: ReportPublisher;
+  queue: DurableQueue;
+  link: PacketForwarderLink;
+  udpPort: number | null;
+  apiUrl: string | null;
+  /** Graceful: retained "offline", flush the queue, close sockets. */
+  stop(): Promise<void>;
+}
+
+/** Wires one hotspot: forwarder link → bridge core → durable queue → MQTT, plus the local API. */
+export async function startBridgeNode(options: BridgeNodeOptions): Promise<BridgeNode> {
+  const logger = options.logger.child({ hotspot: options.keypair.address });
+  const queue = DurableQueue.open({
+    dir: options.queueDir,
+    logger,
+    ...options.queueLimits,
+    ...(options.lowFileDescriptors ? { keepFileOpen: false } : {}),
+  });
+  let udp: GwmpUdpServer | null = null;
+  let link = options.link;
+  if (!link) {
+    udp = await startGwmpUdpServer({ port: options.udpPort ?? 1680, ...(options.udpHost ? { host: options.udpHost } : {}), logger });
+    link = udp;
+  }
+  let bridge: HotspotBridge | null = null;
+  const publisher = new ReportPublisher({
+    mqttUrl: options.mqttUrl,
+    clientId: `poc-bridge-${options.keypair.address}`,
+    stateTopic: stateTopic(options.region, options.keypair.address),
+    queue,
+    logger,
+    subscriptions: [{ topic: ENTROPY_TOPIC, onMessage: (payload) => bridge?.handleEntropyMessage(payload) }],
+    ...(options.mqttUsername ? { username: options.mqttUsername } : {}),
+    ...(options.mqttPassword ? { password: options.mqttPassword } : {}),
+  });
+  bridge = new HotspotBridge({
+    keypair: options.keypair,
+    region: options.region,
+    antennaGainDdbi: options.antennaGainDdbi,
+    link,
+    sink: publisher,
+    oracleAddress: options.oracleAddress,
+    beaconIntervalSeconds: options.beaconIntervalSeconds,
+    logger,
+    ...(options.beaconing === false ? { beaconing: false } : {}),
+    ...(options.random ? { random: options.random } : {}),
+  });
+  publisher.start();
+  bridge.start();
+  const api =
+    options.apiPort === undefined ? null : await startBridgeApi({ bridge, publisher, queue, keypair: options.keypair, port: options.apiPort });
+  const theBridge = bridge;
+  const theLink = link;
+  return {
+    bridge: theBridge,
+    publisher,
+    queue,
+    link: theLink,
+    udpPort: udp?.port ?? null,
+    apiUrl: api?.url ?? null,
+    async stop() {
+      theBridge.stop();
+      await api?.app.close();
+      await publisher.stop();
+      await theLink.close();
+      queue.close();
+    },
+  };
+}
