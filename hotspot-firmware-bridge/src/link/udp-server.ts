@@ -28,7 +28,8 @@ export async function startGwmpUdpServer(options: GwmpUdpServerOptions): Promise
   const { logger } = options;
   const txAckTimeoutMs = options.txAckTimeoutMs ?? 3000;
   const forwarderTimeoutMs = options.forwarderTimeoutMs ?? 60_000;
-  const socket: Socket = createSocket('udp4');
+  // A roomy receive buffer: a forwarder flushing a backlog sends bursts, and UDP drops what does not fit.
+  const socket: Socket = createSocket({ type: 'udp4', recvBufferSize: 4 * 1024 * 1024 });
   let uplink: ((rxpk: Rxpk) => void) | null = null;
   let pullAddress: { address: string; port: number; at: number } | null = null;
   let gatewayEui: string | null = null;

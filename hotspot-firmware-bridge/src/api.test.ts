@@ -1,0 +1,66 @@
+import bs58 from 'bs58';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { buildBridgeApi } from './api';
+import { HotspotBridge } from './bridge/bridge';
+import { ReportPublisher } from './bridge/publisher';
+import { createInProcessLink } from './link/in-process';
+import { DurableQueue } from './queue/durable-queue';
+import { keypairFromSecret, onboardingMessage, verifyBytes } from './wire';
+
+const logger = pino({ level: 'silent' });
+const dir = mkdtempSync(join(tmpdir(), 'api-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('bridge local API', () => {
+  const keypair = keypairFromSecret(new Uint8Array(32).fill(21));
+  const queue = DurableQueue.open({ dir, logger });
+  const publisher = new ReportPublisher({ mqttUrl: 'mqtt://127.0.0.1:1', clientId: 'x', stateTopic: 's', queue, logger });
+  const { link } = createInProcessLink();
+  const bridge = new HotspotBridge({
+    keypair, region: 'US915', antennaGainDdbi: 30, link, sink: publisher, oracleAddress: keypair.address, beaconIntervalSeconds: 60, logger,
+  });
+  const app = buildBridgeApi({ bridge, publisher, queue, keypair });
+  afterAll(async () => {
+    await app.close();
+    queue.close();
+  });
+
+  it('GET /status reports address, region, queue and MQTT state', async () => {
+    const response = await app.inject({ method: 'GET', url: '/status' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ address: keypair.address, region: 'US915', queue: { depth: 0 }, mqtt: { state: 'offline' }, lastBeacon: null });
+  });
+
+  it('POST /onboarding/sign signs the possession message with the hotspot key', async () => {
+    const owner = new Uint8Array(32).fill(2);
+    const maker = new Uint8Array(32).fill(3);
+    const programId = new Uint8Array(32).fill(4);
+    const response = await app.inject({
+      method: 'POST', url: '/onboarding/sign',
+      payload: { owner: bs58.encode(owner), maker: bs58.encode(maker), programId: bs58.encode(programId) },
+    });
+    expect(response.statusCode).toBe(200);
+    const body = response.json() as { signature: string; hotspotKey: string; message: string; hotspot: string };
+    expect(body.hotspot).toBe(keypair.address);
+    expect(bs58.decode(body.hotspotKey)).toEqual(keypair.publicKey);
+    const message = onboardingMessage({ programId, hotspotKey: keypair.publicKey, owner, maker });
+    expect(Buffer.from(body.message, 'base64')).toEqual(Buffer.from(message));
+    expect(verifyBytes(keypair.publicKey, message, bs58.decode(body.signature))).toBe(true);
+  });
+
+  it('rejects bad requests with a reason', async () => {
+    const bad = await app.inject({ method: 'POST', url: '/onboarding/sign', payload: { owner: 'x' } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: 'invalid_request' });
+    const key = bs58.encode(new Uint8Array(32).fill(1));
+    const wrong = await app.inject({
+      method: 'POST', url: '/onboarding/sign', payload: { owner: key, maker: '0'.repeat(40), programId: key },
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.json()).toEqual({ error: 'invalid_key', detail: 'maker is not valid base58' });
+  });
+});
