@@ -1,0 +1,215 @@
+import type { HotspotKeypair } from '@poc/hotspot-firmware-bridge/wire';
+import mqtt, { type MqttClient } from 'mqtt';
+import { availableParallelism, hostname } from 'node:os';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { connectDatabase } from './db/connect';
+import { migrate } from './db/migrate';
+import { startEntropyPublisher, type BlockhashSource } from './entropy/publisher';
+import type { ChainWriter } from './epochs/chain-writer';
+import { advanceSubmission, computeDueEpochs } from './epochs/runner';
+import { SignatureVerifierPool } from './ingest/signature-pool';
+import { ReportSubscriber } from './ingest/subscriber';
+import { createOracleMetrics } from './metrics';
+import { updateTrustScores } from './plausibility/trust';
+import { syncRegistryFromChain, type RegistryChainClient } from './registry/registry';
+import { HexDensityCache } from './rewards/density-cache';
+import { markStaleReports, processPendingPocs } from './verify/processor';
+
+export type { ChainWriter, RewardsRootSubmission, TransactionState } from './epochs/chain-writer';
+export type { ChainHotspot, HotspotRecord, RegistryChainClient } from './registry/registry';
+export { denyEdges, denyHotspots, syncRegistryFromChain, upsertHotspots } from './registry/registry';
+export { rewardProof, computeEpoch, computeDueEpochs, advanceSubmission, epochOf } from './epochs/runner';
+export { buildCumulativeRewardsTree, verifyRewardsProof } from './rewards/merkle';
+export { INVALID_REASON_CODES, type InvalidReason, type IngestRejection } from './verify/reasons';
+export type { BlockhashSource } from './entropy/publisher';
+
+export interface OracleConfig {
+  databaseUrl: string;
+  mqttUrl: string;
+  /** `$share/<group>/…` subscriptions so several oracles split the report stream (mosquitto/EMQX); null for aedes. */
+  sharedSubscriptionGroup: string | null;
+  /** Signs entropy; bridges trust this key's address. */
+  oracleKeypair: HotspotKeypair;
+  epochSeconds: number;
+  beaconIntervalSeconds: number;
+  entropyIntervalSeconds: number;
+  /** Tokens per epoch in base units (decimals 6). */
+  emissionPerEpoch: bigint;
+  /** Wait after the 4 s lateness limit before a PoC is finalised (witnesses still in flight). */
+  witnessGraceSeconds: number;
+  chainWriter?: ChainWriter | null;
+  /** Recent chain blockhash for entropy; random bytes when absent. */
+  blockhashSource?: BlockhashSource | null;
+  /** Mirrors hotspots from the chain every `registrySyncSeconds` when given. */
+  registryClient?: RegistryChainClient | null;
+  registrySyncSeconds?: number;
+  logger: Logger;
+  /** Ed25519 verification threads (default: all cores). 0 verifies on the main thread. */
+  workerThreads?: number;
+  /** Publish entropy from this instance (default true). */
+  publishEntropy?: boolean;
+  /** Stable MQTT client id: the broker keeps the session (queued QoS 1 reports) while the oracle restarts. */
+  mqttClientId?: string;
+  /** Run migrations at start (default true). */
+  migrate?: boolean;
+  densityRefreshSeconds?: number;
+  trustRefreshSeconds?: number;
+}
+
+export interface OracleHealth {
+  mqttConnected: boolean;
+  lastProcessAt: string | null;
+  lastEpoch: string | null;
+  lastError: string | null;
+}
+
+export interface OracleStats {
+  messagesReceived: number;
+  beaconsProcessed: number;
+  witnessesProcessed: number;
+  epochsComputed: number;
+  staleMarked: number;
+}
+
+export interface RunningOracle {
+  stop(): Promise<void>;
+  metrics: Registry;
+  health(): OracleHealth;
+  stats(): OracleStats;
+  /** Runs the PoC processor and epoch runner once now (tests, shutdown). */
+  tick(): Promise<void>;
+}
+
+/** Runs `fn` every `ms` without overlapping runs; errors are logged, never thrown. */
+function every(ms: number, fn: () => Promise<unknown>, onError: (e: unknown) => void) {
+  let running = false;
+  let stopped = false;
+  const timer = setInterval(async () => {
+    if (running || stopped) return;
+    running = true;
+    try {
+      await fn();
+    } catch (error) {
+      if (!stopped) onError(error);
+    } finally {
+      running = false;
+    }
+  }, ms);
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}
+
+export async function startOracle(config: OracleConfig): Promise<RunningOracle> {
+  const log = config.logger;
+  const sql = connectDatabase(config.databaseUrl, { max: 10 });
+  if (config.migrate ?? true) await migrate(sql);
+  const metrics = createOracleMetrics();
+  const pool = new SignatureVerifierPool(config.workerThreads ?? availableParallelism());
+  const density = new HexDensityCache();
+  await density.refresh(sql);
+
+  const clientId = config.mqttClientId ?? `poc-oracle-${hostname()}-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
+  const client: MqttClient = await mqtt.connectAsync(config.mqttUrl, {
+    clientId,
+    clean: config.mqttClientId === undefined,
+    reconnectPeriod: 1000,
+    connectTimeout: 10_000,
+  });
+  const subscriber = new ReportSubscriber({ sql, client, pool, sharedSubscriptionGroup: config.sharedSubscriptionGroup, logger: log, metrics });
+  await subscriber.start();
+  client.on('connect', (packet) => {
+    // Without a kept session the broker forgot our subscriptions.
+    if (!packet.sessionPresent) client.subscribe(subscriber.filters(), { qos: 1 });
+  });
+
+  const health: OracleHealth = { mqttConnected: true, lastProcessAt: null, lastEpoch: null, lastError: null };
+  const stats: OracleStats = { messagesReceived: 0, beaconsProcessed: 0, witnessesProcessed: 0, epochsComputed: 0, staleMarked: 0 };
+  client.on('close', () => (health.mqttConnected = false));
+  client.on('connect', () => (health.mqttConnected = true));
+  const onError = (what: string) => (error: unknown) => {
+    health.lastError = `${what}: ${(error as Error).message}`;
+    log.error({ err: error }, `${what} failed`);
+  };
+
+  const entropy = (config.publishEntropy ?? true)
+    ? startEntropyPublisher({
+        sql,
+        client,
+        keypair: config.oracleKeypair,
+        intervalSeconds: config.entropyIntervalSeconds,
+        blockhash: config.blockhashSource ?? undefined,
+        logger: log,
+        onPublished: () => metrics.entropyPublished.inc(),
+      })
+    : null;
+
+  const processOnce = async () => {
+    for (;;) {
+      const done = await processPendingPocs(sql, {
+        beaconIntervalSeconds: config.beaconIntervalSeconds,
+        witnessGraceMs: config.witnessGraceSeconds * 1000,
+        density,
+        metrics,
+      });
+      stats.beaconsProcessed += done.beacons;
+      stats.witnessesProcessed += done.witnesses;
+      health.lastProcessAt = new Date().toISOString();
+      if (done.beacons < 500) return;
+    }
+  };
+  const epochsOnce = async () => {
+    const computed = await computeDueEpochs(sql, { epochSeconds: config.epochSeconds, emissionPerEpoch: config.emissionPerEpoch });
+    for (const epoch of computed) {
+      log.info({ epoch: epoch.toString() }, 'epoch rewards computed');
+      metrics.epochsComputed.inc();
+      metrics.lastEpoch.set(Number(epoch));
+      stats.epochsComputed++;
+      health.lastEpoch = epoch.toString();
+    }
+    if (config.chainWriter) {
+      for (let i = 0; i < 10; i++) {
+        const step = await advanceSubmission(sql, config.chainWriter);
+        if (!step || step.status !== 'confirmed') break;
+        log.info({ epoch: step.epoch.toString() }, 'epoch rewards root confirmed on chain');
+      }
+    }
+  };
+
+  const stops = [
+    every(500, processOnce, onError('PoC processing')),
+    every(Math.max(1000, Math.min(10_000, (config.epochSeconds * 1000) / 6)), epochsOnce, onError('epoch rewards')),
+    every(60_000, async () => (stats.staleMarked += await markStaleReports(sql)), onError('stale purge')),
+    every((config.densityRefreshSeconds ?? 60) * 1000, () => density.refresh(sql), onError('hex density')),
+    every((config.trustRefreshSeconds ?? 60) * 1000, () => updateTrustScores(sql), onError('trust scores')),
+  ];
+  if (config.registryClient) {
+    const registryClient = config.registryClient;
+    const sync = () => syncRegistryFromChain(sql, registryClient);
+    await sync().catch(onError('registry sync'));
+    stops.push(every((config.registrySyncSeconds ?? 30) * 1000, sync, onError('registry sync')));
+  }
+  log.info({ clientId, shared: config.sharedSubscriptionGroup, threads: pool.threads }, 'oracle started');
+
+  return {
+    metrics: metrics.registry,
+    health: () => ({ ...health }),
+    stats: () => ({ ...stats, messagesReceived: subscriber.received }),
+    async tick() {
+      await subscriber.flush();
+      await processOnce();
+      await epochsOnce();
+    },
+    async stop() {
+      for (const stop of stops) stop();
+      entropy?.stop();
+      await client.endAsync();
+      await subscriber.stop();
+      await pool.close();
+      await sql.end({ timeout: 5 });
+      log.info('oracle stopped');
+    },
+  };
+}

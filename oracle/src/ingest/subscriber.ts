@@ -1,0 +1,93 @@
+import { reportFilter, sharedSubscription } from '@poc/hotspot-firmware-bridge/wire';
+import type { MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { Sql } from 'postgres';
+import type { OracleMetrics } from '../metrics';
+import { decodeAndVerify, type IncomingMessage } from './decode';
+import type { SignatureVerifierPool } from './signature-pool';
+import { storeBatch } from './store';
+
+export interface ReportSubscriberOptions {
+  sql: Sql;
+  client: MqttClient;
+  pool: SignatureVerifierPool;
+  /** `$share/<group>/…` subscriptions (mosquitto, EMQX) so several oracles split the stream; null for plain ones (aedes). */
+  sharedSubscriptionGroup: string | null;
+  logger: Logger;
+  metrics: OracleMetrics;
+  maxBatch?: number;
+  flushMs?: number;
+}
+
+/** Subscribes to beacon and witness topics and writes batches: decode → verify on the worker pool → bulk insert. */
+export class ReportSubscriber {
+  /** Report messages received by this instance. */
+  received = 0;
+  private buffer: IncomingMessage[] = [];
+  private timer: NodeJS.Timeout | null = null;
+  private flushing: Promise<void> = Promise.resolve();
+  private readonly maxBatch: number;
+  private readonly flushMs: number;
+
+  constructor(private readonly o: ReportSubscriberOptions) {
+    this.maxBatch = o.maxBatch ?? 1000;
+    this.flushMs = o.flushMs ?? 25;
+  }
+
+  filters(): string[] {
+    const plain = [reportFilter('beacon'), reportFilter('witness')];
+    return this.o.sharedSubscriptionGroup ? plain.map((f) => sharedSubscription(this.o.sharedSubscriptionGroup!, f)) : plain;
+  }
+
+  async start(): Promise<void> {
+    this.o.client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    await this.o.client.subscribeAsync(this.filters(), { qos: 1 });
+  }
+
+  private onMessage(topic: string, payload: Buffer): void {
+    if (!topic.startsWith('poc/v1/') || !(topic.endsWith('/beacon') || topic.endsWith('/witness'))) return; // entropy, state
+    this.buffer.push({ topic, payload, receivedAt: new Date() });
+    this.received++;
+    this.o.metrics.messagesReceived.inc();
+    if (this.buffer.length >= this.maxBatch) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
+  }
+
+  /** Writes whatever is buffered; batches are written one after another so ingest order is kept. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const batch = this.buffer;
+    this.buffer = [];
+    if (batch.length === 0) return this.flushing;
+    this.flushing = this.flushing.then(() => this.write(batch));
+    return this.flushing;
+  }
+
+  private async write(batch: IncomingMessage[]): Promise<void> {
+    const end = this.o.metrics.ingestBatchSeconds.startTimer();
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { accepted, rejected } = await decodeAndVerify(batch, this.o.pool);
+        const { stored, duplicates } = await storeBatch(this.o.sql, accepted, rejected);
+        this.o.metrics.reportsStored.inc(stored);
+        for (const r of rejected) this.o.metrics.messagesRejected.inc({ reason: r.reason });
+        if (duplicates) this.o.metrics.messagesRejected.inc({ reason: 'duplicate' }, duplicates);
+        end();
+        return;
+      } catch (error) {
+        // PostgreSQL unavailable: keep the batch and retry rather than lose reports.
+        this.o.logger.error({ err: error, attempt, size: batch.length }, 'storing report batch failed; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * attempt)));
+        if (attempt >= 50) {
+          this.o.logger.fatal({ size: batch.length }, 'giving up on a report batch after 50 attempts');
+          return;
+        }
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.flush();
+  }
+}
