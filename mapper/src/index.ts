@@ -1,0 +1,44 @@
+import type { Logger } from 'pino';
+import { connectDatabase } from '../../oracle/src/db/connect';
+import { migrate } from '../../oracle/src/db/migrate';
+import { buildMapperServer } from './server';
+import { ensureWebBundle } from './web/build';
+
+export interface StartMapperOptions {
+  databaseUrl: string;
+  host?: string;
+  port?: number;
+  logger?: Logger | boolean;
+  /** Chain connection for the onboarding app; null/absent disables the onboarding endpoints with a clear error. */
+  chain?: Record<string, unknown> | null;
+  /** The local bridge HTTP API that signs the hotspot possession proof. */
+  bridgeApiUrl?: string;
+  /** Apply pending migrations on start (idempotent; on by default). */
+  migrate?: boolean;
+}
+
+export interface RunningMapper {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Serves the coverage map, the map's JSON API, the carriers' API and the onboarding app. */
+export async function startMapper(options: StartMapperOptions): Promise<RunningMapper> {
+  const sql = connectDatabase(options.databaseUrl, { max: 20 });
+  if (options.migrate !== false) await migrate(sql);
+  const log = typeof options.logger === 'object' ? options.logger : undefined;
+  await ensureWebBundle((msg) => log?.info(msg));
+  const app = await buildMapperServer({ sql, logger: options.logger ?? false });
+  const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
+  const url = address.replace('://[::1]', '://localhost');
+  return {
+    url,
+    async stop() {
+      await app.close();
+      await sql.end({ timeout: 5 });
+    },
+  };
+}
+
+export { buildMapperServer } from './server';
+export { SIGNAL_CLASSES, signalClassOf } from './signal';

@@ -1,0 +1,69 @@
+import cors from '@fastify/cors';
+import fastifyStatic from '@fastify/static';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Sql } from 'postgres';
+import { freshnessSource } from './freshness';
+import { HttpError } from './http-errors';
+import { registerMetrics } from './metrics';
+import { registerOpenApi } from './openapi';
+import { mapApiRoutes } from './routes/map-api';
+import { PUBLIC_DIR } from './web/build';
+
+export interface MapperServerOptions {
+  sql: Sql;
+  logger?: Logger | boolean;
+  /** A hotspot counts as active when it beaconed or witnessed this recently. */
+  activeWindowMs?: number;
+}
+
+const DEFAULT_BEACON_INTERVAL_S = 6 * 3600;
+
+export function defaultActiveWindowMs(): number {
+  const beaconInterval = Number(process.env.POC_BEACON_INTERVAL_SECONDS) || DEFAULT_BEACON_INTERVAL_S;
+  return 3 * beaconInterval * 1000;
+}
+
+export async function buildMapperServer(options: MapperServerOptions): Promise<FastifyInstance> {
+  const logger = options.logger ?? false;
+  const app: FastifyInstance = (
+    typeof logger === 'boolean' ? Fastify({ logger }) : Fastify({ loggerInstance: logger })
+  ) as unknown as FastifyInstance;
+  // Input is parsed with zod in the handlers; route JSON schemas exist for the OpenAPI document only.
+  app.setValidatorCompiler(() => () => true);
+  app.setErrorHandler((error, req, reply) => {
+    if (error instanceof HttpError) {
+      return reply.status(error.statusCode).send({ error: error.code, message: error.message, details: error.details });
+    }
+    const status = (error as { statusCode?: number }).statusCode;
+    if (status && status >= 400 && status < 500) {
+      return reply.status(status).send({ error: (error as { code?: string }).code ?? 'bad_request', message: (error as Error).message });
+    }
+    req.log.error({ err: error }, 'request failed');
+    return reply.status(500).send({ error: 'internal_error', message: `internal error while serving ${req.method} ${req.routeOptions.url ?? req.url}; see server log` });
+  });
+  app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+
+  await registerOpenApi(app);
+  registerMetrics(app);
+  await app.register(cors, { origin: '*', methods: ['GET', 'POST', 'OPTIONS'], allowedHeaders: ['content-type', 'x-api-key', 'authorization'], maxAge: 86_400 });
+
+  const freshness = freshnessSource(options.sql);
+  const activeWindowMs = options.activeWindowMs ?? defaultActiveWindowMs();
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    try {
+      await options.sql`SELECT 1`;
+      return { status: 'ready' };
+    } catch (error) {
+      return reply.status(503).send({ status: 'not_ready', reason: `database unreachable: ${(error as Error).message}` });
+    }
+  });
+
+  await mapApiRoutes(app, { sql: options.sql, freshness, activeWindowMs });
+
+  await app.register(fastifyStatic, { root: PUBLIC_DIR, index: ['index.html'], cacheControl: true, maxAge: 0 });
+  app.get('/onboard', { schema: { hide: true } }, (_req, reply) => reply.sendFile('onboard.html'));
+  return app;
+}
