@@ -14,6 +14,8 @@ const SUBMIT_LOCK = 7_150_101;
 export interface EpochOptions {
   epochSeconds: number;
   emissionPerEpoch: bigint;
+  /** Test hook: runs inside the transaction just before commit (throwing there is a crash before commit). */
+  beforeCommit?: () => void;
 }
 
 /**
@@ -106,6 +108,7 @@ export async function computeEpoch(sql: Sql, epoch: bigint, o: EpochOptions, now
     const leaves = await tx<{ pubkey: Buffer; cumulative: string }[]>`SELECT pubkey, cumulative::text FROM reward_totals`;
     const tree = buildCumulativeRewardsTree(leaves.map((l) => ({ hotspotKey: l.pubkey, cumulative: BigInt(l.cumulative) })));
     await tx`UPDATE epochs SET merkle_root = ${tree.root}, leaf_count = ${tree.leafCount} WHERE epoch = ${String(epoch)}::bigint`;
+    o.beforeCommit?.();
     return 'computed';
   });
 }

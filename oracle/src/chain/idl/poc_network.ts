@@ -14,172 +14,6 @@ export type PocNetwork = {
   },
   "instructions": [
     {
-      "name": "initializeNetwork",
-      "docs": [
-        "Creates the network config, the reward mint (PDA, decimals 6, minted only by the",
-        "network PDA) and the fee treasury. The signer becomes the admin."
-      ],
-      "discriminator": [
-        75,
-        50,
-        251,
-        50,
-        0,
-        159,
-        20,
-        5
-      ],
-      "accounts": [
-        {
-          "name": "admin",
-          "writable": true,
-          "signer": true
-        },
-        {
-          "name": "network",
-          "writable": true,
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  110,
-                  101,
-                  116,
-                  119,
-                  111,
-                  114,
-                  107
-                ]
-              }
-            ]
-          }
-        },
-        {
-          "name": "rewardMint",
-          "writable": true,
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  114,
-                  101,
-                  119,
-                  97,
-                  114,
-                  100,
-                  95,
-                  109,
-                  105,
-                  110,
-                  116
-                ]
-              }
-            ]
-          }
-        },
-        {
-          "name": "treasury",
-          "writable": true,
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  116,
-                  114,
-                  101,
-                  97,
-                  115,
-                  117,
-                  114,
-                  121
-                ]
-              }
-            ]
-          }
-        },
-        {
-          "name": "tokenProgram",
-          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
-        },
-        {
-          "name": "systemProgram",
-          "address": "11111111111111111111111111111111"
-        }
-      ],
-      "args": [
-        {
-          "name": "args",
-          "type": {
-            "defined": {
-              "name": "poc_network::InitializeNetworkArgs"
-            }
-          }
-        }
-      ]
-    },
-    {
-      "name": "updateNetwork",
-      "docs": [
-        "Admin: rotate the oracle authority and change the fees."
-      ],
-      "discriminator": [
-        39,
-        115,
-        188,
-        77,
-        162,
-        232,
-        216,
-        161
-      ],
-      "accounts": [
-        {
-          "name": "admin",
-          "signer": true,
-          "relations": [
-            "network"
-          ]
-        },
-        {
-          "name": "network",
-          "writable": true,
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  110,
-                  101,
-                  116,
-                  119,
-                  111,
-                  114,
-                  107
-                ]
-              }
-            ]
-          }
-        }
-      ],
-      "args": [
-        {
-          "name": "oracle",
-          "type": "pubkey"
-        },
-        {
-          "name": "onboardingFeeLamports",
-          "type": "u64"
-        },
-        {
-          "name": "locationFeeLamports",
-          "type": "u64"
-        }
-      ]
-    },
-    {
       "name": "approveMaker",
       "docs": [
         "Admin: approve a maker whose `authority` key will co-sign onboardings."
@@ -253,206 +87,6 @@ export type PocNetwork = {
       "args": [
         {
           "name": "authority",
-          "type": "pubkey"
-        }
-      ]
-    },
-    {
-      "name": "revokeMaker",
-      "docs": [
-        "Admin: revoke a maker by closing its approval (rent back to the admin)."
-      ],
-      "discriminator": [
-        127,
-        155,
-        238,
-        122,
-        130,
-        65,
-        56,
-        174
-      ],
-      "accounts": [
-        {
-          "name": "admin",
-          "writable": true,
-          "signer": true,
-          "relations": [
-            "network"
-          ]
-        },
-        {
-          "name": "network",
-          "writable": true,
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  110,
-                  101,
-                  116,
-                  119,
-                  111,
-                  114,
-                  107
-                ]
-              }
-            ]
-          }
-        },
-        {
-          "name": "maker",
-          "writable": true,
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  109,
-                  97,
-                  107,
-                  101,
-                  114
-                ]
-              },
-              {
-                "kind": "account",
-                "path": "maker.authority",
-                "account": "maker"
-              }
-            ]
-          }
-        }
-      ],
-      "args": []
-    },
-    {
-      "name": "onboardHotspot",
-      "docs": [
-        "Onboards a hotspot. Signed by the owner and the approved maker's authority; the",
-        "instruction right before this one must be an Ed25519 precompile instruction in which",
-        "the hotspot key signs the possession message (logic::onboard_message)."
-      ],
-      "discriminator": [
-        107,
-        125,
-        188,
-        199,
-        34,
-        160,
-        38,
-        192
-      ],
-      "accounts": [
-        {
-          "name": "owner",
-          "writable": true,
-          "signer": true
-        },
-        {
-          "name": "makerAuthority",
-          "signer": true
-        },
-        {
-          "name": "maker",
-          "writable": true,
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  109,
-                  97,
-                  107,
-                  101,
-                  114
-                ]
-              },
-              {
-                "kind": "account",
-                "path": "makerAuthority"
-              }
-            ]
-          }
-        },
-        {
-          "name": "network",
-          "writable": true,
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  110,
-                  101,
-                  116,
-                  119,
-                  111,
-                  114,
-                  107
-                ]
-              }
-            ]
-          }
-        },
-        {
-          "name": "treasury",
-          "writable": true,
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  116,
-                  114,
-                  101,
-                  97,
-                  115,
-                  117,
-                  114,
-                  121
-                ]
-              }
-            ]
-          }
-        },
-        {
-          "name": "hotspot",
-          "writable": true,
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  104,
-                  111,
-                  116,
-                  115,
-                  112,
-                  111,
-                  116
-                ]
-              },
-              {
-                "kind": "arg",
-                "path": "hotspotKey"
-              }
-            ]
-          }
-        },
-        {
-          "name": "instructions",
-          "address": "Sysvar1nstructions1111111111111111111111111"
-        },
-        {
-          "name": "systemProgram",
-          "address": "11111111111111111111111111111111"
-        }
-      ],
-      "args": [
-        {
-          "name": "hotspotKey",
           "type": "pubkey"
         }
       ]
@@ -564,152 +198,6 @@ export type PocNetwork = {
         {
           "name": "elevationM",
           "type": "i32"
-        }
-      ]
-    },
-    {
-      "name": "transferHotspot",
-      "docs": [
-        "Owner: hand the hotspot (and its future claims) to a new owner."
-      ],
-      "discriminator": [
-        138,
-        35,
-        113,
-        91,
-        47,
-        42,
-        104,
-        81
-      ],
-      "accounts": [
-        {
-          "name": "owner",
-          "signer": true,
-          "relations": [
-            "hotspot"
-          ]
-        },
-        {
-          "name": "hotspot",
-          "writable": true,
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  104,
-                  111,
-                  116,
-                  115,
-                  112,
-                  111,
-                  116
-                ]
-              },
-              {
-                "kind": "account",
-                "path": "hotspot.hotspot_key",
-                "account": "hotspot"
-              }
-            ]
-          }
-        }
-      ],
-      "args": [
-        {
-          "name": "newOwner",
-          "type": "pubkey"
-        }
-      ]
-    },
-    {
-      "name": "submitEpochRewards",
-      "docs": [
-        "Oracle: commit the Merkle root of cumulative rewards for `epoch`. Epochs are strictly",
-        "consecutive from 0, only after they ended, and the newly emitted amount",
-        "(cumulative_total − previous cumulative_total) may not exceed the halving schedule."
-      ],
-      "discriminator": [
-        237,
-        44,
-        142,
-        120,
-        141,
-        11,
-        87,
-        77
-      ],
-      "accounts": [
-        {
-          "name": "oracle",
-          "writable": true,
-          "signer": true
-        },
-        {
-          "name": "network",
-          "writable": true,
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  110,
-                  101,
-                  116,
-                  119,
-                  111,
-                  114,
-                  107
-                ]
-              }
-            ]
-          }
-        },
-        {
-          "name": "epochRewards",
-          "writable": true,
-          "pda": {
-            "seeds": [
-              {
-                "kind": "const",
-                "value": [
-                  101,
-                  112,
-                  111,
-                  99,
-                  104
-                ]
-              },
-              {
-                "kind": "arg",
-                "path": "epoch"
-              }
-            ]
-          }
-        },
-        {
-          "name": "systemProgram",
-          "address": "11111111111111111111111111111111"
-        }
-      ],
-      "args": [
-        {
-          "name": "epoch",
-          "type": "u64"
-        },
-        {
-          "name": "root",
-          "type": {
-            "array": [
-              "u8",
-              32
-            ]
-          }
-        },
-        {
-          "name": "cumulativeTotal",
-          "type": "u64"
         }
       ]
     },
@@ -957,6 +445,518 @@ export type PocNetwork = {
       ]
     },
     {
+      "name": "initializeNetwork",
+      "docs": [
+        "Creates the network config, the reward mint (PDA, decimals 6, minted only by the",
+        "network PDA) and the fee treasury. The signer becomes the admin."
+      ],
+      "discriminator": [
+        75,
+        50,
+        251,
+        50,
+        0,
+        159,
+        20,
+        5
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "network",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  110,
+                  101,
+                  116,
+                  119,
+                  111,
+                  114,
+                  107
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "rewardMint",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  114,
+                  101,
+                  119,
+                  97,
+                  114,
+                  100,
+                  95,
+                  109,
+                  105,
+                  110,
+                  116
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "treasury",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "tokenProgram",
+          "address": "TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA"
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        }
+      ],
+      "args": [
+        {
+          "name": "args",
+          "type": {
+            "defined": {
+              "name": "initializeNetworkArgs"
+            }
+          }
+        }
+      ]
+    },
+    {
+      "name": "onboardHotspot",
+      "docs": [
+        "Onboards a hotspot. Signed by the owner and the approved maker's authority; the",
+        "instruction right before this one must be an Ed25519 precompile instruction in which",
+        "the hotspot key signs the possession message (logic::onboard_message)."
+      ],
+      "discriminator": [
+        107,
+        125,
+        188,
+        199,
+        34,
+        160,
+        38,
+        192
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "makerAuthority",
+          "signer": true
+        },
+        {
+          "name": "maker",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  107,
+                  101,
+                  114
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "makerAuthority"
+              }
+            ]
+          }
+        },
+        {
+          "name": "network",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  110,
+                  101,
+                  116,
+                  119,
+                  111,
+                  114,
+                  107
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "treasury",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  116,
+                  114,
+                  101,
+                  97,
+                  115,
+                  117,
+                  114,
+                  121
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "hotspot",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  104,
+                  111,
+                  116,
+                  115,
+                  112,
+                  111,
+                  116
+                ]
+              },
+              {
+                "kind": "arg",
+                "path": "hotspotKey"
+              }
+            ]
+          }
+        },
+        {
+          "name": "instructions",
+          "address": "Sysvar1nstructions1111111111111111111111111"
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        }
+      ],
+      "args": [
+        {
+          "name": "hotspotKey",
+          "type": "pubkey"
+        }
+      ]
+    },
+    {
+      "name": "revokeMaker",
+      "docs": [
+        "Admin: revoke a maker by closing its approval (rent back to the admin)."
+      ],
+      "discriminator": [
+        127,
+        155,
+        238,
+        122,
+        130,
+        65,
+        56,
+        174
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "writable": true,
+          "signer": true,
+          "relations": [
+            "network"
+          ]
+        },
+        {
+          "name": "network",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  110,
+                  101,
+                  116,
+                  119,
+                  111,
+                  114,
+                  107
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "maker",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  109,
+                  97,
+                  107,
+                  101,
+                  114
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "maker.authority",
+                "account": "maker"
+              }
+            ]
+          }
+        }
+      ],
+      "args": []
+    },
+    {
+      "name": "submitEpochRewards",
+      "docs": [
+        "Oracle: commit the Merkle root of cumulative rewards for `epoch`. Epochs are strictly",
+        "consecutive from 0, only after they ended, and the newly emitted amount",
+        "(cumulative_total − previous cumulative_total) may not exceed the halving schedule."
+      ],
+      "discriminator": [
+        237,
+        44,
+        142,
+        120,
+        141,
+        11,
+        87,
+        77
+      ],
+      "accounts": [
+        {
+          "name": "oracle",
+          "writable": true,
+          "signer": true
+        },
+        {
+          "name": "network",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  110,
+                  101,
+                  116,
+                  119,
+                  111,
+                  114,
+                  107
+                ]
+              }
+            ]
+          }
+        },
+        {
+          "name": "epochRewards",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  101,
+                  112,
+                  111,
+                  99,
+                  104
+                ]
+              },
+              {
+                "kind": "arg",
+                "path": "epoch"
+              }
+            ]
+          }
+        },
+        {
+          "name": "systemProgram",
+          "address": "11111111111111111111111111111111"
+        }
+      ],
+      "args": [
+        {
+          "name": "epoch",
+          "type": "u64"
+        },
+        {
+          "name": "root",
+          "type": {
+            "array": [
+              "u8",
+              32
+            ]
+          }
+        },
+        {
+          "name": "cumulativeTotal",
+          "type": "u64"
+        }
+      ]
+    },
+    {
+      "name": "transferHotspot",
+      "docs": [
+        "Owner: hand the hotspot (and its future claims) to a new owner."
+      ],
+      "discriminator": [
+        138,
+        35,
+        113,
+        91,
+        47,
+        42,
+        104,
+        81
+      ],
+      "accounts": [
+        {
+          "name": "owner",
+          "signer": true,
+          "relations": [
+            "hotspot"
+          ]
+        },
+        {
+          "name": "hotspot",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  104,
+                  111,
+                  116,
+                  115,
+                  112,
+                  111,
+                  116
+                ]
+              },
+              {
+                "kind": "account",
+                "path": "hotspot.hotspot_key",
+                "account": "hotspot"
+              }
+            ]
+          }
+        }
+      ],
+      "args": [
+        {
+          "name": "newOwner",
+          "type": "pubkey"
+        }
+      ]
+    },
+    {
+      "name": "updateNetwork",
+      "docs": [
+        "Admin: rotate the oracle authority and change the fees."
+      ],
+      "discriminator": [
+        39,
+        115,
+        188,
+        77,
+        162,
+        232,
+        216,
+        161
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "signer": true,
+          "relations": [
+            "network"
+          ]
+        },
+        {
+          "name": "network",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  110,
+                  101,
+                  116,
+                  119,
+                  111,
+                  114,
+                  107
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": [
+        {
+          "name": "oracle",
+          "type": "pubkey"
+        },
+        {
+          "name": "onboardingFeeLamports",
+          "type": "u64"
+        },
+        {
+          "name": "locationFeeLamports",
+          "type": "u64"
+        }
+      ]
+    },
+    {
       "name": "withdrawTreasury",
       "docs": [
         "Admin: move collected fees out of the treasury (it stays rent exempt)."
@@ -1034,7 +1034,7 @@ export type PocNetwork = {
   ],
   "accounts": [
     {
-      "name": "poc_network::state::EpochRewards",
+      "name": "epochRewards",
       "discriminator": [
         227,
         115,
@@ -1047,7 +1047,7 @@ export type PocNetwork = {
       ]
     },
     {
-      "name": "poc_network::state::Hotspot",
+      "name": "hotspot",
       "discriminator": [
         127,
         196,
@@ -1060,7 +1060,7 @@ export type PocNetwork = {
       ]
     },
     {
-      "name": "poc_network::state::Maker",
+      "name": "maker",
       "discriminator": [
         31,
         255,
@@ -1073,7 +1073,7 @@ export type PocNetwork = {
       ]
     },
     {
-      "name": "poc_network::state::NetworkConfig",
+      "name": "networkConfig",
       "discriminator": [
         94,
         196,
@@ -1086,7 +1086,7 @@ export type PocNetwork = {
       ]
     },
     {
-      "name": "poc_network::state::Treasury",
+      "name": "treasury",
       "discriminator": [
         238,
         239,
@@ -1111,7 +1111,7 @@ export type PocNetwork = {
         52,
         175
       ],
-      "name": "poc_network::events::EpochRewardsSubmitted"
+      "name": "epochRewardsSubmitted"
     },
     {
       "discriminator": [
@@ -1124,20 +1124,7 @@ export type PocNetwork = {
         30,
         234
       ],
-      "name": "poc_network::events::HotspotOnboarded"
-    },
-    {
-      "discriminator": [
-        20,
-        69,
-        82,
-        122,
-        144,
-        219,
-        20,
-        221
-      ],
-      "name": "poc_network::events::LocationAsserted"
+      "name": "hotspotOnboarded"
     },
     {
       "discriminator": [
@@ -1150,20 +1137,20 @@ export type PocNetwork = {
         217,
         199
       ],
-      "name": "poc_network::events::HotspotTransferred"
+      "name": "hotspotTransferred"
     },
     {
       "discriminator": [
-        228,
-        138,
-        10,
-        66,
-        176,
-        210,
-        233,
-        168
+        20,
+        69,
+        82,
+        122,
+        144,
+        219,
+        20,
+        221
       ],
-      "name": "poc_network::events::MakerRevoked"
+      "name": "locationAsserted"
     },
     {
       "discriminator": [
@@ -1176,20 +1163,20 @@ export type PocNetwork = {
         126,
         239
       ],
-      "name": "poc_network::events::MakerApproved"
+      "name": "makerApproved"
     },
     {
       "discriminator": [
-        85,
-        158,
-        22,
-        114,
-        194,
-        219,
-        236,
-        219
+        228,
+        138,
+        10,
+        66,
+        176,
+        210,
+        233,
+        168
       ],
-      "name": "poc_network::events::NetworkUpdated"
+      "name": "makerRevoked"
     },
     {
       "discriminator": [
@@ -1202,7 +1189,20 @@ export type PocNetwork = {
         222,
         90
       ],
-      "name": "poc_network::events::NetworkInitialized"
+      "name": "networkInitialized"
+    },
+    {
+      "discriminator": [
+        85,
+        158,
+        22,
+        114,
+        194,
+        219,
+        236,
+        219
+      ],
+      "name": "networkUpdated"
     },
     {
       "discriminator": [
@@ -1215,7 +1215,7 @@ export type PocNetwork = {
         88,
         121
       ],
-      "name": "poc_network::events::RewardsClaimed"
+      "name": "rewardsClaimed"
     },
     {
       "discriminator": [
@@ -1228,7 +1228,7 @@ export type PocNetwork = {
         170,
         46
       ],
-      "name": "poc_network::events::TreasuryWithdrawn"
+      "name": "treasuryWithdrawn"
     }
   ],
   "errors": [
@@ -1345,280 +1345,7 @@ export type PocNetwork = {
   ],
   "types": [
     {
-      "name": "poc_network::InitializeNetworkArgs",
-      "type": {
-        "kind": "struct",
-        "fields": [
-          {
-            "name": "oracle",
-            "type": "pubkey"
-          },
-          {
-            "name": "epochLengthSecs",
-            "type": "i64"
-          },
-          {
-            "name": "initialEpochEmission",
-            "type": "u64"
-          },
-          {
-            "name": "halvingIntervalEpochs",
-            "type": "u64"
-          },
-          {
-            "name": "onboardingFeeLamports",
-            "type": "u64"
-          },
-          {
-            "name": "locationFeeLamports",
-            "type": "u64"
-          }
-        ]
-      }
-    },
-    {
-      "name": "poc_network::events::EpochRewardsSubmitted",
-      "type": {
-        "fields": [
-          {
-            "name": "epoch",
-            "type": "u64"
-          },
-          {
-            "name": "root",
-            "type": {
-              "array": [
-                "u8",
-                32
-              ]
-            }
-          },
-          {
-            "name": "cumulativeTotal",
-            "type": "u64"
-          },
-          {
-            "name": "epochAmount",
-            "type": "u64"
-          }
-        ],
-        "kind": "struct"
-      }
-    },
-    {
-      "name": "poc_network::events::HotspotOnboarded",
-      "type": {
-        "fields": [
-          {
-            "name": "hotspotKey",
-            "type": "pubkey"
-          },
-          {
-            "name": "owner",
-            "type": "pubkey"
-          },
-          {
-            "name": "maker",
-            "type": "pubkey"
-          },
-          {
-            "name": "feeLamports",
-            "type": "u64"
-          },
-          {
-            "name": "timestamp",
-            "type": "i64"
-          }
-        ],
-        "kind": "struct"
-      }
-    },
-    {
-      "name": "poc_network::events::HotspotTransferred",
-      "type": {
-        "fields": [
-          {
-            "name": "hotspotKey",
-            "type": "pubkey"
-          },
-          {
-            "name": "from",
-            "type": "pubkey"
-          },
-          {
-            "name": "to",
-            "type": "pubkey"
-          }
-        ],
-        "kind": "struct"
-      }
-    },
-    {
-      "name": "poc_network::events::LocationAsserted",
-      "type": {
-        "fields": [
-          {
-            "name": "hotspotKey",
-            "type": "pubkey"
-          },
-          {
-            "name": "owner",
-            "type": "pubkey"
-          },
-          {
-            "name": "location",
-            "type": "u64"
-          },
-          {
-            "name": "gainDbiX10",
-            "type": "u16"
-          },
-          {
-            "name": "elevationM",
-            "type": "i32"
-          },
-          {
-            "name": "locationAsserts",
-            "type": "u32"
-          },
-          {
-            "name": "feeLamports",
-            "type": "u64"
-          },
-          {
-            "name": "timestamp",
-            "type": "i64"
-          }
-        ],
-        "kind": "struct"
-      }
-    },
-    {
-      "name": "poc_network::events::MakerApproved",
-      "type": {
-        "fields": [
-          {
-            "name": "authority",
-            "type": "pubkey"
-          }
-        ],
-        "kind": "struct"
-      }
-    },
-    {
-      "name": "poc_network::events::MakerRevoked",
-      "type": {
-        "fields": [
-          {
-            "name": "authority",
-            "type": "pubkey"
-          }
-        ],
-        "kind": "struct"
-      }
-    },
-    {
-      "name": "poc_network::events::NetworkInitialized",
-      "type": {
-        "fields": [
-          {
-            "name": "admin",
-            "type": "pubkey"
-          },
-          {
-            "name": "oracle",
-            "type": "pubkey"
-          },
-          {
-            "name": "rewardMint",
-            "type": "pubkey"
-          },
-          {
-            "name": "genesisTs",
-            "type": "i64"
-          },
-          {
-            "name": "epochLengthSecs",
-            "type": "i64"
-          },
-          {
-            "name": "initialEpochEmission",
-            "type": "u64"
-          },
-          {
-            "name": "halvingIntervalEpochs",
-            "type": "u64"
-          }
-        ],
-        "kind": "struct"
-      }
-    },
-    {
-      "name": "poc_network::events::NetworkUpdated",
-      "type": {
-        "fields": [
-          {
-            "name": "oracle",
-            "type": "pubkey"
-          },
-          {
-            "name": "onboardingFeeLamports",
-            "type": "u64"
-          },
-          {
-            "name": "locationFeeLamports",
-            "type": "u64"
-          }
-        ],
-        "kind": "struct"
-      }
-    },
-    {
-      "name": "poc_network::events::RewardsClaimed",
-      "type": {
-        "fields": [
-          {
-            "name": "hotspotKey",
-            "type": "pubkey"
-          },
-          {
-            "name": "owner",
-            "type": "pubkey"
-          },
-          {
-            "name": "epoch",
-            "type": "u64"
-          },
-          {
-            "name": "amount",
-            "type": "u64"
-          },
-          {
-            "name": "cumulativeClaimed",
-            "type": "u64"
-          }
-        ],
-        "kind": "struct"
-      }
-    },
-    {
-      "name": "poc_network::events::TreasuryWithdrawn",
-      "type": {
-        "fields": [
-          {
-            "name": "to",
-            "type": "pubkey"
-          },
-          {
-            "name": "amount",
-            "type": "u64"
-          }
-        ],
-        "kind": "struct"
-      }
-    },
-    {
-      "name": "poc_network::state::EpochRewards",
+      "name": "epochRewards",
       "docs": [
         "One epoch's rewards commitment, PDA [\"epoch\", u64_le(epoch)]."
       ],
@@ -1667,7 +1394,36 @@ export type PocNetwork = {
       }
     },
     {
-      "name": "poc_network::state::Hotspot",
+      "name": "epochRewardsSubmitted",
+      "type": {
+        "fields": [
+          {
+            "name": "epoch",
+            "type": "u64"
+          },
+          {
+            "name": "root",
+            "type": {
+              "array": [
+                "u8",
+                32
+              ]
+            }
+          },
+          {
+            "name": "cumulativeTotal",
+            "type": "u64"
+          },
+          {
+            "name": "epochAmount",
+            "type": "u64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "hotspot",
       "docs": [
         "A hotspot, PDA [\"hotspot\", hotspot_key].",
         "Layout after the 8-byte discriminator: hotspot_key @8, owner @40, maker @72."
@@ -1736,7 +1492,127 @@ export type PocNetwork = {
       }
     },
     {
-      "name": "poc_network::state::Maker",
+      "name": "hotspotOnboarded",
+      "type": {
+        "fields": [
+          {
+            "name": "hotspotKey",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "maker",
+            "type": "pubkey"
+          },
+          {
+            "name": "feeLamports",
+            "type": "u64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "hotspotTransferred",
+      "type": {
+        "fields": [
+          {
+            "name": "hotspotKey",
+            "type": "pubkey"
+          },
+          {
+            "name": "from",
+            "type": "pubkey"
+          },
+          {
+            "name": "to",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "initializeNetworkArgs",
+      "type": {
+        "kind": "struct",
+        "fields": [
+          {
+            "name": "oracle",
+            "type": "pubkey"
+          },
+          {
+            "name": "epochLengthSecs",
+            "type": "i64"
+          },
+          {
+            "name": "initialEpochEmission",
+            "type": "u64"
+          },
+          {
+            "name": "halvingIntervalEpochs",
+            "type": "u64"
+          },
+          {
+            "name": "onboardingFeeLamports",
+            "type": "u64"
+          },
+          {
+            "name": "locationFeeLamports",
+            "type": "u64"
+          }
+        ]
+      }
+    },
+    {
+      "name": "locationAsserted",
+      "type": {
+        "fields": [
+          {
+            "name": "hotspotKey",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "location",
+            "type": "u64"
+          },
+          {
+            "name": "gainDbiX10",
+            "type": "u16"
+          },
+          {
+            "name": "elevationM",
+            "type": "i32"
+          },
+          {
+            "name": "locationAsserts",
+            "type": "u32"
+          },
+          {
+            "name": "feeLamports",
+            "type": "u64"
+          },
+          {
+            "name": "timestamp",
+            "type": "i64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "maker",
       "docs": [
         "An approved maker, PDA [\"maker\", authority]. Closed by revoke_maker."
       ],
@@ -1766,7 +1642,31 @@ export type PocNetwork = {
       }
     },
     {
-      "name": "poc_network::state::NetworkConfig",
+      "name": "makerApproved",
+      "type": {
+        "fields": [
+          {
+            "name": "authority",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "makerRevoked",
+      "type": {
+        "fields": [
+          {
+            "name": "authority",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "networkConfig",
       "docs": [
         "Global configuration, PDA [\"network\"]. It is also the reward mint's mint authority."
       ],
@@ -1863,7 +1763,91 @@ export type PocNetwork = {
       }
     },
     {
-      "name": "poc_network::state::Treasury",
+      "name": "networkInitialized",
+      "type": {
+        "fields": [
+          {
+            "name": "admin",
+            "type": "pubkey"
+          },
+          {
+            "name": "oracle",
+            "type": "pubkey"
+          },
+          {
+            "name": "rewardMint",
+            "type": "pubkey"
+          },
+          {
+            "name": "genesisTs",
+            "type": "i64"
+          },
+          {
+            "name": "epochLengthSecs",
+            "type": "i64"
+          },
+          {
+            "name": "initialEpochEmission",
+            "type": "u64"
+          },
+          {
+            "name": "halvingIntervalEpochs",
+            "type": "u64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "networkUpdated",
+      "type": {
+        "fields": [
+          {
+            "name": "oracle",
+            "type": "pubkey"
+          },
+          {
+            "name": "onboardingFeeLamports",
+            "type": "u64"
+          },
+          {
+            "name": "locationFeeLamports",
+            "type": "u64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "rewardsClaimed",
+      "type": {
+        "fields": [
+          {
+            "name": "hotspotKey",
+            "type": "pubkey"
+          },
+          {
+            "name": "owner",
+            "type": "pubkey"
+          },
+          {
+            "name": "epoch",
+            "type": "u64"
+          },
+          {
+            "name": "amount",
+            "type": "u64"
+          },
+          {
+            "name": "cumulativeClaimed",
+            "type": "u64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "treasury",
       "docs": [
         "Program-owned lamport vault for fees, PDA [\"treasury\"]."
       ],
@@ -1875,6 +1859,22 @@ export type PocNetwork = {
             "type": "u8"
           }
         ]
+      }
+    },
+    {
+      "name": "treasuryWithdrawn",
+      "type": {
+        "fields": [
+          {
+            "name": "to",
+            "type": "pubkey"
+          },
+          {
+            "name": "amount",
+            "type": "u64"
+          }
+        ],
+        "kind": "struct"
       }
     }
   ]
