@@ -5,7 +5,7 @@ import { ReportPublisher } from './bridge/publisher';
 import { startGwmpUdpServer, type GwmpUdpServer } from './link/udp-server';
 import type { PacketForwarderLink } from './link/types';
 import { DurableQueue } from './queue/durable-queue';
-import { ENTROPY_TOPIC, stateTopic, type HotspotKeypair, type Region } from './wire';
+import { ENTROPY_TOPIC, stateTopic, type HotspotKeypair, type Region, type ReportKind } from './wire';
 
 export interface BridgeNodeOptions {
   keypair: HotspotKeypair;
@@ -29,6 +29,8 @@ export interface BridgeNodeOptions {
   lowFileDescriptors?: boolean;
   mqttUsername?: string;
   mqttPassword?: string;
+  /** Observes every signed report as it is queued (simulator: replay cheaters keep a copy). */
+  onReport?: (kind: ReportKind, topic: string, payload: Buffer) => void;
 }
 
 export interface BridgeNode {
@@ -73,7 +75,14 @@ export async function startBridgeNode(options: BridgeNodeOptions): Promise<Bridg
     region: options.region,
     antennaGainDdbi: options.antennaGainDdbi,
     link,
-    sink: publisher,
+    sink: options.onReport
+      ? {
+          submit: (kind, topic, payload) => {
+            options.onReport!(kind, topic, payload);
+            return publisher.submit(kind, topic, payload);
+          },
+        }
+      : publisher,
     oracleAddress: options.oracleAddress,
     beaconIntervalSeconds: options.beaconIntervalSeconds,
     logger,
