@@ -1,0 +1,168 @@
+/**
+ * End to end against the real program: poc-localchain hosts it natively in
+ * solana-program-test's bank and this drives it through @solana/web3.js + Anchor over
+ * JSON-RPC, exactly as against a cluster. SOLANA_RPC_URL switches to a real validator.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Keypair, LAMPORTS_PER_SOL, PublicKey } from '@solana/web3.js';
+import { getAccount, getMint } from '@solana/spl-token';
+import {
+  buildRewardsMerkleTree,
+  ed25519Sign,
+  PocNetworkClient,
+  startChain,
+  type LocalChain,
+} from '../../oracle/src/chain';
+
+const CELL = '8c2a100d2c4c1ff';
+const EPOCH_SECS = 2;
+
+let chain: LocalChain;
+const admin = Keypair.generate();
+const oracle = Keypair.generate();
+const maker = Keypair.generate();
+const owner = Keypair.generate();
+const hotspot = Keypair.generate();
+let adminClient: PocNetworkClient;
+let oracleClient: PocNetworkClient;
+let ownerClient: PocNetworkClient;
+
+async function fund(client: PocNetworkClient, key: PublicKey, sol: number) {
+  const sig = await client.connection.requestAirdrop(key, sol * LAMPORTS_PER_SOL);
+  const bh = await client.connection.getLatestBlockhash();
+  await client.connection.confirmTransaction({ signature: sig, ...bh }, 'confirmed');
+}
+
+async function expectRejected(p: Promise<unknown>, code: string) {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err, `expected ${code}`).not.toBeNull();
+  const e = err as { error?: { errorCode?: { code?: string } }; message?: string };
+  expect(e.error?.errorCode?.code ?? e.message).toContain(code);
+}
+
+beforeAll(async () => {
+  chain = await startChain();
+  const opts = { wsUrl: chain.wsUrl };
+  adminClient = PocNetworkClient.connect(chain.rpcUrl, admin, opts);
+  oracleClient = PocNetworkClient.connect(chain.rpcUrl, oracle, opts);
+  ownerClient = PocNetworkClient.connect(chain.rpcUrl, owner, opts);
+  for (const k of [admin, oracle, maker, owner]) await fund(adminClient, k.publicKey, 10);
+}, 900_000);
+
+afterAll(async () => {
+  await chain?.stop();
+});
+
+describe('poc-network on the local chain', () => {
+  it('initialises the network with a PDA reward mint', async () => {
+    const net = await adminClient.ensureNetwork({
+      oracle: oracle.publicKey,
+      epochLengthSecs: EPOCH_SECS,
+      initialEpochEmission: 1_000_000_000n,
+      halvingIntervalEpochs: 100,
+      onboardingFeeLamports: 20_000_000n,
+      locationFeeLamports: 5_000_000n,
+    });
+    expect(net.admin.equals(admin.publicKey)).toBe(true);
+    expect(net.oracle.equals(oracle.publicKey)).toBe(true);
+    const mint = await getMint(adminClient.connection, net.rewardMint);
+    expect(mint.decimals).toBe(6);
+    expect(mint.mintAuthority?.equals(adminClient.pdas.network())).toBe(true);
+    await adminClient.approveMaker(maker.publicKey);
+    expect((await adminClient.fetchMaker(maker.publicKey))?.authority.equals(maker.publicKey)).toBe(true);
+  });
+
+  it('rejects a forged possession proof', async () => {
+    const msg = ownerClient.onboardMessage(hotspot.publicKey, owner.publicKey, maker.publicKey);
+    const forged = ed25519Sign(Keypair.generate().secretKey, msg);
+    await expect(
+      ownerClient.onboardHotspot({ hotspotKey: hotspot.publicKey, possessionSignature: forged, owner, makerAuthority: maker }),
+    ).rejects.toThrow();
+    expect(await ownerClient.fetchHotspot(hotspot.publicKey)).toBeNull();
+  });
+
+  it('onboards a hotspot and asserts its location', async () => {
+    const treasuryBefore = await ownerClient.connection.getBalance(ownerClient.pdas.treasury());
+    const msg = ownerClient.onboardMessage(hotspot.publicKey, owner.publicKey, maker.publicKey);
+    const sig = await ownerClient.onboardHotspot({
+      hotspotKey: hotspot.publicKey,
+      possessionSignature: ed25519Sign(hotspot.secretKey, msg),
+      owner,
+      makerAuthority: maker,
+    });
+    const events = await ownerClient.eventsOf(sig);
+    expect(events.map((e) => e.name)).toContain('hotspotOnboarded');
+
+    await ownerClient.assertLocation({ hotspotKey: hotspot.publicKey, location: CELL, gainDbiX10: 55, elevationM: 12, owner });
+    const h = await ownerClient.fetchHotspot(hotspot.publicKey);
+    expect(h?.owner.equals(owner.publicKey)).toBe(true);
+    expect(h?.maker.equals(maker.publicKey)).toBe(true);
+    expect(h?.locationH3).toBe(CELL);
+    expect([h?.gainDbiX10, h?.elevationM, h?.locationAsserts]).toEqual([55, 12, 1]);
+    expect(await ownerClient.connection.getBalance(ownerClient.pdas.treasury())).toBe(treasuryBefore + 25_000_000);
+
+    const mirror = await oracleClient.fetchAllHotspots();
+    expect(mirror.map((x) => x.hotspotKey.toBase58())).toContain(hotspot.publicKey.toBase58());
+    expect(await oracleClient.fetchAllHotspots({ owner: maker.publicKey })).toEqual([]);
+    expect((await oracleClient.fetchAllHotspots({ owner: owner.publicKey })).length).toBe(1);
+  });
+
+  it('oracle submits an epoch root, the owner claims once', async () => {
+    const other = Keypair.generate().publicKey;
+    const tree = buildRewardsMerkleTree([
+      { hotspotKey: hotspot.publicKey.toBytes(), cumulative: 250_000_000n },
+      { hotspotKey: other.toBytes(), cumulative: 100_000_000n },
+    ]);
+    const net = await oracleClient.fetchNetwork();
+    const epochEnd = Number(net!.genesisTs) + EPOCH_SECS;
+    const wait = epochEnd * 1000 - Date.now() + 1100;
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+
+    // The epoch runner's ChainWriter path: send, then poll the state.
+    expect(await oracleClient.getEpochRoot(0n)).toBeNull();
+    const sig = await oracleClient.submitRewardsRoot({ epoch: 0n, root: tree.root, leafCount: 2, totalCumulative: tree.totalCumulative });
+    let state = await oracleClient.transactionState(sig);
+    for (let i = 0; state === 'pending' && i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      state = await oracleClient.transactionState(sig);
+    }
+    expect(state).toBe('confirmed');
+    expect(Buffer.from((await oracleClient.getEpochRoot(0n))!).equals(Buffer.from(tree.root))).toBe(true);
+
+    // Only the oracle may submit.
+    await expectRejected(
+      ownerClient.submitEpochRewards({ epoch: 1n, root: tree.root, cumulativeTotal: tree.totalCumulative }),
+      'WrongOracle',
+    );
+
+    const claimSig = await ownerClient.claimRewards({
+      hotspotKey: hotspot.publicKey,
+      epoch: 0n,
+      cumulative: 250_000_000n,
+      proof: tree.proof(hotspot.publicKey.toBytes())!,
+    });
+    expect(await ownerClient.rewardBalance(owner.publicKey)).toBe(250_000_000n);
+    const ata = await getAccount(ownerClient.connection, ownerClient.pdas.rewardTokenAccount(owner.publicKey));
+    expect(ata.amount).toBe(250_000_000n);
+    expect(ata.owner.equals(owner.publicKey)).toBe(true);
+    const claimed = (await ownerClient.eventsOf(claimSig)).find((e) => e.name === 'rewardsClaimed');
+    expect(claimed?.data.amount?.toString()).toBe('250000000');
+
+    // A second claim pays nothing.
+    await expectRejected(
+      ownerClient.claimRewards({ hotspotKey: hotspot.publicKey, epoch: 0n, cumulative: 250_000_000n, proof: tree.proof(hotspot.publicKey.toBytes())! }),
+      'NothingToClaim',
+    );
+    expect(await ownerClient.rewardBalance(owner.publicKey)).toBe(250_000_000n);
+    // An inflated amount does not verify.
+    await expectRejected(
+      ownerClient.claimRewards({ hotspotKey: hotspot.publicKey, epoch: 0n, cumulative: 300_000_000n, proof: tree.proof(hotspot.publicKey.toBytes())! }),
+      'InvalidMerkleProof',
+    );
+    const after = await oracleClient.fetchNetwork();
+    expect([after?.nextEpoch, after?.totalEmitted, after?.totalClaimed]).toEqual([1n, 350_000_000n, 250_000_000n]);
+  });
+});
