@@ -29,6 +29,8 @@ export interface BridgeNodeOptions {
   lowFileDescriptors?: boolean;
   mqttUsername?: string;
   mqttPassword?: string;
+  /** MQTT protocol level (default 4 = 3.1.1; 5 for brokers that speak it). */
+  mqttProtocolVersion?: 4 | 5;
   /** Observes every signed report as it is queued (simulator: replay cheaters keep a copy). */
   onReport?: (kind: ReportKind, topic: string, payload: Buffer) => void;
 }
@@ -69,6 +71,7 @@ export async function startBridgeNode(options: BridgeNodeOptions): Promise<Bridg
     subscriptions: [{ topic: ENTROPY_TOPIC, onMessage: (payload) => bridge?.handleEntropyMessage(payload) }],
     ...(options.mqttUsername ? { username: options.mqttUsername } : {}),
     ...(options.mqttPassword ? { password: options.mqttPassword } : {}),
+    ...(options.mqttProtocolVersion ? { protocolVersion: options.mqttProtocolVersion } : {}),
   });
   bridge = new HotspotBridge({
     keypair: options.keypair,

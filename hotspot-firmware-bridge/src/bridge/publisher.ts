@@ -21,6 +21,11 @@ export interface ReportPublisherOptions {
   reconnectPeriodMs?: number;
   username?: string;
   password?: string;
+  /**
+   * 4 = MQTT 3.1.1 (default: works with mosquitto and the embedded aedes, which refuses MQTT 5; clean=false
+   * keeps the session), 5 = MQTT 5 with a session expiry interval.
+   */
+  protocolVersion?: 4 | 5;
 }
 
 export interface PublisherStats {
@@ -60,8 +65,9 @@ export class ReportPublisher {
     const client = mqtt.connect(options.mqttUrl, {
       clientId: options.clientId,
       clean: false,
-      protocolVersion: 5,
-      properties: { sessionExpiryInterval: SESSION_EXPIRY_SECONDS },
+      ...(options.protocolVersion === 5
+        ? { protocolVersion: 5 as const, properties: { sessionExpiryInterval: SESSION_EXPIRY_SECONDS } }
+        : { protocolVersion: 4 as const }),
       keepalive: 30,
       reconnectPeriod: options.reconnectPeriodMs ?? 1000,
       connectTimeout: 10_000,
