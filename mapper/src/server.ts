@@ -1,4 +1,5 @@
 import cors from '@fastify/cors';
+import rateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
@@ -7,6 +8,7 @@ import { freshnessSource } from './freshness';
 import { HttpError } from './http-errors';
 import { registerMetrics } from './metrics';
 import { registerOpenApi } from './openapi';
+import { coverageV1Routes } from './routes/coverage-v1';
 import { mapApiRoutes } from './routes/map-api';
 import { PUBLIC_DIR } from './web/build';
 
@@ -15,6 +17,10 @@ export interface MapperServerOptions {
   logger?: Logger | boolean;
   /** A hotspot counts as active when it beaconed or witnessed this recently. */
   activeWindowMs?: number;
+  /** Carriers' /v1/coverage endpoints need an API key (default true). */
+  requireApiKey?: boolean;
+  /** Limit for requests without a key (the map's /api/v1 endpoints), per IP per minute. */
+  publicRateLimitPerMinute?: number;
 }
 
 const DEFAULT_BEACON_INTERVAL_S = 6 * 3600;
@@ -61,7 +67,19 @@ export async function buildMapperServer(options: MapperServerOptions): Promise<F
     }
   });
 
+  await app.register(rateLimit, {
+    global: true,
+    hook: 'preHandler',
+    timeWindow: 60_000,
+    max: (req) => req.apiKey?.rateLimitPerMinute ?? options.publicRateLimitPerMinute ?? 1_200,
+    keyGenerator: (req) => (req.apiKey ? `key:${req.apiKey.id}` : `ip:${req.ip}`),
+    allowList: (req) => !(req.url.startsWith('/v1/') || req.url.startsWith('/api/')),
+    errorResponseBuilder: (req, limit) =>
+      new HttpError(429, 'rate_limited', `rate limit of ${limit.max} requests per minute exceeded for ${req.apiKey ? `API key ${req.apiKey.id}` : 'this address'}; retry in ${limit.after}`),
+  });
+
   await mapApiRoutes(app, { sql: options.sql, freshness, activeWindowMs });
+  await coverageV1Routes(app, { sql: options.sql, freshness, requireApiKey: options.requireApiKey ?? true });
 
   await app.register(fastifyStatic, { root: PUBLIC_DIR, index: ['index.html'], cacheControl: true, maxAge: 0 });
   app.get('/onboard', { schema: { hide: true } }, (_req, reply) => reply.sendFile('onboard.html'));

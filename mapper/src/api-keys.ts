@@ -1,0 +1,93 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { Sql } from 'postgres';
+
+/** Keys look like `poc_<id>_<secret>`: the id (public, 12 hex) finds the row; only SHA-256(secret) is stored. */
+const KEY_PATTERN = /^poc_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
+
+export interface ApiKeyRecord {
+  id: string;
+  name: string;
+  rateLimitPerMinute: number;
+}
+
+export interface CreatedApiKey extends ApiKeyRecord {
+  /** The full key; shown once, never stored. */
+  key: string;
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest();
+
+export async function createApiKey(sql: Sql, name: string, rateLimitPerMinute = 600): Promise<CreatedApiKey> {
+  if (!name.trim()) throw new Error('an API key needs a name (who it is for)');
+  if (!Number.isInteger(rateLimitPerMinute) || rateLimitPerMinute <= 0) throw new Error('rate limit must be a positive integer (requests per minute)');
+  const id = randomBytes(6).toString('hex');
+  const secret = randomBytes(32).toString('base64url');
+  await sql`INSERT INTO api_keys (id, secret_sha256, name, rate_limit_per_minute) VALUES (${id}, ${sha256(secret)}, ${name}, ${rateLimitPerMinute})`;
+  return { id, name, rateLimitPerMinute, key: `poc_${id}_${secret}` };
+}
+
+export async function listApiKeys(sql: Sql) {
+  return sql<{ id: string; name: string; rate_limit_per_minute: number; created_at: Date; revoked_at: Date | null; last_used_at: Date | null }[]>`
+    SELECT id, name, rate_limit_per_minute, created_at, revoked_at, last_used_at FROM api_keys ORDER BY created_at`;
+}
+
+export async function revokeApiKey(sql: Sql, id: string): Promise<boolean> {
+  const rows = await sql`UPDATE api_keys SET revoked_at = now() WHERE id = ${id} AND revoked_at IS NULL RETURNING id`;
+  return rows.length > 0;
+}
+
+export type ApiKeyCheck = { ok: true; key: ApiKeyRecord } | { ok: false; status: 401 | 403; code: string; message: string };
+
+interface CachedRow {
+  hash: Buffer;
+  record: ApiKeyRecord;
+  revoked: boolean;
+  fetchedAt: number;
+}
+
+/**
+ * Verifies presented keys against the table. Rows are cached for `ttlMs` (revocation takes effect within it)
+ * so the hot path does not query PostgreSQL per request; the secret is compared in constant time.
+ */
+export function apiKeyVerifier(sql: Sql, options: { ttlMs?: number } = {}) {
+  const ttlMs = options.ttlMs ?? 5_000;
+  const cache = new Map<string, CachedRow | { missing: true; fetchedAt: number }>();
+  const lastTouched = new Map<string, number>();
+
+  async function row(id: string) {
+    const hit = cache.get(id);
+    if (hit && Date.now() - hit.fetchedAt < ttlMs) return hit;
+    const [r] = await sql<{ secret_sha256: Buffer; name: string; rate_limit_per_minute: number; revoked_at: Date | null }[]>`
+      SELECT secret_sha256, name, rate_limit_per_minute, revoked_at FROM api_keys WHERE id = ${id}`;
+    const fresh = r
+      ? { hash: Buffer.from(r.secret_sha256), record: { id, name: r.name, rateLimitPerMinute: r.rate_limit_per_minute }, revoked: r.revoked_at !== null, fetchedAt: Date.now() }
+      : { missing: true as const, fetchedAt: Date.now() };
+    if (cache.size > 10_000) cache.clear();
+    cache.set(id, fresh);
+    return fresh;
+  }
+
+  return async function verify(presented: string | undefined): Promise<ApiKeyCheck> {
+    if (!presented) return { ok: false, status: 401, code: 'missing_api_key', message: 'send an API key in the x-api-key header (or Authorization: Bearer <key>)' };
+    const m = KEY_PATTERN.exec(presented.trim());
+    if (!m) return { ok: false, status: 401, code: 'invalid_api_key', message: 'API key is malformed: expected poc_<12 hex id>_<43-char secret>' };
+    const [, id, secret] = m as unknown as [string, string, string];
+    const r = await row(id);
+    if ('missing' in r || !timingSafeEqual(sha256(secret), r.hash)) return { ok: false, status: 401, code: 'invalid_api_key', message: 'API key not recognised' };
+    if (r.revoked) return { ok: false, status: 403, code: 'revoked_api_key', message: `API key ${id} has been revoked` };
+    const now = Date.now();
+    if (now - (lastTouched.get(id) ?? 0) > 60_000) {
+      lastTouched.set(id, now);
+      sql`UPDATE api_keys SET last_used_at = now() WHERE id = ${id}`.catch(() => {});
+    }
+    return { ok: true, key: r.record };
+  };
+}
+
+export function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const header = headers['x-api-key'];
+  if (typeof header === 'string' && header) return header;
+  const auth = headers.authorization;
+  if (typeof auth === 'string' && auth.toLowerCase().startsWith('bearer ')) return auth.slice(7);
+  return undefined;
+}

@@ -1,0 +1,68 @@
+#!/usr/bin/env tsx
+/**
+ * Manage carriers' API keys.
+ *   tsx mapper/src/cli/api-keys.ts create --name "Carrier X" [--rate-limit 600]
+ *   tsx mapper/src/cli/api-keys.ts list
+ *   tsx mapper/src/cli/api-keys.ts revoke <id>
+ * The database comes from --database-url or DATABASE_URL.
+ */
+import { parseArgs } from 'node:util';
+import { connectDatabase } from '../../../oracle/src/db/connect';
+import { migrate } from '../../../oracle/src/db/migrate';
+import { createApiKey, listApiKeys, revokeApiKey } from '../api-keys';
+
+export async function runApiKeysCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { name: { type: 'string' }, 'rate-limit': { type: 'string' }, 'database-url': { type: 'string' } },
+  });
+  const [command, arg] = positionals;
+  const url = values['database-url'] ?? process.env.DATABASE_URL;
+  if (!url) {
+    out('error: no database: pass --database-url or set DATABASE_URL');
+    return 2;
+  }
+  const sql = connectDatabase(url, { max: 1 });
+  try {
+    await migrate(sql);
+    if (command === 'create') {
+      if (!values.name) {
+        out('error: create needs --name "<who the key is for>"');
+        return 2;
+      }
+      const rate = values['rate-limit'] === undefined ? 600 : Number(values['rate-limit']);
+      const key = await createApiKey(sql, values.name, rate);
+      out(`created API key ${key.id} for "${key.name}" (${key.rateLimitPerMinute} requests/min)`);
+      out(`key: ${key.key}`);
+      out('store it now: only its hash is kept, it cannot be shown again');
+      return 0;
+    }
+    if (command === 'list') {
+      for (const k of await listApiKeys(sql)) {
+        out(`${k.id}\t${k.name}\t${k.rate_limit_per_minute}/min\tcreated ${k.created_at.toISOString()}\t${k.revoked_at ? `revoked ${k.revoked_at.toISOString()}` : 'active'}\tlast used ${k.last_used_at?.toISOString() ?? 'never'}`);
+      }
+      return 0;
+    }
+    if (command === 'revoke') {
+      if (!arg) {
+        out('error: revoke needs the key id (the 12 hex characters after poc_)');
+        return 2;
+      }
+      const done = await revokeApiKey(sql, arg);
+      out(done ? `revoked API key ${arg}` : `error: no active API key with id ${arg}`);
+      return done ? 0 : 1;
+    }
+    out('usage: api-keys create --name <name> [--rate-limit <per minute>] | list | revoke <id>');
+    return 2;
+  } catch (error) {
+    out(`error: ${(error as Error).message}`);
+    return 1;
+  } finally {
+    await sql.end({ timeout: 5 });
+  }
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  process.exitCode = await runApiKeysCli(process.argv.slice(2));
+}

@@ -1,0 +1,288 @@
+import type {} from '@fastify/swagger';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { cellToBoundary, latLngToCell } from 'h3-js';
+import type { Sql } from 'postgres';
+import { z } from 'zod';
+import { apiKeyVerifier, presentedKey, type ApiKeyRecord } from '../api-keys';
+import { hexByCell, hexesByCells, hexesInRanges, type HexCoverage } from '../db/coverage';
+import type { Freshness } from '../freshness';
+import { cellsForPolygons, LIMITS, polygonsOf, sampleRoute, type Position } from '../geo';
+import { bboxRanges, inBbox, MAX_RESOLUTION, MIN_RESOLUTION } from '../h3-ranges';
+import { HttpError, parseInput } from '../http-errors';
+import { SIGNAL_CLASS_TEXT, SIGNAL_CLASSES, type SignalClass } from '../signal';
+import { bboxOf, timeFilterOf } from './map-api';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    apiKey?: ApiKeyRecord;
+  }
+}
+
+export interface CoverageV1Context {
+  sql: Sql;
+  freshness: () => Promise<Freshness>;
+  /** Off only for local demos; carriers' endpoints need a key by default. */
+  requireApiKey: boolean;
+}
+
+/** JSON Schema for the OpenAPI document, derived from the zod schema that actually validates. */
+export function doc(schema: z.ZodType): Record<string, unknown> {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+}
+
+const lat = z.coerce.number().min(-90).max(90).describe('latitude, WGS84 degrees');
+const lng = z.coerce.number().min(-180).max(180).describe('longitude, WGS84 degrees');
+const position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
+const time = {
+  window: z.enum(['24h', '7d', '30d', 'all']).optional().describe('only hexes heard within this window'),
+  as_of: z.string().optional().describe('ISO date: coverage as it stood then (first heard by then, heard within the 30 days before)'),
+};
+const resolution = z.coerce.number().int().min(MIN_RESOLUTION).max(MAX_RESOLUTION).default(9).describe('H3 resolution (9 = measured; 4–8 = rollups)');
+
+const PointQuery = z.object({ lat, lng, ...time });
+const PointsBody = z.object({
+  points: z.array(z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), id: z.string().max(100).optional() })).min(1).max(LIMITS.maxBatchPoints),
+  ...time,
+});
+const polygonGeometry = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(position).min(3)).min(1) }),
+  z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(z.array(z.array(position).min(3)).min(1)).min(1) }),
+]);
+const AreaBody = z.object({
+  area: z.union([polygonGeometry, z.object({ type: z.literal('Feature'), geometry: polygonGeometry, properties: z.unknown().optional() })]).describe('GeoJSON Polygon, MultiPolygon or a Feature holding one'),
+  resolution,
+  include_hexes: z.boolean().default(true),
+  ...time,
+});
+const lineGeometry = z.object({ type: z.literal('LineString'), coordinates: z.array(position).min(2) });
+const RouteBody = z.object({
+  route: z.union([lineGeometry, z.object({ type: z.literal('Feature'), geometry: lineGeometry, properties: z.unknown().optional() })]).describe('GeoJSON LineString or a Feature holding one'),
+  resolution,
+  ...time,
+});
+const HexesQuery = z.object({
+  bbox: z.string().describe('west,south,east,north in degrees'),
+  resolution,
+  format: z.enum(['geojson', 'h3']).default('geojson'),
+  cursor: z.string().regex(/^[0-9a-f]{15}$/, 'cursor must be the next_cursor of the previous page').optional(),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1_000),
+  ...time,
+});
+
+const freshnessDoc = {
+  type: 'object',
+  description: 'coverage_updated_at: newest measurement in the data; generated_at: when this answer was made',
+  properties: { coverage_updated_at: { type: 'string', format: 'date-time', nullable: true }, generated_at: { type: 'string', format: 'date-time' } },
+};
+const errorDoc = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } } };
+const commonResponses = {
+  400: { description: 'invalid input; `error` names the problem (invalid_request, too_many_vertices, area_too_large, route_too_long, invalid_geometry)', ...errorDoc },
+  401: { description: 'missing_api_key or invalid_api_key', ...errorDoc },
+  403: { description: 'revoked_api_key', ...errorDoc },
+  429: { description: 'rate limit of the key exceeded; see Retry-After', ...errorDoc },
+};
+const hexDoc = {
+  type: 'object',
+  properties: {
+    h3: { type: 'string' },
+    resolution: { type: 'integer' },
+    lat: { type: 'number' },
+    lng: { type: 'number' },
+    signal_class: { type: 'string', enum: SIGNAL_CLASSES.map((c) => c.name) },
+    best_rssi_dbm: { type: 'number' },
+    best_snr_db: { type: 'number' },
+    witness_count: { type: 'integer' },
+    hotspot_count: { type: 'integer' },
+    first_seen_at: { type: 'string', format: 'date-time' },
+    last_seen_at: { type: 'string', format: 'date-time' },
+  },
+};
+
+const pointAnswer = (q: { lat: number; lng: number; id?: string }, h3: string, hex: HexCoverage | null) => ({
+  ...(q.id !== undefined ? { id: q.id } : {}),
+  lat: q.lat,
+  lng: q.lng,
+  h3,
+  resolution: 9,
+  covered: hex !== null,
+  signal_class: hex?.signal_class ?? null,
+  coverage: hex,
+});
+
+function countByClass(hexes: Iterable<HexCoverage>): Record<SignalClass, number> {
+  const out = Object.fromEntries(SIGNAL_CLASSES.map((c) => [c.name, 0])) as Record<SignalClass, number>;
+  for (const h of hexes) out[h.signal_class]++;
+  return out;
+}
+
+const CHUNK = 20_000;
+async function coverageOfCells(sql: Sql, res: number, cells: string[], t: ReturnType<typeof timeFilterOf>) {
+  const out = new Map<string, HexCoverage>();
+  for (let i = 0; i < cells.length; i += CHUNK) for (const [k, v] of await hexesByCells(sql, res, cells.slice(i, i + CHUNK), t)) out.set(k, v);
+  return out;
+}
+
+/** Carriers' coverage API under /v1 (API key, per-key rate limits). */
+export async function coverageV1Routes(app: FastifyInstance, ctx: CoverageV1Context) {
+  const verify = apiKeyVerifier(ctx.sql);
+  const security = [{ apiKey: [] }];
+
+  app.addHook('onRequest', async (req: FastifyRequest) => {
+    if (!req.url.startsWith('/v1/coverage') || req.method === 'OPTIONS') return;
+    const key = presentedKey(req.headers);
+    if (!ctx.requireApiKey && !key) return;
+    const check = await verify(key);
+    if (!check.ok) throw new HttpError(check.status, check.code, check.message);
+    req.apiKey = check.key;
+  });
+
+  app.get('/v1/signal-classes', { schema: { tags: ['coverage'], summary: 'Signal classes and their thresholds', description: SIGNAL_CLASS_TEXT } }, async () => ({
+    signal_classes: SIGNAL_CLASSES.map((c) => ({ name: c.name, min_rssi_dbm: Number.isFinite(c.minRssiDbm) ? c.minRssiDbm : null, description: c.description })),
+    measured_from: 'best RSSI of valid witness reports of beacons heard in the hex (res 9); rollups keep the best of their children',
+  }));
+
+  app.get(
+    '/v1/coverage/point',
+    {
+      schema: {
+        tags: ['coverage'],
+        summary: 'Coverage at a point (its res-9 hex)',
+        security,
+        querystring: doc(PointQuery),
+        response: { 200: { type: 'object', properties: { lat: { type: 'number' }, lng: { type: 'number' }, h3: { type: 'string' }, resolution: { type: 'integer' }, covered: { type: 'boolean' }, signal_class: { type: 'string', nullable: true }, coverage: { ...hexDoc, nullable: true }, freshness: freshnessDoc } }, ...commonResponses },
+      },
+    },
+    async (req) => {
+      const q = parseInput(PointQuery, req.query, 'query');
+      const h3 = latLngToCell(q.lat, q.lng, 9);
+      const hex = await hexByCell(ctx.sql, h3, timeFilterOf(q));
+      return { ...pointAnswer(q, h3, hex), freshness: await ctx.freshness() };
+    },
+  );
+
+  app.post(
+    '/v1/coverage/points',
+    { schema: { tags: ['coverage'], summary: `Batch point query (up to ${LIMITS.maxBatchPoints} points)`, security, body: doc(PointsBody), response: commonResponses } },
+    async (req) => {
+      const body = parseInput(PointsBody, req.body, 'body');
+      const cells = body.points.map((p) => latLngToCell(p.lat, p.lng, 9));
+      const found = await hexesByCells(ctx.sql, 9, [...new Set(cells)], timeFilterOf(body));
+      const results = body.points.map((p, i) => pointAnswer(p, cells[i]!, found.get(cells[i]!) ?? null));
+      return { count: results.length, covered_count: results.filter((r) => r.covered).length, results, freshness: await ctx.freshness() };
+    },
+  );
+
+  app.post(
+    '/v1/coverage/area',
+    {
+      bodyLimit: 5 * 1024 * 1024,
+      schema: {
+        tags: ['coverage'],
+        summary: 'Coverage of a polygon: covered fraction, counts by signal class, covered hex list',
+        description: `Cells are the H3 cells whose centre lies in the polygon. Limits: ${LIMITS.maxVertices} vertices, ${LIMITS.maxAreaCells} cells at the requested resolution (about 26,000 km² at res 9).`,
+        security,
+        body: doc(AreaBody),
+        response: commonResponses,
+      },
+    },
+    async (req) => {
+      const body = parseInput(AreaBody, req.body, 'body');
+      const geometry = body.area.type === 'Feature' ? body.area.geometry : body.area;
+      const { cells, areaKm2 } = cellsForPolygons(polygonsOf(geometry as never), body.resolution);
+      const covered = await coverageOfCells(ctx.sql, body.resolution, cells, timeFilterOf(body));
+      return {
+        resolution: body.resolution,
+        area_km2: Number(areaKm2.toFixed(3)),
+        hex_count: cells.length,
+        covered_count: covered.size,
+        covered_fraction: cells.length ? covered.size / cells.length : 0,
+        by_signal_class: countByClass(covered.values()),
+        hexes: body.include_hexes ? [...covered.values()].sort((a, b) => (a.h3 < b.h3 ? -1 : 1)) : undefined,
+        freshness: await ctx.freshness(),
+      };
+    },
+  );
+
+  app.post(
+    '/v1/coverage/route',
+    {
+      bodyLimit: 5 * 1024 * 1024,
+      schema: {
+        tags: ['coverage'],
+        summary: 'Coverage along a route: covered fraction of its length and the gaps',
+        description: `The line is sampled every half hex edge. Limits: ${LIMITS.maxRouteVertices} vertices, ${LIMITS.maxRouteKm} km.`,
+        security,
+        body: doc(RouteBody),
+        response: commonResponses,
+      },
+    },
+    async (req) => {
+      const body = parseInput(RouteBody, req.body, 'body');
+      const line = (body.route.type === 'Feature' ? body.route.geometry : body.route).coordinates as Position[];
+      const { samples, lengthM } = sampleRoute(line, body.resolution);
+      const uniqueCells = [...new Set(samples.map((s) => s.cell))];
+      const covered = await coverageOfCells(ctx.sql, body.resolution, uniqueCells, timeFilterOf(body));
+      const gaps: { start: Position; end: Position; from_m: number; to_m: number; length_m: number; hexes: string[] }[] = [];
+      let coveredM = 0;
+      let gap: (typeof gaps)[number] | null = null;
+      for (let i = 0; i < samples.length; i++) {
+        const s = samples[i]!;
+        const segment = i === 0 ? 0 : s.at_m - samples[i - 1]!.at_m;
+        const isCovered = covered.has(s.cell);
+        if (isCovered) {
+          coveredM += segment;
+          gap = null;
+        } else if (!gap) {
+          gap = { start: [s.lng, s.lat], end: [s.lng, s.lat], from_m: s.at_m, to_m: s.at_m, length_m: 0, hexes: [s.cell] };
+          gaps.push(gap);
+        } else {
+          gap.end = [s.lng, s.lat];
+          gap.to_m = s.at_m;
+          gap.length_m = Math.round(gap.to_m - gap.from_m);
+          if (gap.hexes[gap.hexes.length - 1] !== s.cell) gap.hexes.push(s.cell);
+        }
+      }
+      return {
+        resolution: body.resolution,
+        length_m: Math.round(lengthM),
+        covered_length_m: Math.round(coveredM),
+        covered_fraction: lengthM > 0 ? coveredM / lengthM : covered.size > 0 ? 1 : 0,
+        hex_count: uniqueCells.length,
+        covered_hex_count: covered.size,
+        by_signal_class: countByClass(covered.values()),
+        gaps: gaps.map((g) => ({ ...g, from_m: Math.round(g.from_m), to_m: Math.round(g.to_m) })),
+        freshness: await ctx.freshness(),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/coverage/hexes',
+    {
+      schema: {
+        tags: ['coverage'],
+        summary: 'Covered hexes in a bbox at one resolution, as GeoJSON or an H3 list, paginated by cursor',
+        security,
+        querystring: doc(HexesQuery),
+        response: commonResponses,
+      },
+    },
+    async (req) => {
+      const q = parseInput(HexesQuery, req.query, 'query');
+      const bbox = bboxOf(q.bbox);
+      const page = await hexesInRanges(ctx.sql, q.resolution, bboxRanges(bbox, q.resolution), { time: timeFilterOf(q), cursor: q.cursor, limit: q.limit });
+      const next_cursor = page.length === q.limit ? page[page.length - 1]!.h3 : null;
+      const hexes = page.filter((h) => inBbox(h.lat, h.lng, bbox, q.resolution <= 5 ? 0.5 : q.resolution <= 7 ? 0.05 : 0.01));
+      const freshness = await ctx.freshness();
+      if (q.format === 'h3') return { resolution: q.resolution, hexes: hexes.map((h) => h.h3), signal_classes: hexes.map((h) => h.signal_class), next_cursor, freshness };
+      return {
+        type: 'FeatureCollection',
+        resolution: q.resolution,
+        next_cursor,
+        freshness,
+        features: hexes.map((h) => ({ type: 'Feature', id: h.h3, geometry: { type: 'Polygon', coordinates: [cellToBoundary(h.h3, true)] }, properties: h })),
+      };
+    },
+  );
+}
