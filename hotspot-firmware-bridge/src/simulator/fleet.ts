@@ -58,7 +58,7 @@ const gatewayEuiFor = (address: string) => createHash('sha256').update(address).
 
 /** Runs one real bridge (core, durable queue, MQTT) per planned hotspot, all sharing one simulated radio medium. */
 export async function startFleet(options: StartFleetOptions): Promise<Fleet> {
-  const logger = options.logger ?? pino({ level: 'warn' });
+  const logger = options.logger ?? pino({ level: 'error' });
   const linkKind: FleetLink = options.link ?? (options.hotspots.length <= 200 ? 'udp' : 'in-process');
   const medium = new RadioMedium({ seed: options.radioSeed ?? 'radio', ...options.radio });
   const replayDelayMs = options.replayDelayMs ?? 2 * options.beaconIntervalSeconds * 1000;

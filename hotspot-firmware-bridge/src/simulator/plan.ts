@@ -118,7 +118,11 @@ function clusterCentres(count: number, radiusM: number): Cluster[] {
   if (cached) return cached;
   const all = citiesInSupportedRegions();
   const chosen: City[] = [];
-  const farEnough = (c: City) => chosen.every((o) => haversineM(cityLat(c), cityLng(c), cityLat(o), cityLng(o)) >= MIN_CLUSTER_SEPARATION_M);
+  const separationDeg = MIN_CLUSTER_SEPARATION_M / 111_000;
+  const farEnough = (c: City) =>
+    chosen.every(
+      (o) => Math.abs(cityLat(c) - cityLat(o)) >= separationDeg || haversineM(cityLat(c), cityLng(c), cityLat(o), cityLng(o)) >= MIN_CLUSTER_SEPARATION_M,
+    );
   for (const [name, country] of PREFERRED_CLUSTERS) {
     if (chosen.length >= count) break;
     const city = all.filter((c) => c.name === name && c.country === country).sort((a, b) => b.population - a.population)[0];
