@@ -35,6 +35,14 @@ describe('bridge local API', () => {
     expect(response.json()).toMatchObject({ address: keypair.address, region: 'US915', queue: { depth: 0 }, mqtt: { state: 'offline' }, lastBeacon: null });
   });
 
+  it('GET /metrics exposes Prometheus metrics', async () => {
+    const response = await app.inject({ method: 'GET', url: '/metrics' });
+    expect(response.statusCode).toBe(200);
+    expect(response.body).toContain('poc_bridge_queue_depth 0');
+    expect(response.body).toContain('poc_bridge_mqtt_online 0');
+    expect(response.body).toContain('poc_bridge_witnesses_total 0');
+  });
+
   it('POST /onboarding/sign signs the possession message with the hotspot key', async () => {
     const owner = new Uint8Array(32).fill(2);
     const maker = new Uint8Array(32).fill(3);

@@ -5,6 +5,7 @@ import type { ReportPublisher } from './bridge/publisher';
 import type { DurableQueue } from './queue/durable-queue';
 import { decodeSolanaKey, onboardingMessage, signBytes, type HotspotKeypair } from './wire';
 import bs58 from 'bs58';
+import { Counter, Gauge, Registry } from 'prom-client';
 
 export interface BridgeApiOptions {
   bridge: HotspotBridge;
@@ -18,8 +19,34 @@ export interface BridgeApiOptions {
 
 const signRequest = z.object({ owner: z.string().min(32).max(44), maker: z.string().min(32).max(44), programId: z.string().min(32).max(44) }).strict();
 
+/** Prometheus metrics read from the live bridge on each scrape; one registry per bridge. */
+function bridgeMetrics(options: Omit<BridgeApiOptions, 'port' | 'host'>): Registry {
+  const registry = new Registry();
+  const counters = options.bridge.counters;
+  const gauge = (name: string, help: string, read: () => number) =>
+    new Gauge({ name, help, registers: [registry], collect() { this.set(read()); } });
+  const total = (name: string, help: string, read: () => number) =>
+    new Counter({ name, help, registers: [registry], collect() { this.reset(); this.inc(read()); } });
+  gauge('poc_bridge_queue_depth', 'Reports on disk waiting for PUBACK', () => options.queue.depth);
+  gauge('poc_bridge_queue_bytes', 'Bytes of queued reports', () => options.queue.stats().bytes);
+  gauge('poc_bridge_mqtt_online', '1 while connected to the broker', () => (options.publisher.mqttState() === 'online' ? 1 : 0));
+  gauge('poc_bridge_forwarder_connected', '1 while a packet forwarder is reachable', () => (options.bridge.status().forwarderConnected ? 1 : 0));
+  total('poc_bridge_beacons_sent_total', 'Beacons transmitted and reported', () => counters.beaconsSent);
+  total('poc_bridge_beacons_skipped_total', 'Beacon slots skipped (no entropy, no forwarder, refused)', () => counters.beaconsSkipped);
+  total('poc_bridge_witnesses_total', 'Witness reports signed', () => counters.witnessesReported);
+  total('poc_bridge_duplicate_beacons_total', 'Beacons heard again and ignored', () => counters.duplicatesIgnored);
+  total('poc_bridge_reports_acknowledged_total', 'Reports acknowledged by the broker', () => options.publisher.stats().acknowledged);
+  total('poc_bridge_reports_dropped_total', 'Reports dropped because the queue was full', () => {
+    const dropped = options.queue.stats().dropped;
+    return dropped.beacon + dropped.witness;
+  });
+  return registry;
+}
+
 export function buildBridgeApi(options: Omit<BridgeApiOptions, 'port' | 'host'>): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 4096 });
+  const registry = bridgeMetrics(options);
+  app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   app.get('/status', async () => ({
     ...options.bridge.status(),
     queue: options.queue.stats(),
