@@ -116,31 +116,42 @@ describe('poc-network on the local chain', () => {
       { hotspotKey: hotspot.publicKey.toBytes(), cumulative: 250_000_000n },
       { hotspotKey: other.toBytes(), cumulative: 100_000_000n },
     ]);
-    const net = await oracleClient.fetchNetwork();
-    const epochEnd = Number(net!.genesisTs) + EPOCH_SECS;
+    const net = (await oracleClient.fetchNetwork())!;
+    expect(net.genesisTs % BigInt(EPOCH_SECS)).toBe(0n);
+    expect(net.genesisEpoch).toBe(net.genesisTs / BigInt(EPOCH_SECS));
+    // The oracle numbers epochs by wall clock; submit the second one so chain epoch 0 gets filled.
+    const oracleEpoch = net.genesisEpoch + 1n;
+    const epochEnd = Number(net.genesisTs) + 2 * EPOCH_SECS;
     const wait = epochEnd * 1000 - Date.now() + 1100;
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 
     // The epoch runner's ChainWriter path: send, then poll the state.
-    expect(await oracleClient.getEpochRoot(0n)).toBeNull();
-    const sig = await oracleClient.submitRewardsRoot({ epoch: 0n, root: tree.root, leafCount: 2, totalCumulative: tree.totalCumulative });
+    expect(await oracleClient.getEpochRoot(oracleEpoch)).toBeNull();
+    const sig = await oracleClient.submitRewardsRoot({ epoch: oracleEpoch, root: tree.root, leafCount: 2, totalCumulative: tree.totalCumulative });
     let state = await oracleClient.transactionState(sig);
     for (let i = 0; state === 'pending' && i < 100; i++) {
       await new Promise((r) => setTimeout(r, 100));
       state = await oracleClient.transactionState(sig);
     }
     expect(state).toBe('confirmed');
-    expect(Buffer.from((await oracleClient.getEpochRoot(0n))!).equals(Buffer.from(tree.root))).toBe(true);
+    expect(Buffer.from((await oracleClient.getEpochRoot(oracleEpoch))!).equals(Buffer.from(tree.root))).toBe(true);
+    expect(Buffer.from((await oracleClient.getEpochRoot(net.genesisEpoch))!).equals(Buffer.alloc(32))).toBe(true);
+    expect(await oracleClient.toChainEpoch(oracleEpoch)).toBe(1n);
+    const epochs = await oracleClient.fetchAllEpochs();
+    expect(epochs.map((e) => [e.epoch, e.epochAmount])).toEqual([
+      [0n, 0n],
+      [1n, 350_000_000n],
+    ]);
 
     // Only the oracle may submit.
     await expectRejected(
-      ownerClient.submitEpochRewards({ epoch: 1n, root: tree.root, cumulativeTotal: tree.totalCumulative }),
+      ownerClient.submitEpochRewards({ epoch: 2n, root: tree.root, cumulativeTotal: tree.totalCumulative }),
       'WrongOracle',
     );
 
     const claimSig = await ownerClient.claimRewards({
       hotspotKey: hotspot.publicKey,
-      epoch: 0n,
+      epoch: 1n,
       cumulative: 250_000_000n,
       proof: tree.proof(hotspot.publicKey.toBytes())!,
     });
@@ -153,16 +164,16 @@ describe('poc-network on the local chain', () => {
 
     // A second claim pays nothing.
     await expectRejected(
-      ownerClient.claimRewards({ hotspotKey: hotspot.publicKey, epoch: 0n, cumulative: 250_000_000n, proof: tree.proof(hotspot.publicKey.toBytes())! }),
+      ownerClient.claimRewards({ hotspotKey: hotspot.publicKey, epoch: 1n, cumulative: 250_000_000n, proof: tree.proof(hotspot.publicKey.toBytes())! }),
       'NothingToClaim',
     );
     expect(await ownerClient.rewardBalance(owner.publicKey)).toBe(250_000_000n);
     // An inflated amount does not verify.
     await expectRejected(
-      ownerClient.claimRewards({ hotspotKey: hotspot.publicKey, epoch: 0n, cumulative: 300_000_000n, proof: tree.proof(hotspot.publicKey.toBytes())! }),
+      ownerClient.claimRewards({ hotspotKey: hotspot.publicKey, epoch: 1n, cumulative: 300_000_000n, proof: tree.proof(hotspot.publicKey.toBytes())! }),
       'InvalidMerkleProof',
     );
     const after = await oracleClient.fetchNetwork();
-    expect([after?.nextEpoch, after?.totalEmitted, after?.totalClaimed]).toEqual([1n, 350_000_000n, 250_000_000n]);
+    expect([after?.nextEpoch, after?.totalEmitted, after?.totalClaimed]).toEqual([2n, 350_000_000n, 250_000_000n]);
   });
 });

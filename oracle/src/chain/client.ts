@@ -30,7 +30,10 @@ export interface NetworkConfigAccount {
   admin: PublicKey;
   oracle: PublicKey;
   rewardMint: PublicKey;
+  /** Genesis time, aligned down to a multiple of the epoch length. */
   genesisTs: bigint;
+  /** Chain epoch n is wall-clock epoch genesisEpoch + n (unix seconds / epoch length), the oracle's numbering. */
+  genesisEpoch: bigint;
   epochLengthSecs: bigint;
   initialEpochEmission: bigint;
   halvingIntervalEpochs: bigint;
@@ -359,6 +362,7 @@ export class PocNetworkClient implements ChainWriter {
       oracle: a.oracle,
       rewardMint: a.rewardMint,
       genesisTs: big(a.genesisTs),
+      genesisEpoch: big(a.genesisEpoch),
       epochLengthSecs: big(a.epochLengthSecs),
       initialEpochEmission: big(a.initialEpochEmission),
       halvingIntervalEpochs: big(a.halvingIntervalEpochs),
@@ -456,16 +460,61 @@ export class PocNetworkClient implements ChainWriter {
     return [...parser.parseLogs(logs)].map((e) => ({ name: e.name, data: e.data as Record<string, unknown> }));
   }
 
-  // ---------------------------------------------------------------- ChainWriter (oracle)
+  // ---------------------------------------------------------------- epochs and the oracle
 
-  async getEpochRoot(epoch: bigint): Promise<Uint8Array | null> {
-    return (await this.fetchEpoch(epoch))?.root ?? null;
+  /**
+   * Chain epoch index of a wall-clock (oracle) epoch: oracleEpoch − genesisEpoch. The program
+   * numbers epochs 0, 1, 2… from its genesis; the oracle numbers them unix seconds / length.
+   */
+  async toChainEpoch(oracleEpoch: bigint): Promise<bigint> {
+    const net = await this.requireNetwork();
+    if (oracleEpoch < net.genesisEpoch) {
+      throw new RangeError(`epoch ${oracleEpoch} precedes the chain's genesis epoch ${net.genesisEpoch}`);
+    }
+    return oracleEpoch - net.genesisEpoch;
   }
 
-  /** Sends the epoch submission signed by the provider wallet (the oracle) without waiting. */
+  /** Emission allowed for a chain epoch under the halving schedule (what the program enforces). */
+  static emissionForEpoch(net: Pick<NetworkConfigAccount, 'initialEpochEmission' | 'halvingIntervalEpochs'>, chainEpoch: bigint): bigint {
+    const halvings = chainEpoch / net.halvingIntervalEpochs;
+    return halvings >= 64n ? 0n : net.initialEpochEmission >> halvings;
+  }
+
+  private async requireNetwork(): Promise<NetworkConfigAccount> {
+    const net = await this.fetchNetwork();
+    if (!net) throw new Error('the poc-network program is not initialised on this chain');
+    return net;
+  }
+
+  // ChainWriter: `epoch` here is the oracle's wall-clock epoch number.
+
+  async getEpochRoot(epoch: bigint): Promise<Uint8Array | null> {
+    const net = await this.fetchNetwork();
+    if (!net || epoch < net.genesisEpoch) return null;
+    return (await this.fetchEpoch(epoch - net.genesisEpoch))?.root ?? null;
+  }
+
+  /**
+   * Sends the epoch's root signed by the provider wallet (the oracle) and returns the signature
+   * without waiting. Chain epochs are strictly consecutive, so epochs the oracle never computed
+   * (no reports yet) are first filled, confirmed, with an unchanged cumulative total and the
+   * previous root (all zeros before the first), which emit nothing.
+   */
   async submitRewardsRoot(submission: RewardsRootSubmission): Promise<string> {
+    const target = await this.toChainEpoch(submission.epoch);
+    let net = await this.requireNetwork();
+    while (net.nextEpoch < target) {
+      const previous = net.nextEpoch === 0n ? null : await this.fetchEpoch(net.nextEpoch - 1n);
+      await this.submitEpochRewards({
+        epoch: net.nextEpoch,
+        root: previous?.root ?? new Uint8Array(32),
+        cumulativeTotal: net.totalEmitted,
+      });
+      net = await this.requireNetwork();
+    }
+    if (net.nextEpoch > target) throw new Error(`epoch ${submission.epoch} (chain epoch ${target}) is already on chain`);
     const tx = await this.submitEpochBuilder({
-      epoch: submission.epoch,
+      epoch: target,
       root: submission.root,
       cumulativeTotal: submission.totalCumulative,
     }).transaction();

@@ -24,7 +24,11 @@ export interface StartLocalChainOptions {
   port?: number;
   /** Path of a prebuilt binary; default POC_LOCALCHAIN_BIN or $CARGO_TARGET_DIR/debug/poc-localchain. */
   binary?: string;
-  /** Run `cargo build -p poc-localchain` first (default: only when the binary is missing). */
+  /**
+   * Run `cargo build -p poc-localchain` first (a no-op when up to date). Default: yes, unless a
+   * prebuilt binary is named (option `binary` or POC_LOCALCHAIN_BIN), so the chain never runs a
+   * stale program.
+   */
   build?: boolean;
   /** Log every RPC method to stderr. */
   verbose?: boolean;
@@ -56,8 +60,9 @@ export function buildLocalChain(): void {
 }
 
 export async function startLocalChain(options: StartLocalChainOptions = {}): Promise<LocalChain> {
-  const binary = options.binary ?? localChainBinary();
-  if (options.build ?? !existsSync(binary)) buildLocalChain();
+  const named = options.binary ?? process.env.POC_LOCALCHAIN_BIN;
+  const binary = named ?? localChainBinary();
+  if (options.build ?? (!named || !existsSync(binary))) buildLocalChain();
   if (!existsSync(binary)) throw new Error(`poc-localchain binary not found at ${binary}`);
 
   const args = ['--port', String(options.port ?? 0), '--exit-on-stdin-close'];

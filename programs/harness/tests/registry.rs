@@ -21,7 +21,9 @@ async fn initialize_network_creates_config_mint_and_treasury() {
     assert_eq!(n.admin, env.admin.pubkey());
     assert_eq!(n.oracle, env.oracle.pubkey());
     assert_eq!(n.reward_mint, reward_mint_pda());
-    assert_eq!(n.genesis_ts, 1_700_000_000);
+    // Aligned down to a multiple of the epoch length (wall-clock epoch numbering).
+    assert_eq!(n.genesis_ts, 1_700_000_000 - 1_700_000_000 % EPOCH_LEN);
+    assert_eq!(n.genesis_epoch, (1_700_000_000 / EPOCH_LEN) as u64);
     assert_eq!((n.epoch_length_secs, n.initial_epoch_emission, n.halving_interval_epochs), (EPOCH_LEN, EMISSION, HALVING));
     assert_eq!((n.onboarding_fee_lamports, n.location_fee_lamports), (ONBOARD_FEE, LOCATION_FEE));
     assert_eq!((n.next_epoch, n.total_emitted, n.total_claimed, n.maker_count), (0, 0, 0, 1));

@@ -119,15 +119,18 @@ async fn emission_schedule_caps_each_epoch_and_halves() {
 
 #[tokio::test]
 async fn epoch_timing_overflow_is_an_error_not_a_wrap() {
+    // A clock near i64::MAX: the end of epoch 0 (genesis + length) does not fit in an i64.
     let mut env = start_bare().await;
+    env.set_time(i64::MAX - 10).await;
     let admin = env.admin.insecure_clone();
-    let mut args = default_args(env.oracle.pubkey());
-    args.epoch_length_secs = i64::MAX;
-    env.send(&[initialize_network_ix(&admin.pubkey(), args)], &[&admin]).await.unwrap();
+    env.send(&[initialize_network_ix(&admin.pubkey(), default_args(env.oracle.pubkey()))], &[&admin]).await.unwrap();
+    let n = env.network().await;
+    assert!(n.genesis_ts.checked_add(EPOCH_LEN).is_none());
     let root = rewards_root(&[([1; 32], 0)]).unwrap();
     let oracle = env.oracle.insecure_clone();
     let res = env.send(&[submit_epoch_rewards_ix(&oracle.pubkey(), 0, root, 0)], &[&oracle]).await;
     assert_custom(res, 0, poc(PocError::MathOverflow));
+    assert_eq!(env.network().await.next_epoch, 0);
 }
 
 #[tokio::test]

@@ -1688,9 +1688,17 @@ export type PocNetwork = {
           {
             "name": "genesisTs",
             "docs": [
-              "Unix time of initialisation; epoch `n` covers [genesis + n·len, genesis + (n+1)·len)."
+              "Initialisation time aligned down to a multiple of the epoch length; chain epoch `n`",
+              "covers [genesis + n·len, genesis + (n+1)·len)."
             ],
             "type": "i64"
+          },
+          {
+            "name": "genesisEpoch",
+            "docs": [
+              "genesis_ts / epoch_length: chain epoch `n` is wall-clock epoch `genesis_epoch + n`."
+            ],
+            "type": "u64"
           },
           {
             "name": "epochLengthSecs",
@@ -1781,6 +1789,10 @@ export type PocNetwork = {
           {
             "name": "genesisTs",
             "type": "i64"
+          },
+          {
+            "name": "genesisEpoch",
+            "type": "u64"
           },
           {
             "name": "epochLengthSecs",

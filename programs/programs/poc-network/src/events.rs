@@ -6,6 +6,7 @@ pub struct NetworkInitialized {
     pub oracle: Pubkey,
     pub reward_mint: Pubkey,
     pub genesis_ts: i64,
+    pub genesis_epoch: u64,
     pub epoch_length_secs: i64,
     pub initial_epoch_emission: u64,
     pub halving_interval_epochs: u64,

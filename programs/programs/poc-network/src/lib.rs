@@ -43,12 +43,15 @@ pub mod poc_network {
         require!(args.epoch_length_secs > 0, PocError::InvalidEpochLength);
         require!(args.halving_interval_epochs > 0, PocError::InvalidHalvingInterval);
         let now = Clock::get()?.unix_timestamp;
+        let (genesis_ts, genesis_epoch) =
+            logic::align_genesis(now, args.epoch_length_secs).ok_or(PocError::MathOverflow)?;
         let network = &mut ctx.accounts.network;
         network.set_inner(NetworkConfig {
             admin: ctx.accounts.admin.key(),
             oracle: args.oracle,
             reward_mint: ctx.accounts.reward_mint.key(),
-            genesis_ts: now,
+            genesis_ts,
+            genesis_epoch,
             epoch_length_secs: args.epoch_length_secs,
             initial_epoch_emission: args.initial_epoch_emission,
             halving_interval_epochs: args.halving_interval_epochs,
@@ -68,7 +71,8 @@ pub mod poc_network {
             admin: network.admin,
             oracle: network.oracle,
             reward_mint: network.reward_mint,
-            genesis_ts: now,
+            genesis_ts,
+            genesis_epoch,
             epoch_length_secs: args.epoch_length_secs,
             initial_epoch_emission: args.initial_epoch_emission,
             halving_interval_epochs: args.halving_interval_epochs,

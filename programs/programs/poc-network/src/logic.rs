@@ -33,6 +33,18 @@ pub fn emission_for_epoch(initial: u64, halving_interval: u64, epoch: u64) -> Op
     Some(initial >> halvings)
 }
 
+/// Genesis time aligned down to a multiple of the epoch length, so chain epoch `e` is the
+/// wall-clock epoch `genesis_epoch + e` (unix time / length), the numbering the oracle uses.
+/// Returns (genesis_ts, genesis_epoch); None for a negative clock or a non-positive length.
+pub fn align_genesis(now: i64, epoch_length: i64) -> Option<(i64, u64)> {
+    if now < 0 || epoch_length <= 0 {
+        return None;
+    }
+    let genesis = now.checked_sub(now.checked_rem(epoch_length)?)?;
+    let genesis_epoch = u64::try_from(genesis.checked_div(epoch_length)?).ok()?;
+    Some((genesis, genesis_epoch))
+}
+
 /// Unix time at which `epoch` ends: genesis + (epoch + 1) × length, overflow-checked.
 pub fn epoch_end_ts(genesis_ts: i64, epoch_length: i64, epoch: u64) -> Option<i64> {
     let count = i64::try_from(epoch.checked_add(1)?).ok()?;
@@ -192,6 +204,16 @@ mod tests {
         assert_eq!(emission_for_epoch(u64::MAX, 1, 64), Some(0));
         assert_eq!(emission_for_epoch(u64::MAX, 1, u64::MAX), Some(0));
         assert_eq!(emission_for_epoch(1_000, 0, 3), None);
+    }
+
+    #[test]
+    fn genesis_is_aligned_to_wall_clock_epochs() {
+        assert_eq!(align_genesis(1_700_000_000, 3_600), Some((1_699_999_200, 472_222)));
+        assert_eq!(align_genesis(7_200, 3_600), Some((7_200, 2)));
+        assert_eq!(align_genesis(59, 60), Some((0, 0)));
+        assert_eq!(align_genesis(100, i64::MAX), Some((0, 0)));
+        assert_eq!(align_genesis(-1, 60), None);
+        assert_eq!(align_genesis(100, 0), None);
     }
 
     #[test]

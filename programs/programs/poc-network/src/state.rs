@@ -15,8 +15,11 @@ pub struct NetworkConfig {
     pub admin: Pubkey,
     pub oracle: Pubkey,
     pub reward_mint: Pubkey,
-    /// Unix time of initialisation; epoch `n` covers [genesis + n·len, genesis + (n+1)·len).
+    /// Initialisation time aligned down to a multiple of the epoch length; chain epoch `n`
+    /// covers [genesis + n·len, genesis + (n+1)·len).
     pub genesis_ts: i64,
+    /// genesis_ts / epoch_length: chain epoch `n` is wall-clock epoch `genesis_epoch + n`.
+    pub genesis_epoch: u64,
     pub epoch_length_secs: i64,
     /// Emission of epoch 0, in reward base units.
     pub initial_epoch_emission: u64,
