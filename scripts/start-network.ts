@@ -1,0 +1,167 @@
+/**
+ * `npm start`: the whole network on one machine — PostgreSQL, an MQTT broker, the oracle, a simulated
+ * fleet of hotspots running the real bridge code, and the map server. Ctrl-C stops everything cleanly.
+ */
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import pino from 'pino';
+import { generateHotspotKeypair, keypairFromSecret, type HotspotKeypair } from '@poc/hotspot-firmware-bridge/wire';
+import { planFleet, type FleetStats, type PlanFleetOptions } from '@poc/hotspot-firmware-bridge/simulator';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { startOracle, upsertHotspots } from '@poc/oracle';
+import { connectDatabase } from '../oracle/src/db/connect';
+import { startEmbeddedPostgres } from '../oracle/src/db/embedded';
+import { migrate } from '../oracle/src/db/migrate';
+import { startEmbeddedBroker } from '../oracle/src/mqtt/embedded-broker';
+import { startMapper } from '@poc/mapper';
+import type { FleetProcessOptions } from './fleet-process';
+import { loadNetworkConfig } from './network-config';
+
+const DEMO_EMISSION_PER_EPOCH = 1_000_000n * 1_000_000n; // 1,000,000 tokens, 6 decimals
+
+async function loadOrCreateKey(path: string): Promise<HotspotKeypair> {
+  if (existsSync(path)) return keypairFromSecret(Buffer.from((await readFile(path, 'utf8')).trim(), 'hex'));
+  const key = generateHotspotKeypair();
+  await writeFile(path, Buffer.from(key.secretKey).toString('hex') + '\n', { mode: 0o600 });
+  await chmod(path, 0o600);
+  return key;
+}
+
+/** Runs the fleet in a child process and resolves once every bridge is up. */
+async function startFleetProcess(options: FleetProcessOptions) {
+  const child = fork(fileURLToPath(new URL('./fleet-process.ts', import.meta.url)), [JSON.stringify(options)], {
+    execArgv: ['--import', 'tsx'],
+    stdio: 'inherit',
+  });
+  let latest: FleetStats | null = null;
+  await new Promise<void>((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`fleet process exited with code ${code} before it started`)));
+    child.on('message', (message: { type: string; stats?: FleetStats }) => {
+      if (message.type === 'started') resolve();
+      if (message.type === 'stats' && message.stats) latest = message.stats;
+    });
+  });
+  return {
+    stats: () => latest,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.send({ type: 'stop' });
+      }),
+  };
+}
+
+async function main() {
+  const config = loadNetworkConfig();
+  const log = pino({ level: config.LOG_LEVEL, transport: process.stdout.isTTY ? undefined : undefined });
+  const dataDir = config.POC_DATA_DIR;
+  await mkdir(dataDir, { recursive: true });
+  const stops: { name: string; stop: () => Promise<void> }[] = [];
+  let shuttingDown = false;
+  const shutdown = async (signal: string) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.info({ signal }, 'shutting down');
+    for (const { name, stop } of stops.reverse()) {
+      try {
+        await stop();
+        log.info(`${name} stopped`);
+      } catch (error) {
+        log.error({ err: error }, `${name} did not stop cleanly`);
+      }
+    }
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  try {
+    let databaseUrl = config.DATABASE_URL;
+    if (!databaseUrl) {
+      log.info('starting embedded PostgreSQL');
+      const db = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), persistent: true });
+      stops.push({ name: 'PostgreSQL', stop: db.stop });
+      databaseUrl = db.url;
+    }
+    const sql = connectDatabase(databaseUrl, { max: 4 });
+    stops.push({ name: 'registry connection', stop: () => sql.end({ timeout: 5 }) });
+    await migrate(sql);
+
+    let mqttUrl = config.MQTT_URL;
+    if (!mqttUrl) {
+      const broker = await startEmbeddedBroker({ port: config.MQTT_PORT });
+      stops.push({ name: 'MQTT broker', stop: broker.stop });
+      mqttUrl = broker.url;
+      log.info({ mqttUrl }, 'embedded MQTT broker (aedes) listening');
+    }
+
+    const oracleKey = await loadOrCreateKey(join(dataDir, 'oracle.key'));
+    const cheaters = Math.min(config.POC_CHEATERS, Math.floor(config.POC_HOTSPOTS / 4));
+    const plan: PlanFleetOptions = {
+      count: config.POC_HOTSPOTS,
+      seed: config.POC_FLEET_SEED,
+      cheaters: {
+        spoofedLocation: Math.ceil(cheaters / 3),
+        fabricatedRssi: Math.floor(cheaters / 3),
+        replay: cheaters - Math.ceil(cheaters / 3) - Math.floor(cheaters / 3),
+      },
+    };
+    const hotspots = planFleet(plan);
+    // A dev network's genesis: the fleet is onboarded with its asserted locations.
+    await upsertHotspots(
+      sql,
+      hotspots.map((h) => ({
+        address: h.address,
+        name: h.name,
+        region: h.region,
+        locationH3: h.h3,
+        gainDdbi: h.gainDdbi,
+        elevationM: h.elevationM,
+      })),
+    );
+
+    const oracle = await startOracle({
+      databaseUrl,
+      mqttUrl,
+      sharedSubscriptionGroup: null,
+      oracleKeypair: oracleKey,
+      epochSeconds: config.POC_EPOCH_SECONDS,
+      beaconIntervalSeconds: config.POC_BEACON_INTERVAL_SECONDS,
+      entropyIntervalSeconds: config.POC_ENTROPY_INTERVAL_SECONDS,
+      emissionPerEpoch: DEMO_EMISSION_PER_EPOCH,
+      witnessGraceSeconds: config.POC_WITNESS_GRACE_SECONDS,
+      logger: log.child({ component: 'oracle' }),
+      mqttClientId: 'poc-oracle-local',
+    });
+    stops.push({ name: 'oracle', stop: oracle.stop });
+
+    const fleet = await startFleetProcess({
+      plan,
+      mqttUrl,
+      oracleAddress: oracleKey.address,
+      dataDir: join(dataDir, 'bridges'),
+      beaconIntervalSeconds: config.POC_BEACON_INTERVAL_SECONDS,
+      radioSeed: config.POC_FLEET_SEED,
+      logLevel: config.LOG_LEVEL,
+    });
+    stops.push({ name: 'hotspot fleet', stop: fleet.stop });
+
+    const mapper = await startMapper({ databaseUrl, host: config.HOST, port: config.PORT, logger: log.child({ component: 'mapper' }) });
+    stops.push({ name: 'map server', stop: mapper.stop });
+
+    const regions = [...new Set(hotspots.map((h) => h.region))].join(', ');
+    console.log(`\n  Coverage map: ${mapper.url}\n  ${hotspots.length} simulated hotspots (${regions}); epochs every ${config.POC_EPOCH_SECONDS} s. Ctrl-C to stop.\n`);
+    setInterval(() => {
+      const f = fleet.stats();
+      log.info({ fleet: f && { beacons: f.beaconsSent, witnesses: f.witnessesReported, queued: f.queueDepth }, oracle: oracle.stats() }, 'network status');
+    }, 30_000).unref();
+  } catch (error) {
+    log.error({ err: error }, 'network failed to start');
+    await shutdown('startup failure');
+  }
+}
+
+await main();
