@@ -17,7 +17,8 @@ import {
 import type { ChainWriter, RewardsRootSubmission, TransactionState } from '../epochs/chain-writer';
 import idlJson from './idl/poc_network.json' with { type: 'json' };
 import type { PocNetwork } from './idl/poc_network';
-import { onboardMessage, possessionProofInstruction } from './possession';
+import { encodeHotspotAddress } from '@poc/hotspot-firmware-bridge/wire';
+import { ed25519PublicKey, ed25519Sign, onboardMessage, possessionProofInstruction } from './possession';
 import { ASSOCIATED_TOKEN_PROGRAM_ID, PocNetworkPdas, POC_NETWORK_PROGRAM_ID, TOKEN_PROGRAM_ID } from './pda';
 
 export const POC_NETWORK_IDL = idlJson as unknown as PocNetwork;
@@ -264,6 +265,27 @@ export class PocNetworkClient implements ChainWriter {
       .rpc();
   }
 
+  /**
+   * Onboards a hotspot whose Ed25519 secret key (32-byte seed, as the bridge stores it, or 64
+   * bytes) is at hand, e.g. a simulated fleet: signs the possession message with it. Returns
+   * the hotspot key and the transaction signature.
+   */
+  async onboardHotspotWithKey(params: {
+    hotspotSecretKey: Uint8Array;
+    owner: Signer;
+    makerAuthority: Signer;
+  }): Promise<{ hotspotKey: PublicKey; signature: string }> {
+    const hotspotKey = new PublicKey(ed25519PublicKey(params.hotspotSecretKey));
+    const message = this.onboardMessage(hotspotKey, params.owner.publicKey, params.makerAuthority.publicKey);
+    const signature = await this.onboardHotspot({
+      hotspotKey,
+      possessionSignature: ed25519Sign(params.hotspotSecretKey, message),
+      owner: params.owner,
+      makerAuthority: params.makerAuthority,
+    });
+    return { hotspotKey, signature };
+  }
+
   /** Asserts location (H3 res-12 cell as h3-js string or u64), gain in dBi×10, elevation in metres. */
   async assertLocation(params: {
     hotspotKey: PublicKey;
@@ -408,6 +430,35 @@ export class PocNetworkClient implements ChainWriter {
     if (filter.maker) filters.push({ memcmp: { offset: HOTSPOT_LAYOUT.maker, bytes: filter.maker.toBase58() } });
     const all = await this.program.account.hotspot.all(filters);
     return all.map((h) => this.toHotspot(h.publicKey, h.account));
+  }
+
+  /**
+   * The on-chain registry in the oracle's terms (Helium b58check address, h3-js cell, gain in
+   * dBi×10 = deci-dBi), for mirroring into the hotspots table.
+   */
+  async fetchRegistry(): Promise<
+    {
+      address: string;
+      owner: string;
+      maker: string;
+      locationH3: string | null;
+      gainDdbi: number;
+      elevationM: number;
+      locationAssertedAt: Date | null;
+      onboardedAt: Date;
+    }[]
+  > {
+    const all = await this.fetchAllHotspots();
+    return all.map((h) => ({
+      address: encodeHotspotAddress(h.hotspotKey.toBytes()),
+      owner: h.owner.toBase58(),
+      maker: h.maker.toBase58(),
+      locationH3: h.locationH3,
+      gainDdbi: h.gainDbiX10,
+      elevationM: h.elevationM,
+      locationAssertedAt: h.locationAsserts > 0 ? new Date(Number(h.locationAssertedAt) * 1000) : null,
+      onboardedAt: new Date(Number(h.onboardedAt) * 1000),
+    }));
   }
 
   async fetchMaker(authority: PublicKey): Promise<MakerAccount | null> {

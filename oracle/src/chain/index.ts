@@ -4,3 +4,4 @@ export * from './merkle';
 export * from './pda';
 export * from './possession';
 export type { PocNetwork } from './idl/poc_network';
+export * from './dev-network';

@@ -30,6 +30,15 @@ export function ed25519Sign(secretKey: Uint8Array, message: Uint8Array): Uint8Ar
   return new Uint8Array(cryptoSign(null, message, key));
 }
 
+/** Public key of an Ed25519 key given as a 32-byte seed or a 64-byte (seed ‖ public key) secret key. */
+export function ed25519PublicKey(secretKey: Uint8Array): Uint8Array {
+  if (secretKey.length === 64) return secretKey.slice(32);
+  if (secretKey.length !== 32) throw new RangeError('ed25519 secret key must be 32 or 64 bytes');
+  const key = createPrivateKey({ key: Buffer.concat([PKCS8_ED25519_PREFIX, secretKey]), format: 'der', type: 'pkcs8' });
+  const spki = createPublicKey(key).export({ format: 'der', type: 'spki' });
+  return new Uint8Array(spki.subarray(spki.length - 32));
+}
+
 export function ed25519Verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): boolean {
   const key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' });
   return cryptoVerify(null, message, key, signature);

@@ -8,6 +8,18 @@ import {
 import type { IngestRejection } from '../verify/reasons';
 import type { SignatureJob, SignatureVerifierPool } from './signature-pool';
 
+const keyCache = new Map<string, Uint8Array>();
+/** b58check decoding hashes twice; hotspots report again and again, so remember their keys. */
+function publicKeyOf(address: string): Uint8Array {
+  let key = keyCache.get(address);
+  if (!key) {
+    if (keyCache.size >= 1_000_000) keyCache.clear();
+    key = decodeHotspotAddress(address);
+    keyCache.set(address, key);
+  }
+  return key;
+}
+
 export interface IncomingMessage {
   topic: string;
   payload: Buffer;
@@ -50,7 +62,7 @@ export async function decodeAndVerify(messages: readonly IncomingMessage[], pool
       reject('topic_mismatch', `topic hotspot ${topic.hotspotAddress.slice(0, 64)} ≠ pub_key ${decoded.report.pub_key}`);
       continue;
     }
-    jobs.push({ publicKey: decodeHotspotAddress(decoded.report.pub_key), message: decoded.canonical, signature: decoded.report.signature });
+    jobs.push({ publicKey: publicKeyOf(decoded.report.pub_key), message: decoded.canonical, signature: decoded.report.signature });
     candidates.push({ kind: decoded.kind, hash: decoded.hash, report: decoded.report, receivedAt: m.receivedAt, payload: m.payload, topic: m.topic } as AcceptedReport);
   }
   const valid = await pool.verify(jobs);

@@ -26,8 +26,8 @@ const compareKeys = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
  * one each to the largest remainders, ties broken by key ascending. The result sums to exactly `pool`
  * (or to 0 when no one has shares — the caller records that pool as unallocated).
  */
-export function allocateProportionally(pool: bigint, shares: readonly bigint[], keys: readonly string[]): bigint[] {
-  if (shares.length !== keys.length) throw new Error('shares and keys differ in length');
+export function allocateProportionally(pool: bigint, shares: readonly bigint[], keys: readonly string[] | null): bigint[] {
+  if (keys !== null && shares.length !== keys.length) throw new Error('shares and keys differ in length');
   const amounts: bigint[] = new Array(shares.length);
   let total = 0n;
   for (const s of shares) {
@@ -46,11 +46,22 @@ export function allocateProportionally(pool: bigint, shares: readonly bigint[], 
   let left = Number(pool - paid);
   if (left > 0) {
     const candidates: number[] = [];
-    for (let i = 0; i < shares.length; i++) if (remainders[i]! > 0n) candidates.push(i);
+    // Doubles order the remainders fast; equal doubles fall back to the exact bigint, then to the key.
+    const approx = new Float64Array(shares.length);
+    for (let i = 0; i < shares.length; i++) {
+      if (remainders[i]! > 0n) {
+        candidates.push(i);
+        approx[i] = Number(remainders[i]!);
+      }
+    }
     candidates.sort((a, b) => {
+      const da = approx[a]!;
+      const db = approx[b]!;
+      if (da !== db) return db - da;
       const ra = remainders[a]!;
       const rb = remainders[b]!;
-      return ra > rb ? -1 : ra < rb ? 1 : compareKeys(keys[a]!, keys[b]!);
+      // keys === null: the caller's order already is key order
+      return ra > rb ? -1 : ra < rb ? 1 : keys === null ? a - b : compareKeys(keys[a]!, keys[b]!);
     });
     for (const i of candidates) {
       if (left === 0) break;
@@ -70,12 +81,12 @@ export interface EpochAllocation extends EmissionSplit {
 }
 
 /** Splits the emission and allocates both PoC pools; `paid + unallocated + nonPoc === emission` always. */
-export function allocateEpoch(emission: bigint, keys: readonly string[], beaconShares: readonly bigint[], witnessShares: readonly bigint[]): EpochAllocation {
+export function allocateEpoch(emission: bigint, keys: readonly string[] | null, beaconShares: readonly bigint[], witnessShares: readonly bigint[]): EpochAllocation {
   const split = splitEmission(emission);
   const beaconAmounts = allocateProportionally(split.beaconPool, beaconShares, keys);
   const witnessAmounts = allocateProportionally(split.witnessPool, witnessShares, keys);
   let totalPaid = 0n;
-  for (let i = 0; i < keys.length; i++) totalPaid += beaconAmounts[i]! + witnessAmounts[i]!;
+  for (let i = 0; i < beaconAmounts.length; i++) totalPaid += beaconAmounts[i]! + witnessAmounts[i]!;
   return { ...split, beaconAmounts, witnessAmounts, totalPaid, unallocated: split.beaconPool + split.witnessPool - totalPaid };
 }
 

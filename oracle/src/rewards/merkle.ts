@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 /**
  * Merkle tree of cumulative rewards exactly as /work/notes/chain_interface.md specifies (the program verifies it):
@@ -9,15 +9,21 @@ export interface RewardLeaf {
   cumulative: bigint;
 }
 
+const scratch = Buffer.alloc(65);
+
 export function leafHash(leaf: RewardLeaf): Buffer {
-  const amount = Buffer.alloc(8);
-  amount.writeBigUInt64LE(leaf.cumulative);
-  return createHash('sha256').update(Buffer.of(0)).update(leaf.hotspotKey).update(amount).digest();
+  scratch[0] = 0;
+  scratch.set(leaf.hotspotKey, 1);
+  scratch.writeBigUInt64LE(leaf.cumulative, 33);
+  return hash('sha256', scratch.subarray(0, 41), 'buffer');
 }
 
 function parentHash(a: Buffer, b: Buffer): Buffer {
-  const [lo, hi] = Buffer.compare(a, b) <= 0 ? [a, b] : [b, a];
-  return createHash('sha256').update(Buffer.of(1)).update(lo).update(hi).digest();
+  const aFirst = Buffer.compare(a, b) <= 0;
+  scratch[0] = 1;
+  scratch.set(aFirst ? a : b, 1);
+  scratch.set(aFirst ? b : a, 33);
+  return hash('sha256', scratch, 'buffer');
 }
 
 export interface RewardsTree {
@@ -28,19 +34,21 @@ export interface RewardsTree {
 }
 
 export function buildCumulativeRewardsTree(leaves: readonly RewardLeaf[]): RewardsTree {
-  const sorted = [...leaves].sort((a, b) => Buffer.compare(Buffer.from(a.hotspotKey), Buffer.from(b.hotspotKey)));
-  const levels: Buffer[][] = [sorted.map(leafHash)];
+  const keys = leaves.map((l) => Buffer.from(l.hotspotKey.buffer, l.hotspotKey.byteOffset, l.hotspotKey.byteLength));
+  const order = Array.from(leaves.keys()).sort((a, b) => Buffer.compare(keys[a]!, keys[b]!));
+  const levels: Buffer[][] = [order.map((i) => leafHash(leaves[i]!))];
   while (levels[levels.length - 1]!.length > 1) {
     const level = levels[levels.length - 1]!;
-    const next: Buffer[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? parentHash(level[i]!, level[i + 1]!) : level[i]!);
+    const next: Buffer[] = new Array(Math.ceil(level.length / 2));
+    for (let i = 0; i < level.length; i += 2) next[i / 2] = i + 1 < level.length ? parentHash(level[i]!, level[i + 1]!) : level[i]!;
     levels.push(next);
   }
-  const index = new Map(sorted.map((l, i) => [Buffer.from(l.hotspotKey).toString('hex'), i]));
+  let index: Map<string, number> | null = null;
   return {
     root: levels[levels.length - 1]![0] ?? Buffer.alloc(32),
-    leafCount: sorted.length,
+    leafCount: leaves.length,
     proof(hotspotKey) {
+      index ??= new Map(order.map((leafIndex, position) => [keys[leafIndex]!.toString('hex'), position]));
       let i = index.get(Buffer.from(hotspotKey).toString('hex'));
       if (i === undefined) return null;
       const siblings: Buffer[] = [];
