@@ -23,7 +23,7 @@ describe('bridge local API', () => {
   const bridge = new HotspotBridge({
     keypair, region: 'US915', antennaGainDdbi: 30, link, sink: publisher, oracleAddress: keypair.address, beaconIntervalSeconds: 60, logger,
   });
-  const app = buildBridgeApi({ bridge, publisher, queue, keypair });
+  const app = buildBridgeApi({ bridge, publisher, queue, keypair, allowedOrigins: ['http://127.0.0.1:8080'] });
   afterAll(async () => {
     await app.close();
     queue.close();
@@ -58,6 +58,21 @@ describe('bridge local API', () => {
     const message = onboardingMessage({ programId, hotspotKey: keypair.publicKey, owner, maker });
     expect(Buffer.from(body.message, 'base64')).toEqual(Buffer.from(message));
     expect(verifyBytes(keypair.publicKey, message, bs58.decode(body.signature))).toBe(true);
+  });
+
+  it('answers CORS only for allowed origins', async () => {
+    const preflight = await app.inject({
+      method: 'OPTIONS', url: '/onboarding/sign',
+      headers: { origin: 'http://127.0.0.1:8080', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.statusCode).toBe(204);
+    expect(preflight.headers['access-control-allow-origin']).toBe('http://127.0.0.1:8080');
+    const key = bs58.encode(new Uint8Array(32).fill(1));
+    const foreign = await app.inject({
+      method: 'POST', url: '/onboarding/sign', headers: { origin: 'https://evil.example' }, payload: { owner: key, maker: key, programId: key },
+    });
+    expect(foreign.statusCode).toBe(403);
+    expect(foreign.json()).toMatchObject({ error: 'origin_not_allowed' });
   });
 
   it('rejects bad requests with a reason', async () => {

@@ -15,6 +15,11 @@ export interface BridgeApiOptions {
   port: number;
   /** Loopback only by default: the API signs with the hotspot key. */
   host?: string;
+  /**
+   * Browser origins allowed to call the API (CORS), e.g. the onboarding web app. Empty by default: a possession
+   * signature for an arbitrary owner would let any web page the owner visits claim the hotspot.
+   */
+  allowedOrigins?: string[];
 }
 
 const signRequest = z.object({ owner: z.string().min(32).max(44), maker: z.string().min(32).max(44), programId: z.string().min(32).max(44) }).strict();
@@ -45,6 +50,24 @@ function bridgeMetrics(options: Omit<BridgeApiOptions, 'port' | 'host'>): Regist
 
 export function buildBridgeApi(options: Omit<BridgeApiOptions, 'port' | 'host'>): FastifyInstance {
   const app = Fastify({ logger: false, bodyLimit: 4096 });
+  const allowed = new Set(options.allowedOrigins ?? []);
+  app.addHook('onRequest', async (request, reply) => {
+    const origin = request.headers.origin;
+    if (!origin) return;
+    if (!allowed.has(origin)) {
+      return reply.code(403).send({ error: 'origin_not_allowed', detail: `origin ${origin} is not in the bridge's allowed origins` });
+    }
+    reply.header('access-control-allow-origin', origin).header('vary', 'origin');
+    if (request.method === 'OPTIONS') {
+      return reply
+        .code(204)
+        .header('access-control-allow-methods', 'GET, POST')
+        .header('access-control-allow-headers', 'content-type')
+        .header('access-control-max-age', '600')
+        .send();
+    }
+  });
+  app.options('/*', async (_request, reply) => reply.code(204).send());
   const registry = bridgeMetrics(options);
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   app.get('/status', async () => ({

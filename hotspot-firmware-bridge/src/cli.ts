@@ -21,6 +21,7 @@ Options for run (environment variable in brackets):
   --oracle-key ADDR      oracle address whose entropy to trust [POC_ORACLE_KEY]  required
   --udp-port N           GWMP UDP port [POC_UDP_PORT]              default 1680
   --api-port N           local HTTP API on 127.0.0.1 [POC_API_PORT] default 4468
+  --api-origin URLS      browser origins allowed to call the API, comma-separated (the onboarding app) [POC_API_ORIGINS]
   --queue-dir DIR        durable report queue [POC_QUEUE_DIR]      default ./poc-bridge-queue
   --gain DDBI            antenna gain in dBi×10 [POC_ANTENNA_GAIN] default 12
   --beacon-interval S    seconds [POC_BEACON_INTERVAL_SECONDS]     default 21600 (6 h)
@@ -41,6 +42,7 @@ const options = {
   'udp-port': { type: 'string' },
   'api-port': { type: 'string' },
   'queue-dir': { type: 'string' },
+  'api-origin': { type: 'string' },
   gain: { type: 'string' },
   'beacon-interval': { type: 'string' },
   'log-level': { type: 'string' },
@@ -115,6 +117,7 @@ export async function runCli(argv: string[], io: CliIo = { out: console.log, err
           beaconIntervalSeconds: intOption('beacon-interval', values['beacon-interval'] ?? env.POC_BEACON_INTERVAL_SECONDS, 21_600, 10, 7 * 86_400),
           udpPort: intOption('udp-port', values['udp-port'] ?? env.POC_UDP_PORT, 1680, 0, 65535),
           apiPort: intOption('api-port', values['api-port'] ?? env.POC_API_PORT, 4468, 0, 65535),
+          apiAllowedOrigins: (values['api-origin'] ?? env.POC_API_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
           logger,
         });
         logger.info({ address: keypair.address, region, udpPort: node.udpPort, api: node.apiUrl, queued: node.queue.depth }, 'poc-bridge running');

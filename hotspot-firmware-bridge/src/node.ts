@@ -22,6 +22,8 @@ export interface BridgeNodeOptions {
   udpHost?: string;
   /** Local HTTP API port; omit for none, 0 for any free port. */
   apiPort?: number;
+  /** Browser origins allowed to call the local API (the onboarding web app). */
+  apiAllowedOrigins?: string[];
   queueLimits?: { maxBytes?: number; maxEntries?: number };
   beaconing?: boolean;
   random?: () => number;
@@ -95,7 +97,14 @@ export async function startBridgeNode(options: BridgeNodeOptions): Promise<Bridg
   publisher.start();
   bridge.start();
   const api =
-    options.apiPort === undefined ? null : await startBridgeApi({ bridge, publisher, queue, keypair: options.keypair, port: options.apiPort });
+    options.apiPort === undefined ? null : await startBridgeApi({
+          bridge,
+          publisher,
+          queue,
+          keypair: options.keypair,
+          port: options.apiPort,
+          ...(options.apiAllowedOrigins ? { allowedOrigins: options.apiAllowedOrigins } : {}),
+        });
   const theBridge = bridge;
   const theLink = link;
   return {
