@@ -59,7 +59,15 @@ fn log_line(line: String) -> bool {
 }
 
 /// `msg!` sink: "Program log: …" into the running transaction's logs, as on-chain.
+///
+/// Anchor logs compared public keys as a bare "Left:"/"Right:" line each followed by
+/// `Pubkey::log()`, which off-chain prints to stdout and cannot be routed. Without the key
+/// lines, Anchor's TypeScript error parser would read the next "Right:" as a key and throw, so
+/// the bare labels are dropped: the error line itself ("AnchorError caused by account …") stays.
 fn msg_hook(message: &str) {
+    if message == "Left:" || message == "Right:" {
+        return;
+    }
     if !log_line(format!("Program log: {message}")) {
         println!("{message}");
     }

@@ -32,10 +32,7 @@ export type PocNetwork = {
         {
           "name": "admin",
           "writable": true,
-          "signer": true,
-          "relations": [
-            "network"
-          ]
+          "signer": true
         },
         {
           "name": "network",
@@ -111,10 +108,7 @@ export type PocNetwork = {
         {
           "name": "owner",
           "writable": true,
-          "signer": true,
-          "relations": [
-            "hotspot"
-          ]
+          "signer": true
         },
         {
           "name": "network",
@@ -314,10 +308,7 @@ export type PocNetwork = {
                 ]
               }
             ]
-          },
-          "relations": [
-            "network"
-          ]
+          }
         },
         {
           "name": "ownerTokenAccount",
@@ -700,10 +691,7 @@ export type PocNetwork = {
         {
           "name": "admin",
           "writable": true,
-          "signer": true,
-          "relations": [
-            "network"
-          ]
+          "signer": true
         },
         {
           "name": "network",
@@ -859,10 +847,7 @@ export type PocNetwork = {
       "accounts": [
         {
           "name": "owner",
-          "signer": true,
-          "relations": [
-            "hotspot"
-          ]
+          "signer": true
         },
         {
           "name": "hotspot",
@@ -915,10 +900,7 @@ export type PocNetwork = {
       "accounts": [
         {
           "name": "admin",
-          "signer": true,
-          "relations": [
-            "network"
-          ]
+          "signer": true
         },
         {
           "name": "network",
@@ -974,10 +956,7 @@ export type PocNetwork = {
       "accounts": [
         {
           "name": "admin",
-          "signer": true,
-          "relations": [
-            "network"
-          ]
+          "signer": true
         },
         {
           "name": "network",
@@ -1341,6 +1320,11 @@ export type PocNetwork = {
       "code": 6021,
       "name": "sameOwner",
       "msg": "New owner must differ from the current owner"
+    },
+    {
+      "code": 6022,
+      "name": "wrongMint",
+      "msg": "Not the network's reward mint"
     }
   ],
   "types": [

@@ -46,4 +46,6 @@ pub enum PocError {
     TreasuryInsufficient,
     #[msg("New owner must differ from the current owner")]
     SameOwner,
+    #[msg("Not the network's reward mint")]
+    WrongMint,
 }

@@ -195,7 +195,7 @@ pub mod poc_network {
     /// Owner: hand the hotspot (and its future claims) to a new owner.
     pub fn transfer_hotspot(ctx: Context<TransferHotspot>, new_owner: Pubkey) -> Result<()> {
         let hotspot = &mut ctx.accounts.hotspot;
-        require_keys_neq!(new_owner, hotspot.owner, PocError::SameOwner);
+        require!(new_owner != hotspot.owner, PocError::SameOwner);
         let from = hotspot.owner;
         hotspot.owner = new_owner;
         hotspot.updated_at = Clock::get()?.unix_timestamp;
@@ -332,7 +332,7 @@ fn verify_possession_proof(
     let current = load_current_index_checked(&ixs)? as usize;
     require!(current > 0, PocError::MissingPossessionProof);
     let proof_ix = load_instruction_at_checked(current - 1, &ixs)?;
-    require_keys_eq!(proof_ix.program_id, ed25519_program::ID, PocError::MissingPossessionProof);
+    require!(proof_ix.program_id == ed25519_program::ID, PocError::MissingPossessionProof);
     let attestation =
         logic::parse_ed25519_instruction(&proof_ix.data).ok_or(PocError::InvalidPossessionProof)?;
     let expected = logic::onboard_message(
@@ -372,7 +372,7 @@ pub struct InitializeNetwork<'info> {
 #[derive(Accounts)]
 pub struct UpdateNetwork<'info> {
     pub admin: Signer<'info>,
-    #[account(mut, seeds = [NETWORK_SEED], bump = network.bump, has_one = admin @ PocError::Unauthorized)]
+    #[account(mut, seeds = [NETWORK_SEED], bump = network.bump, constraint = network.admin == admin.key() @ PocError::Unauthorized)]
     pub network: Account<'info, NetworkConfig>,
 }
 
@@ -381,7 +381,7 @@ pub struct UpdateNetwork<'info> {
 pub struct ApproveMaker<'info> {
     #[account(mut)]
     pub admin: Signer<'info>,
-    #[account(mut, seeds = [NETWORK_SEED], bump = network.bump, has_one = admin @ PocError::Unauthorized)]
+    #[account(mut, seeds = [NETWORK_SEED], bump = network.bump, constraint = network.admin == admin.key() @ PocError::Unauthorized)]
     pub network: Account<'info, NetworkConfig>,
     #[account(init, payer = admin, space = 8 + Maker::INIT_SPACE, seeds = [MAKER_SEED, authority.as_ref()], bump)]
     pub maker: Account<'info, Maker>,
@@ -392,7 +392,7 @@ pub struct ApproveMaker<'info> {
 pub struct RevokeMaker<'info> {
     #[account(mut)]
     pub admin: Signer<'info>,
-    #[account(mut, seeds = [NETWORK_SEED], bump = network.bump, has_one = admin @ PocError::Unauthorized)]
+    #[account(mut, seeds = [NETWORK_SEED], bump = network.bump, constraint = network.admin == admin.key() @ PocError::Unauthorized)]
     pub network: Account<'info, NetworkConfig>,
     #[account(mut, close = admin, seeds = [MAKER_SEED, maker.authority.as_ref()], bump = maker.bump)]
     pub maker: Account<'info, Maker>,
@@ -441,7 +441,7 @@ pub struct AssertLocation<'info> {
         mut,
         seeds = [HOTSPOT_SEED, hotspot.hotspot_key.as_ref()],
         bump = hotspot.bump,
-        has_one = owner @ PocError::NotHotspotOwner,
+        constraint = hotspot.owner == owner.key() @ PocError::NotHotspotOwner,
     )]
     pub hotspot: Account<'info, Hotspot>,
     pub system_program: Program<'info, System>,
@@ -454,7 +454,7 @@ pub struct TransferHotspot<'info> {
         mut,
         seeds = [HOTSPOT_SEED, hotspot.hotspot_key.as_ref()],
         bump = hotspot.bump,
-        has_one = owner @ PocError::NotHotspotOwner,
+        constraint = hotspot.owner == owner.key() @ PocError::NotHotspotOwner,
     )]
     pub hotspot: Account<'info, Hotspot>,
 }
@@ -487,16 +487,21 @@ pub struct SubmitEpochRewards<'info> {
 pub struct ClaimRewards<'info> {
     #[account(mut)]
     pub payer: Signer<'info>,
-    #[account(mut, seeds = [NETWORK_SEED], bump = network.bump, has_one = reward_mint)]
+    #[account(mut, seeds = [NETWORK_SEED], bump = network.bump)]
     pub network: Account<'info, NetworkConfig>,
     #[account(seeds = [EPOCH_SEED, epoch.to_le_bytes().as_ref()], bump = epoch_rewards.bump)]
     pub epoch_rewards: Account<'info, EpochRewards>,
     #[account(mut, seeds = [HOTSPOT_SEED, hotspot.hotspot_key.as_ref()], bump = hotspot.bump)]
     pub hotspot: Account<'info, Hotspot>,
     /// CHECK: only receives tokens; pinned to the hotspot's current owner.
-    #[account(address = hotspot.owner @ PocError::NotHotspotOwner)]
+    #[account(constraint = owner.key() == hotspot.owner @ PocError::NotHotspotOwner)]
     pub owner: UncheckedAccount<'info>,
-    #[account(mut, seeds = [REWARD_MINT_SEED], bump = network.reward_mint_bump)]
+    #[account(
+        mut,
+        seeds = [REWARD_MINT_SEED],
+        bump = network.reward_mint_bump,
+        constraint = reward_mint.key() == network.reward_mint @ PocError::WrongMint,
+    )]
     pub reward_mint: Account<'info, Mint>,
     #[account(
         init_if_needed,
@@ -513,7 +518,7 @@ pub struct ClaimRewards<'info> {
 #[derive(Accounts)]
 pub struct WithdrawTreasury<'info> {
     pub admin: Signer<'info>,
-    #[account(seeds = [NETWORK_SEED], bump = network.bump, has_one = admin @ PocError::Unauthorized)]
+    #[account(seeds = [NETWORK_SEED], bump = network.bump, constraint = network.admin == admin.key() @ PocError::Unauthorized)]
     pub network: Account<'info, NetworkConfig>,
     #[account(mut, seeds = [TREASURY_SEED], bump = treasury.bump)]
     pub treasury: Account<'info, Treasury>,

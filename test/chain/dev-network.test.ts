@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Keypair } from '@solana/web3.js';
+import { encodeHotspotAddress, generateHotspotKeypair } from '@poc/hotspot-firmware-bridge/wire';
+import { startDevNetwork, type DevNetwork } from '../../oracle/src/chain';
+
+let dev: DevNetwork;
+
+beforeAll(async () => {
+  dev = await startDevNetwork({ epochLengthSecs: 60, initialEpochEmission: 1_000_000_000_000n });
+}, 900_000);
+
+afterAll(async () => {
+  await dev?.stop();
+});
+
+describe('dev network bootstrap', () => {
+  it('initialises once and approves the maker', async () => {
+    expect(dev.network.oracle.equals(dev.oracle.publicKey)).toBe(true);
+    expect(await dev.adminClient.fetchMaker(dev.maker.publicKey)).not.toBeNull();
+    // ensureNetwork is idempotent: a second call returns the same config.
+    const again = await dev.adminClient.ensureNetwork({
+      oracle: Keypair.generate().publicKey,
+      epochLengthSecs: 1,
+      initialEpochEmission: 1n,
+      halvingIntervalEpochs: 1,
+      onboardingFeeLamports: 0n,
+      locationFeeLamports: 0n,
+    });
+    expect(again.oracle.equals(dev.oracle.publicKey)).toBe(true);
+    expect(again.epochLengthSecs).toBe(60n);
+  });
+
+  it('onboards a bridge-style hotspot key, transfers it and mirrors the registry', async () => {
+    const owner = Keypair.generate();
+    const buyer = Keypair.generate();
+    await dev.fund(owner.publicKey, 5);
+    const ownerClient = dev.clientFor(owner);
+    const key = generateHotspotKeypair();
+    const { hotspotKey } = await ownerClient.onboardHotspotWithKey({ hotspotSecretKey: key.secretKey, owner, makerAuthority: dev.maker });
+    expect(Buffer.from(hotspotKey.toBytes()).equals(Buffer.from(key.publicKey))).toBe(true);
+    await ownerClient.assertLocation({ hotspotKey, location: '8c2a100d2c4c1ff', gainDbiX10: 30, elevationM: 5, owner });
+    await ownerClient.transferHotspot({ hotspotKey, newOwner: buyer.publicKey, owner });
+
+    const registry = await dev.oracleClient.fetchRegistry();
+    const mine = registry.find((r) => r.address === encodeHotspotAddress(key.publicKey));
+    expect(mine).toMatchObject({
+      owner: buyer.publicKey.toBase58(),
+      maker: dev.maker.publicKey.toBase58(),
+      locationH3: '8c2a100d2c4c1ff',
+      gainDdbi: 30,
+      elevationM: 5,
+    });
+    expect(mine?.locationAssertedAt).toBeInstanceOf(Date);
+    // The previous owner lost control.
+    await expect(ownerClient.assertLocation({ hotspotKey, location: '8c2a100d2c4c1ff', gainDbiX10: 30, elevationM: 5, owner })).rejects.toThrow(
+      /NotHotspotOwner/,
+    );
+  });
+});
