@@ -33,7 +33,10 @@ describe('dev network bootstrap', () => {
   it('onboards a bridge-style hotspot key, transfers it and mirrors the registry', async () => {
     const owner = Keypair.generate();
     const buyer = Keypair.generate();
+    // Identical airdrops back to back are distinct transactions (fresh blockhash each).
     await dev.fund(owner.publicKey, 5);
+    await dev.fund(owner.publicKey, 5);
+    expect(await dev.adminClient.connection.getBalance(owner.publicKey)).toBe(10 * 1_000_000_000);
     const ownerClient = dev.clientFor(owner);
     const key = generateHotspotKeypair();
     const { hotspotKey } = await ownerClient.onboardHotspotWithKey({ hotspotSecretKey: key.secretKey, owner, makerAuthority: dev.maker });

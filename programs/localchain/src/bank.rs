@@ -421,8 +421,19 @@ impl Bank {
             "requestAirdrop" => {
                 let to = pubkey_param(params, 0)?;
                 let lamports = param(params, 1).and_then(|v| v.as_u64()).ok_or_else(|| RpcError::invalid_params("lamports"))?;
-                let blockhash = self.ctx.banks_client.get_latest_blockhash().await.map_err(RpcError::internal)?;
-                let tx = system_transaction::transfer(&self.payer, &to, lamports, blockhash);
+                // Two identical airdrops under one blockhash would be one transaction: wait for
+                // the simulated PoH (driven while this request runs) to register a new hash.
+                let mut tx = None;
+                for _ in 0..100 {
+                    let blockhash = self.ctx.banks_client.get_latest_blockhash().await.map_err(RpcError::internal)?;
+                    let candidate = system_transaction::transfer(&self.payer, &to, lamports, blockhash);
+                    if !self.txs.contains_key(&candidate.signatures[0]) {
+                        tx = Some(candidate);
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(7)).await;
+                }
+                let tx = tx.ok_or_else(|| RpcError::internal("no fresh blockhash for the airdrop"))?;
                 let (sig, err, _) = self.execute(tx.into()).await?;
                 if let Some(err) = err {
                     return Err(RpcError::internal(format!("airdrop failed: {err}")));
