@@ -15,6 +15,8 @@ export interface BridgeApiOptions {
   port: number;
   /** Loopback only by default: the API signs with the hotspot key. */
   host?: string;
+  /** GWMP link counters and the forwarder's latest stat, when the bridge serves UDP. */
+  forwarderStats?: () => unknown;
   /**
    * Browser origins allowed to call the API (CORS), e.g. the onboarding web app. Empty by default: a possession
    * signature for an arbitrary owner would let any web page the owner visits claim the hotspot.
@@ -74,6 +76,7 @@ export function buildBridgeApi(options: Omit<BridgeApiOptions, 'port' | 'host'>)
     ...options.bridge.status(),
     queue: options.queue.stats(),
     mqtt: options.publisher.stats(),
+    ...(options.forwarderStats ? { forwarder: options.forwarderStats() } : {}),
   }));
   app.post('/onboarding/sign', async (request, reply) => {
     const parsed = signRequest.safeParse(request.body);

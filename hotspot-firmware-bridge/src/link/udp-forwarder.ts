@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { decodeGwmp, encodeGwmp, type Rxpk, type Txpk, type TxpkAck } from '../gwmp/codec';
+import { decodeGwmp, encodeGwmp, type Rxpk, type Stat, type Txpk, type TxpkAck } from '../gwmp/codec';
 import type { VirtualForwarder } from './types';
 
 export interface VirtualUdpForwarderOptions {
@@ -9,19 +9,23 @@ export interface VirtualUdpForwarderOptions {
   gatewayEui: string;
   /** PULL_DATA keepalive period (the reference forwarder's global_conf uses 10 s). */
   keepaliveMs?: number;
+  /** `stat` report period (the reference forwarder: 30 s); 0 disables. */
+  statIntervalMs?: number;
+  /** Position reported in `stat`, as a GPS-equipped gateway does. */
+  position?: { lat: number; lng: number; altitudeM: number };
 }
 
 export interface VirtualUdpForwarder extends VirtualForwarder {
   /** Resolves once the bridge has answered a PULL_DATA, i.e. downlinks can reach us. */
   ready: Promise<void>;
-  stats(): { pushAcks: number; pullAcks: number; pullResps: number; rejected: number };
+  stats(): { pushAcks: number; pullAcks: number; pullResps: number; rejected: number; received: number; forwarded: number; transmitted: number };
 }
 
 /** A packet forwarder as seen from the network: speaks real GWMP v2 over loopback UDP to the bridge. */
 export async function startVirtualUdpForwarder(options: VirtualUdpForwarderOptions): Promise<VirtualUdpForwarder> {
   const socket: Socket = createSocket('udp4');
   let transmitter: ((txpk: Txpk) => TxpkAck | undefined) | null = null;
-  const counters = { pushAcks: 0, pullAcks: 0, pullResps: 0, rejected: 0 };
+  const counters = { pushAcks: 0, pullAcks: 0, pullResps: 0, rejected: 0, received: 0, forwarded: 0, transmitted: 0 };
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   const send = (bytes: Buffer) => socket.send(bytes, options.bridgePort, '127.0.0.1');
@@ -39,6 +43,7 @@ export async function startVirtualUdpForwarder(options: VirtualUdpForwarderOptio
       markReady();
     } else if (packet.type === 'PULL_RESP') {
       counters.pullResps++;
+      counters.transmitted++;
       const ack = transmitter?.(packet.txpk) ?? { error: 'NONE' };
       send(encodeGwmp({ type: 'TX_ACK', token: packet.token, gatewayEui: options.gatewayEui, txpkAck: ack }));
     }
@@ -54,10 +59,28 @@ export async function startVirtualUdpForwarder(options: VirtualUdpForwarderOptio
   const keepalive = setInterval(pull, options.keepaliveMs ?? 10_000);
   keepalive.unref();
   fastRetry.unref();
+  const sendStat = () => {
+    const stat: Stat = {
+      time: new Date().toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' GMT'),
+      ...(options.position ? { lati: options.position.lat, long: options.position.lng, alti: options.position.altitudeM } : {}),
+      rxnb: counters.received,
+      rxok: counters.received,
+      rxfw: counters.forwarded,
+      ackr: counters.forwarded === 0 ? 100 : Math.round((1000 * counters.pushAcks) / counters.forwarded) / 10,
+      dwnb: counters.pullResps,
+      txnb: counters.transmitted,
+    };
+    send(encodeGwmp({ type: 'PUSH_DATA', token: randomInt(0x10000), gatewayEui: options.gatewayEui, rxpk: [], stat, rejected: [] }));
+  };
+  const statInterval = options.statIntervalMs ?? 30_000;
+  const statTimer = statInterval > 0 ? setInterval(sendStat, statInterval) : null;
+  statTimer?.unref();
 
   return {
     ready,
     deliver(rxpk: Rxpk) {
+      counters.received++;
+      counters.forwarded++;
       send(encodeGwmp({ type: 'PUSH_DATA', token: randomInt(0x10000), gatewayEui: options.gatewayEui, rxpk: [rxpk], rejected: [] }));
     },
     onTransmit(handler) {
@@ -67,6 +90,7 @@ export async function startVirtualUdpForwarder(options: VirtualUdpForwarderOptio
     async close() {
       clearInterval(keepalive);
       clearInterval(fastRetry);
+      if (statTimer) clearInterval(statTimer);
       await new Promise<void>((resolve) => socket.close(() => resolve()));
     },
   };

@@ -59,6 +59,20 @@ describe('GWMP UDP server', () => {
     expect(lines.find((l) => l.msg === 'rejected packet from forwarder')).toMatchObject({ index: 0, reason: 'invalid rxpk: data is not valid base64' });
   });
 
+  it('keeps the forwarder stat sent by the virtual forwarder', async () => {
+    const { startVirtualUdpForwarder } = await import('./udp-forwarder');
+    server = await startGwmpUdpServer({ port: 0, logger: pino({ level: 'silent' }) });
+    const forwarder = await startVirtualUdpForwarder({
+      bridgePort: server.port, gatewayEui: 'AA555A0000000001', statIntervalMs: 50, position: { lat: 46.24, lng: 3.2523, altitudeM: 145 },
+    });
+    try {
+      await expect.poll(() => server!.stats().lastStat?.stat).toMatchObject({ lati: 46.24, long: 3.2523, alti: 145, rxnb: 0, ackr: 100 });
+      expect(server.stats().lastStat!.stat.time).toMatch(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d GMT$/);
+    } finally {
+      await forwarder.close();
+    }
+  });
+
   it('answers PULL_DATA with PULL_ACK and survives garbage', async () => {
     const { logger, lines } = captureLogger();
     server = await startGwmpUdpServer({ port: 0, logger });

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import type { Logger } from 'pino';
-import { decodeGwmp, encodeGwmp, type Rxpk, type Txpk } from '../gwmp/codec';
+import { decodeGwmp, encodeGwmp, type Rxpk, type Stat, type Txpk } from '../gwmp/codec';
 import type { PacketForwarderLink, TransmitResult } from './types';
 
 export interface GwmpUdpServerOptions {
@@ -17,7 +17,15 @@ export interface GwmpUdpServerOptions {
 export interface GwmpUdpServer extends PacketForwarderLink {
   /** Bound UDP port (useful with port 0). */
   readonly port: number;
-  stats(): { datagrams: number; rejectedDatagrams: number; rejectedRxpk: number; uplinks: number; gatewayEui: string | null };
+  stats(): {
+    datagrams: number;
+    rejectedDatagrams: number;
+    rejectedRxpk: number;
+    uplinks: number;
+    gatewayEui: string | null;
+    /** The forwarder's latest `stat` report (GPS position, packet counters) and when it came. */
+    lastStat: { receivedAt: string; stat: Stat } | null;
+  };
 }
 
 /**
@@ -33,6 +41,7 @@ export async function startGwmpUdpServer(options: GwmpUdpServerOptions): Promise
   let uplink: ((rxpk: Rxpk) => void) | null = null;
   let pullAddress: { address: string; port: number; at: number } | null = null;
   let gatewayEui: string | null = null;
+  let lastStat: { receivedAt: string; stat: Stat } | null = null;
   const pendingAcks = new Map<number, (result: TransmitResult) => void>();
   const counters = { datagrams: 0, rejectedDatagrams: 0, rejectedRxpk: 0, uplinks: 0 };
 
@@ -52,6 +61,7 @@ export async function startGwmpUdpServer(options: GwmpUdpServerOptions): Promise
       case 'PUSH_DATA':
         gatewayEui = packet.gatewayEui;
         void send(encodeGwmp({ type: 'PUSH_ACK', token: packet.token }), from);
+        if (packet.stat) lastStat = { receivedAt: new Date().toISOString(), stat: packet.stat };
         for (const rejection of packet.rejected) {
           counters.rejectedRxpk++;
           logger.warn({ gatewayEui, index: rejection.index, reason: rejection.reason }, 'rejected packet from forwarder');
@@ -118,7 +128,7 @@ export async function startGwmpUdpServer(options: GwmpUdpServerOptions): Promise
       await send(encodeGwmp({ type: 'PULL_RESP', token, txpk }), pullAddress);
       return result;
     },
-    stats: () => ({ ...counters, gatewayEui }),
+    stats: () => ({ ...counters, gatewayEui, lastStat }),
     async close() {
       for (const resolve of pendingAcks.values()) resolve({ ok: false, reason: 'link closed' });
       pendingAcks.clear();

@@ -102,7 +102,11 @@ export async function startFleet(options: StartFleetOptions): Promise<Fleet> {
     });
     if (inProcess) forwarder = inProcess.forwarder;
     else {
-      const udp = await startVirtualUdpForwarder({ bridgePort: node.udpPort!, gatewayEui: gatewayEuiFor(hotspot.address) });
+      const udp = await startVirtualUdpForwarder({
+        bridgePort: node.udpPort!,
+        gatewayEui: gatewayEuiFor(hotspot.address),
+        position: { lat: hotspot.trueLat, lng: hotspot.trueLng, altitudeM: hotspot.elevationM },
+      });
       await udp.ready;
       forwarder = udp;
     }
