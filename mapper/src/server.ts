@@ -4,6 +4,8 @@ import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
+import { CoverageIndex } from './coverage-index';
+import { coverageLookups } from './coverage-lookups';
 import { freshnessSource } from './freshness';
 import { HttpError } from './http-errors';
 import { registerMetrics } from './metrics';
@@ -21,6 +23,8 @@ export interface MapperServerOptions {
   requireApiKey?: boolean;
   /** Limit for requests without a key (the map's /api/v1 endpoints), per IP per minute. */
   publicRateLimitPerMinute?: number;
+  /** Keep res-9 coverage in memory for point/area/route queries (default true); 'await' waits for the first load. */
+  coverageIndex?: boolean | 'await';
 }
 
 const DEFAULT_BEACON_INTERVAL_S = 6 * 3600;
@@ -78,8 +82,16 @@ export async function buildMapperServer(options: MapperServerOptions): Promise<F
       new HttpError(429, 'rate_limited', `rate limit of ${limit.max} requests per minute exceeded for ${req.apiKey ? `API key ${req.apiKey.id}` : 'this address'}; retry in ${limit.after}`),
   });
 
-  await mapApiRoutes(app, { sql: options.sql, freshness, activeWindowMs });
-  await coverageV1Routes(app, { sql: options.sql, freshness, requireApiKey: options.requireApiKey ?? true });
+  const index = options.coverageIndex === false ? null : new CoverageIndex(options.sql, { onError: (error) => app.log.warn({ err: error }, 'coverage index sync failed') });
+  if (index) {
+    const loaded = index.start();
+    if (options.coverageIndex === 'await') await loaded;
+    app.addHook('onClose', async () => index.stop());
+  }
+  const lookups = coverageLookups(options.sql, index);
+
+  await mapApiRoutes(app, { sql: options.sql, freshness, activeWindowMs, lookups });
+  await coverageV1Routes(app, { sql: options.sql, freshness, requireApiKey: options.requireApiKey ?? true, lookups });
 
   await app.register(fastifyStatic, { root: PUBLIC_DIR, index: ['index.html'], cacheControl: true, maxAge: 0 });
   app.get('/onboard', { schema: { hide: true } }, (_req, reply) => reply.sendFile('onboard.html'));

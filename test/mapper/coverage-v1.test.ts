@@ -16,7 +16,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   seed = await seedAmsterdam(db.sql);
   key = (await createApiKey(db.sql, 'Test carrier', 10_000)).key;
-  app = await buildMapperServer({ sql: db.sql });
+  app = await buildMapperServer({ sql: db.sql, coverageIndex: 'await' });
 });
 afterAll(async () => {
   await app?.close();

@@ -20,7 +20,7 @@ beforeAll(async () => {
   await db.sql`
     INSERT INTO witness_reports (hash, hotspot, received_at, report_ts_ns, data, tmst, signal, snr, frequency, datarate, signature, status, reason, beacon_hash)
     VALUES ('w1', ${seed.beta.address}, now(), 1, '\\x01', 1, -1012, 55, 867100000, 'SF12BW125', '\\x00', 'invalid', 'witness_too_close', 'b1')`;
-  app = await buildMapperServer({ sql: db.sql });
+  app = await buildMapperServer({ sql: db.sql, coverageIndex: false });
 });
 afterAll(async () => {
   await app?.close();

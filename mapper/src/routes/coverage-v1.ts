@@ -4,7 +4,8 @@ import { cellToBoundary, latLngToCell } from 'h3-js';
 import type { Sql } from 'postgres';
 import { z } from 'zod';
 import { apiKeyVerifier, presentedKey, type ApiKeyRecord } from '../api-keys';
-import { hexByCell, hexesByCells, hexesInRanges, type HexCoverage } from '../db/coverage';
+import type { CoverageLookups } from '../coverage-lookups';
+import { hexesInRanges, type HexCoverage } from '../db/coverage';
 import type { Freshness } from '../freshness';
 import { cellsForPolygons, LIMITS, polygonsOf, sampleRoute, type Position } from '../geo';
 import { bboxRanges, inBbox, MAX_RESOLUTION, MIN_RESOLUTION } from '../h3-ranges';
@@ -23,6 +24,7 @@ export interface CoverageV1Context {
   freshness: () => Promise<Freshness>;
   /** Off only for local demos; carriers' endpoints need a key by default. */
   requireApiKey: boolean;
+  lookups: CoverageLookups;
 }
 
 /** JSON Schema for the OpenAPI document, derived from the zod schema that actually validates. */
@@ -116,13 +118,6 @@ function countByClass(hexes: Iterable<HexCoverage>): Record<SignalClass, number>
   return out;
 }
 
-const CHUNK = 20_000;
-async function coverageOfCells(sql: Sql, res: number, cells: string[], t: ReturnType<typeof timeFilterOf>) {
-  const out = new Map<string, HexCoverage>();
-  for (let i = 0; i < cells.length; i += CHUNK) for (const [k, v] of await hexesByCells(sql, res, cells.slice(i, i + CHUNK), t)) out.set(k, v);
-  return out;
-}
-
 /** Carriers' coverage API under /v1 (API key, per-key rate limits). */
 export async function coverageV1Routes(app: FastifyInstance, ctx: CoverageV1Context) {
   const verify = apiKeyVerifier(ctx.sql);
@@ -156,7 +151,7 @@ export async function coverageV1Routes(app: FastifyInstance, ctx: CoverageV1Cont
     async (req) => {
       const q = parseInput(PointQuery, req.query, 'query');
       const h3 = latLngToCell(q.lat, q.lng, 9);
-      const hex = await hexByCell(ctx.sql, h3, timeFilterOf(q));
+      const hex = await ctx.lookups.cell(h3, timeFilterOf(q));
       return { ...pointAnswer(q, h3, hex), freshness: await ctx.freshness() };
     },
   );
@@ -167,7 +162,7 @@ export async function coverageV1Routes(app: FastifyInstance, ctx: CoverageV1Cont
     async (req) => {
       const body = parseInput(PointsBody, req.body, 'body');
       const cells = body.points.map((p) => latLngToCell(p.lat, p.lng, 9));
-      const found = await hexesByCells(ctx.sql, 9, [...new Set(cells)], timeFilterOf(body));
+      const found = await ctx.lookups.cells(9, [...new Set(cells)], timeFilterOf(body));
       const results = body.points.map((p, i) => pointAnswer(p, cells[i]!, found.get(cells[i]!) ?? null));
       return { count: results.length, covered_count: results.filter((r) => r.covered).length, results, freshness: await ctx.freshness() };
     },
@@ -190,7 +185,7 @@ export async function coverageV1Routes(app: FastifyInstance, ctx: CoverageV1Cont
       const body = parseInput(AreaBody, req.body, 'body');
       const geometry = body.area.type === 'Feature' ? body.area.geometry : body.area;
       const { cells, areaKm2 } = cellsForPolygons(polygonsOf(geometry as never), body.resolution);
-      const covered = await coverageOfCells(ctx.sql, body.resolution, cells, timeFilterOf(body));
+      const covered = await ctx.lookups.cells(body.resolution, cells, timeFilterOf(body));
       return {
         resolution: body.resolution,
         area_km2: Number(areaKm2.toFixed(3)),
@@ -222,7 +217,7 @@ export async function coverageV1Routes(app: FastifyInstance, ctx: CoverageV1Cont
       const line = (body.route.type === 'Feature' ? body.route.geometry : body.route).coordinates as Position[];
       const { samples, lengthM } = sampleRoute(line, body.resolution);
       const uniqueCells = [...new Set(samples.map((s) => s.cell))];
-      const covered = await coverageOfCells(ctx.sql, body.resolution, uniqueCells, timeFilterOf(body));
+      const covered = await ctx.lookups.cells(body.resolution, uniqueCells, timeFilterOf(body));
       const gaps: { start: Position; end: Position; from_m: number; to_m: number; length_m: number; hexes: string[] }[] = [];
       let coveredM = 0;
       let gap: (typeof gaps)[number] | null = null;

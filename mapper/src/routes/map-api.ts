@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { isValidCell, latLngToCell } from 'h3-js';
 import type { Sql } from 'postgres';
 import { z } from 'zod';
+import type { CoverageLookups } from '../coverage-lookups';
 import { hexByCell, hexesInRanges, hotspotsForHex } from '../db/coverage';
 import { hotspotDetail, hotspotsInBbox, searchHotspots } from '../db/hotspots';
 import type { Freshness } from '../freshness';
@@ -16,6 +17,7 @@ export interface MapApiContext {
   sql: Sql;
   freshness: () => Promise<Freshness>;
   activeWindowMs: number;
+  lookups: CoverageLookups;
 }
 
 export const MAP_HEX_PAGE_LIMIT = 5_000;
@@ -67,7 +69,7 @@ export async function mapApiRoutes(app: FastifyInstance, ctx: MapApiContext) {
   app.get('/api/v1/coverage', { schema: { tags: ['map'], summary: "Coverage of the res-9 hex holding a point" } }, async (req) => {
     const q = parseInput(PointQuery, req.query, 'query');
     const h3 = latLngToCell(q.lat, q.lng, 9);
-    const hex = await hexByCell(ctx.sql, h3, timeFilterOf(q));
+    const hex = await ctx.lookups.cell(h3, timeFilterOf(q));
     return { lat: q.lat, lng: q.lng, h3, resolution: 9, covered: hex !== null, coverage: hex, freshness: await ctx.freshness() };
   });
 

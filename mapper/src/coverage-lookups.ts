@@ -1,0 +1,27 @@
+import { getResolution } from 'h3-js';
+import type { Sql } from 'postgres';
+import type { CoverageIndex } from './coverage-index';
+import { hexByCell, hexesByCells, type HexCoverage, type TimeFilter } from './db/coverage';
+
+export interface CoverageLookups {
+  cell(h3: string, time: TimeFilter): Promise<HexCoverage | null>;
+  cells(res: number, cells: string[], time: TimeFilter): Promise<Map<string, HexCoverage>>;
+}
+
+const CHUNK = 20_000;
+
+/** Answers from the in-memory index when it is loaded and holds the resolution, else from PostgreSQL. */
+export function coverageLookups(sql: Sql, index: CoverageIndex | null): CoverageLookups {
+  return {
+    async cell(h3, time) {
+      if (index?.serves(getResolution(h3))) return index.lookup(h3, time);
+      return hexByCell(sql, h3, time);
+    },
+    async cells(res, cells, time) {
+      if (index?.serves(res)) return index.lookupMany(cells, time);
+      const out = new Map<string, HexCoverage>();
+      for (let i = 0; i < cells.length; i += CHUNK) for (const [k, v] of await hexesByCells(sql, res, cells.slice(i, i + CHUNK), time)) out.set(k, v);
+      return out;
+    },
+  };
+}

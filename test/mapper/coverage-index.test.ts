@@ -1,0 +1,48 @@
+import { latLngToCell } from 'h3-js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CoverageIndex } from '../../mapper/src/coverage-index';
+import { createTestDatabase, type TestDatabase } from '../support/database';
+import { insertCoverage, seedAmsterdam } from './fixtures';
+
+let db: TestDatabase;
+let index: CoverageIndex;
+let seed: Awaited<ReturnType<typeof seedAmsterdam>>;
+
+beforeAll(async () => {
+  db = await createTestDatabase();
+  seed = await seedAmsterdam(db.sql);
+  index = new CoverageIndex(db.sql, { pollMs: 60_000 });
+  await index.start();
+});
+afterAll(async () => {
+  await index?.stop();
+  await db?.drop();
+});
+
+describe('CoverageIndex', () => {
+  it('holds every res-9 hex with the values PostgreSQL has', async () => {
+    expect(index.ready).toBe(true);
+    expect(index.size).toBe(seed.hexes.length);
+    expect(index.lookup(seed.centre)).toMatchObject({ h3: seed.centre, best_rssi_dbm: -80, best_snr_db: 10, witness_count: 10, hotspot_count: 2, signal_class: 'strong' });
+    expect(index.lookup(latLngToCell(48.85, 2.35, 9))).toBeNull();
+  });
+
+  it('applies the time filter', () => {
+    const old = seed.hexes.find((h) => h.lastSeen.getTime() < Date.now() - 5 * 86_400_000)!;
+    expect(index.lookup(old.h3)).not.toBeNull();
+    expect(index.lookup(old.h3, { since: new Date(Date.now() - 7 * 86_400_000) })).toBeNull();
+    expect(index.lookup(seed.centre, { asOf: new Date(Date.now() - 40 * 86_400_000) })).toBeNull();
+  });
+
+  it('picks up hexes the oracle writes later', async () => {
+    const fresh = latLngToCell(51.5, -0.12, 9);
+    await insertCoverage(db.sql, [{ h3: fresh, rssi: -1100, snr: 20, witnesses: 3, firstSeen: new Date(), lastSeen: new Date(), heardBy: [seed.alpha.address] }]);
+    expect(index.lookup(fresh)).toBeNull();
+    await index.sync();
+    expect(index.lookup(fresh)).toMatchObject({ signal_class: 'fair', best_rssi_dbm: -110 });
+    // An improved signal on an existing hex is seen too.
+    await db.sql`UPDATE coverage_hexes SET best_rssi = -700, last_seen_at = now() WHERE resolution = 9 AND h3 = ${fresh}`;
+    await index.sync();
+    expect(index.lookup(fresh)?.best_rssi_dbm).toBe(-70);
+  });
+});
