@@ -11,7 +11,7 @@
 import { latLngToCell } from 'h3-js';
 import { randomFillSync } from 'node:crypto';
 import { allocateEpoch } from '../src/rewards/allocate';
-import { computeHexDensity, hexScaleFor } from '../src/rewards/hex-density';
+import { computeHexDensityScales } from '../src/rewards/hex-density';
 import { buildCumulativeRewardsTree } from '../src/rewards/merkle';
 import { beaconRewardUnit, witnessRewardUnit } from '../src/rewards/reward-units';
 
@@ -68,9 +68,9 @@ const baselineSeconds = (performance.now() - baseStart) / 1000;
 
 // ---- timed core ----
 const start = performance.now();
-const density = computeHexDensity(locations);
+const density = computeHexDensityScales(locations);
 const scale4 = new Uint16Array(HOTSPOTS);
-for (let i = 0; i < HOTSPOTS; i++) scale4[i] = Math.round(hexScaleFor(density, locations[i]!) * 10_000);
+for (let i = 0; i < HOTSPOTS; i++) scale4[i] = Math.round(density[i]! * 10_000);
 const densitySeconds = (performance.now() - start) / 1000;
 
 // Integer shares fit doubles exactly while a hotspot's epoch sum stays < 2^53 (≥ 4500 max-weight reports).
@@ -119,7 +119,7 @@ const peakRssMb = process.resourceUsage().maxRSS / 1024;
 
 console.log(
   `epoch rewards: ${HOTSPOTS} hotspots, ${WITNESSES} witness records, ${beaconHotspot.length} PoCs; input built in ${inputSeconds.toFixed(1)} s ` +
-    `(${(rssAfterInput / 2 ** 20).toFixed(0)} MB RSS); density ${densitySeconds.toFixed(1)} s (${density.size} cells), shares ${sharesSeconds.toFixed(1)} s, ` +
+    `(${(rssAfterInput / 2 ** 20).toFixed(0)} MB RSS); density ${densitySeconds.toFixed(1)} s (${new Set(density).size} distinct scales), shares ${sharesSeconds.toFixed(1)} s, ` +
     `allocation ${allocationSeconds.toFixed(1)} s, cumulative + Merkle ${merkleSeconds.toFixed(1)} s (root ${tree.root.toString('hex').slice(0, 16)}…); ` +
     `total ${seconds.toFixed(1)} s (goal < 60 s), peak RSS ${peakRssMb.toFixed(0)} MB (goal < 2048 MB); paid ${allocation.totalPaid} of ${EMISSION}`,
 );

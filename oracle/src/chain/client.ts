@@ -2,7 +2,10 @@
  * TypeScript client of the poc-network program, on @coral-xyz/anchor 0.31.1 and the committed
  * IDL. The same code drives the local chain (poc-localchain) and a real cluster.
  */
-import { AnchorProvider, BN, BorshCoder, EventParser, Program, type Idl, type Wallet } from '@coral-xyz/anchor';
+// @coral-xyz/anchor ships CommonJS only: Node's ESM loader (tsx) sees its exports through the
+// default import, not as named imports.
+import anchor from '@coral-xyz/anchor';
+import type { AnchorProvider as AnchorProviderType, Idl, Program as AnchorProgram, Wallet } from '@coral-xyz/anchor';
 import {
   Connection,
   Keypair,
@@ -20,6 +23,8 @@ import type { PocNetwork } from './idl/poc_network';
 import { encodeHotspotAddress } from '@poc/hotspot-firmware-bridge/wire';
 import { ed25519PublicKey, ed25519Sign, onboardMessage, possessionProofInstruction } from './possession';
 import { ASSOCIATED_TOKEN_PROGRAM_ID, PocNetworkPdas, POC_NETWORK_PROGRAM_ID, TOKEN_PROGRAM_ID } from './pda';
+
+const { AnchorProvider, BN, BorshCoder, EventParser, Program } = anchor;
 
 export const POC_NETWORK_IDL = idlJson as unknown as PocNetwork;
 
@@ -133,10 +138,10 @@ export function u64ToH3(value: bigint): string | null {
 }
 
 export class PocNetworkClient implements ChainWriter {
-  readonly program: Program<PocNetwork>;
+  readonly program: AnchorProgram<PocNetwork>;
   readonly pdas: PocNetworkPdas;
 
-  constructor(readonly provider: AnchorProvider, programId: PublicKey = POC_NETWORK_PROGRAM_ID) {
+  constructor(readonly provider: AnchorProviderType, programId: PublicKey = POC_NETWORK_PROGRAM_ID) {
     const idl = { ...POC_NETWORK_IDL, address: programId.toBase58() } as PocNetwork;
     this.program = new Program<PocNetwork>(idl, provider);
     this.pdas = new PocNetworkPdas(programId);
@@ -398,7 +403,7 @@ export class PocNetworkClient implements ChainWriter {
     };
   }
 
-  private toHotspot(address: PublicKey, a: Awaited<ReturnType<Program<PocNetwork>['account']['hotspot']['fetch']>>): HotspotAccount {
+  private toHotspot(address: PublicKey, a: Awaited<ReturnType<AnchorProgram<PocNetwork>['account']['hotspot']['fetch']>>): HotspotAccount {
     const location = big(a.location);
     return {
       address,

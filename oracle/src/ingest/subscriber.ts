@@ -53,22 +53,27 @@ export class ReportSubscriber {
     else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
   }
 
-  /** Writes whatever is buffered; batches are written one after another so ingest order is kept. */
+  /**
+   * Writes whatever is buffered. Decoding and signature checks start at once, so they overlap with the previous
+   * batch's database write; the writes themselves happen one batch after another, keeping ingest order.
+   */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const batch = this.buffer;
     this.buffer = [];
     if (batch.length === 0) return this.flushing;
-    this.flushing = this.flushing.then(() => this.write(batch));
+    const verified = decodeAndVerify(batch, this.o.pool);
+    verified.catch(() => {}); // handled in write()
+    this.flushing = this.flushing.then(() => this.write(batch, verified));
     return this.flushing;
   }
 
-  private async write(batch: IncomingMessage[]): Promise<void> {
+  private async write(batch: IncomingMessage[], verified: ReturnType<typeof decodeAndVerify>): Promise<void> {
     const end = this.o.metrics.ingestBatchSeconds.startTimer();
     for (let attempt = 1; ; attempt++) {
       try {
-        const { accepted, rejected } = await decodeAndVerify(batch, this.o.pool);
+        const { accepted, rejected } = await verified.catch(() => decodeAndVerify(batch, this.o.pool));
         const { stored, duplicates } = await storeBatch(this.o.sql, accepted, rejected);
         this.o.metrics.reportsStored.inc(stored);
         for (const r of rejected) this.o.metrics.messagesRejected.inc({ reason: r.reason });
@@ -79,15 +84,18 @@ export class ReportSubscriber {
         // PostgreSQL unavailable: keep the batch and retry rather than lose reports.
         this.o.logger.error({ err: error, attempt, size: batch.length }, 'storing report batch failed; retrying');
         await new Promise((r) => setTimeout(r, Math.min(5000, 200 * attempt)));
-        if (attempt >= 50) {
-          this.o.logger.fatal({ size: batch.length }, 'giving up on a report batch after 50 attempts');
+        if (this.stopping) {
+          this.o.logger.fatal({ size: batch.length }, 'stopping with an unstored report batch (the broker redelivers unacknowledged QoS 1 only with a kept session)');
           return;
         }
       }
     }
   }
 
+  private stopping = false;
+
   async stop(): Promise<void> {
+    this.stopping = true;
     await this.flush();
   }
 }
