@@ -248,6 +248,27 @@ async fn notify_signature(bank: BankHandle, out: tokio::sync::mpsc::UnboundedSen
     }
 }
 
+/// Binds the RPC port and, if possible, port+1 for web3.js's default WebSocket URL. With port
+/// 0, retries until a free pair is found (the kernel often hands out P+1 to other sockets).
+fn bind_pair(addr: SocketAddr) -> (TcpListener, Option<TcpListener>) {
+    let attempts = if addr.port() == 0 { 64 } else { 1 };
+    let mut fallback = None;
+    for _ in 0..attempts {
+        let listener = TcpListener::bind(addr).unwrap_or_else(|e| {
+            eprintln!("error: cannot listen on {addr}: {e}");
+            std::process::exit(1);
+        });
+        let port = listener.local_addr().expect("local addr").port();
+        if let Some(next) = port.checked_add(1) {
+            if let Ok(ws) = TcpListener::bind((addr.ip(), next)) {
+                return (listener, Some(ws));
+            }
+        }
+        fallback = Some(listener);
+    }
+    (fallback.expect("at least one attempt"), None)
+}
+
 struct Args {
     host: String,
     port: u16,
@@ -299,10 +320,7 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     rt.block_on(async move {
         let addr: SocketAddr = format!("{}:{}", args.host, args.port).parse().unwrap_or_else(|_| usage("bad --host/--port"));
-        let listener = TcpListener::bind(addr).unwrap_or_else(|e| {
-            eprintln!("error: cannot listen on {addr}: {e}");
-            std::process::exit(1);
-        });
+        let (listener, ws_listener) = bind_pair(addr);
         listener.set_nonblocking(true).expect("nonblocking");
         let port = listener.local_addr().expect("local addr").port();
         let serve = |listener: TcpListener, bank: BankHandle| {
@@ -313,14 +331,12 @@ fn main() {
             Server::from_tcp(listener).expect("server").serve(make)
         };
         // web3.js derives the WebSocket URL as port+1 unless told otherwise; serve it too.
-        if let Some(ws_port) = port.checked_add(1) {
-            match TcpListener::bind((addr.ip(), ws_port)) {
-                Ok(l) => {
-                    l.set_nonblocking(true).expect("nonblocking");
-                    tokio::spawn(serve(l, bank.clone()));
-                }
-                Err(e) => eprintln!("note: port {ws_port} unavailable ({e}); WebSocket is served on {port} only"),
+        match ws_listener {
+            Some(l) => {
+                l.set_nonblocking(true).expect("nonblocking");
+                tokio::spawn(serve(l, bank.clone()));
             }
+            None => eprintln!("note: port {} unavailable; WebSocket is served on {port} only", port.wrapping_add(1)),
         }
         eprintln!("poc-localchain: program {} (native), RPC http://{}:{port}", poc_harness::poc_network::ID, addr.ip());
         println!("LISTENING {port}");
