@@ -29,6 +29,8 @@ export interface BridgeNodeOptions {
   random?: () => number;
   /** Close the journal between flushes (many bridges in one process). */
   lowFileDescriptors?: boolean;
+  /** Journal durability (see DurableQueueOptions.durability); 'fsync' unless a simulation asks otherwise. */
+  queueDurability?: 'fsync' | 'os-buffered';
   mqttUsername?: string;
   mqttPassword?: string;
   /** MQTT protocol level (default 4 = 3.1.1; 5 for brokers that speak it). */
@@ -56,6 +58,7 @@ export async function startBridgeNode(options: BridgeNodeOptions): Promise<Bridg
     logger,
     ...options.queueLimits,
     ...(options.lowFileDescriptors ? { keepFileOpen: false } : {}),
+    ...(options.queueDurability ? { durability: options.queueDurability } : {}),
   });
   let udp: GwmpUdpServer | null = null;
   let link = options.link;

@@ -46,6 +46,14 @@ describe('durable report queue', () => {
     queue.close();
   });
 
+  it('os-buffered durability still writes before append resolves (kill-safe)', async () => {
+    const dir = tempDir();
+    const queue = DurableQueue.open({ dir, logger, durability: 'os-buffered', keepFileOpen: false });
+    await queue.append('witness', 't', Buffer.from('buffered'));
+    expect(payloads(DurableQueue.open({ dir, logger }))).toEqual(['buffered']);
+    queue.close();
+  });
+
   it('cuts off a torn tail record and keeps everything before it', async () => {
     const dir = tempDir();
     const queue = DurableQueue.open({ dir, logger });

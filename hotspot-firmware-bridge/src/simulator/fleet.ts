@@ -29,6 +29,12 @@ export interface StartFleetOptions {
   replayDelayMs?: number;
   /** Bridges started at once (default 50). */
   startConcurrency?: number;
+  /**
+   * Journal durability of every bridge. Default 'fsync' for UDP fleets; 'os-buffered' for in-process fleets, where
+   * thousands of bridges share one disk and one event loop (kill -9 safe, not power-cut safe; the fsync path is what
+   * the crash tests cover).
+   */
+  queueDurability?: 'fsync' | 'os-buffered';
 }
 
 export interface FleetStats {
@@ -98,6 +104,7 @@ export async function startFleet(options: StartFleetOptions): Promise<Fleet> {
       beaconIntervalSeconds: options.beaconIntervalSeconds,
       logger: logger.child({ name: hotspot.name }),
       ...(inProcess ? { link: inProcess.link, lowFileDescriptors: true } : { udpPort: 0 }),
+      queueDurability: options.queueDurability ?? (inProcess ? 'os-buffered' : 'fsync'),
       ...(onReport ? { onReport } : {}),
     });
     if (inProcess) forwarder = inProcess.forwarder;
