@@ -17,8 +17,8 @@ import { HexDensityCache } from './rewards/density-cache';
 import { markStaleReports, processPendingPocs } from './verify/processor';
 
 export type { ChainWriter, RewardsRootSubmission, TransactionState } from './epochs/chain-writer';
-export type { ChainHotspot, HotspotRecord, RegistryChainClient } from './registry/registry';
-export { denyEdges, denyHotspots, syncRegistryFromChain, upsertHotspots } from './registry/registry';
+export type { ChainRegistryEntry, HotspotRecord, RegistryChainClient } from './registry/registry';
+export { denyEdges, denyHotspots, regionForLocation, syncRegistryFromChain, upsertHotspots } from './registry/registry';
 export { rewardProof, computeEpoch, computeDueEpochs, advanceSubmission, epochOf } from './epochs/runner';
 export { buildCumulativeRewardsTree, verifyRewardsProof } from './rewards/merkle';
 export { INVALID_REASON_CODES, type InvalidReason, type IngestRejection } from './verify/reasons';

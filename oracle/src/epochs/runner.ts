@@ -153,7 +153,9 @@ export async function advanceSubmission(sql: Sql, writer: ChainWriter, o: Submit
       if (onChain) throw new Error(`epoch ${row.epoch}: chain holds a different root than the oracle computed`);
       if (row.submitted_tx) {
         const state = await writer.transactionState(row.submitted_tx);
-        if (state === 'pending') return { epoch: row.epoch, status: 'submitted' };
+        // A transaction that never lands stays "pending" for ever; after the wait its blockhash has expired.
+        const waited = row.submitted_at ? nowMs - row.submitted_at.getTime() : Number.POSITIVE_INFINITY;
+        if (state === 'pending' && waited < (o.resubmitAfterMs ?? 120_000)) return { epoch: row.epoch, status: 'submitted' };
         if (state === 'confirmed') {
           await reserved`UPDATE epochs SET status = 'confirmed', confirmed_at = now() WHERE epoch = ${String(row.epoch)}::bigint`;
           return { epoch: row.epoch, status: 'confirmed' };

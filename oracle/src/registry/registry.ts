@@ -1,5 +1,5 @@
 import { cellToLatLng, getResolution, isValidCell } from 'h3-js';
-import { decodeHotspotAddress, encodeHotspotAddress } from '@poc/hotspot-firmware-bridge/wire';
+import { decodeHotspotAddress } from '@poc/hotspot-firmware-bridge/wire';
 import type { Sql } from 'postgres';
 
 /** A hotspot as the registry knows it (chain account or dev-network genesis). */
@@ -60,43 +60,55 @@ export async function upsertHotspots(sql: Sql, hotspots: readonly HotspotRecord[
   return written;
 }
 
-/** A hotspot account as the chain client reads it. */
-export interface ChainHotspot {
-  /** Raw 32-byte Ed25519 key. */
-  hotspotKey: Uint8Array;
-  name?: string;
+/** A hotspot account as the chain client's `fetchRegistry()` returns it. */
+export interface ChainRegistryEntry {
+  /** Helium-style b58check address of the hotspot key. */
+  address: string;
   owner: string;
   maker: string;
-  region: string | null;
-  /** H3 cell as h3-js string or Helium u64; null when no location is asserted. */
-  location: string | bigint | null;
-  gainDdbi?: number;
-  elevationM?: number;
+  /** Asserted H3 cell (h3-js string), null when no location is asserted. */
+  locationH3: string | null;
+  gainDdbi: number;
+  elevationM: number;
+  locationAssertedAt?: Date | null;
+  /** Region when the chain knows it; otherwise derived from the location. */
+  region?: string | null;
+  name?: string;
   isFullHotspot?: boolean;
 }
 
-/** What the oracle needs from the chain engineer's client to mirror the registry. */
+/** What the oracle needs from the chain engineer's client to mirror the registry (PocNetworkClient fits). */
 export interface RegistryChainClient {
-  listHotspots(): Promise<ChainHotspot[]>;
+  fetchRegistry(): Promise<ChainRegistryEntry[]>;
+}
+
+/**
+ * Coarse LoRaWAN region of a location (the chain stores none; Helium uses a region hex tree). Good enough for the
+ * regions this network supports: Americas → US915, Australia/NZ → AU915, East/South-East Asia → AS923_1, else EU868.
+ */
+export function regionForLocation(cell: string): string {
+  const [lat, lng] = cellToLatLng(cell);
+  if (lng < -30) return 'US915';
+  if (lat < -10 && lng > 110) return 'AU915';
+  if (lng > 90) return 'AS923_1';
+  return 'EU868';
 }
 
 /** Mirrors every on-chain hotspot into the registry. Hotspots never disappear here (history references them). */
 export async function syncRegistryFromChain(sql: Sql, chainClient: RegistryChainClient): Promise<{ upserted: number }> {
-  const onChain = await chainClient.listHotspots();
-  const records: HotspotRecord[] = onChain.map((h) => {
-    const address = encodeHotspotAddress(h.hotspotKey);
-    return {
-      address,
-      name: h.name ?? address.slice(-8),
-      owner: h.owner,
-      maker: h.maker,
-      region: h.region,
-      locationH3: h.location === null ? null : typeof h.location === 'bigint' ? h.location.toString(16) : h.location,
-      gainDdbi: h.gainDdbi,
-      elevationM: h.elevationM,
-      isFullHotspot: h.isFullHotspot,
-    };
-  });
+  const onChain = await chainClient.fetchRegistry();
+  const records: HotspotRecord[] = onChain.map((h) => ({
+    address: h.address,
+    name: h.name ?? h.address.slice(-8),
+    owner: h.owner,
+    maker: h.maker,
+    region: h.region ?? (h.locationH3 ? regionForLocation(h.locationH3) : null),
+    locationH3: h.locationH3,
+    gainDdbi: h.gainDdbi,
+    elevationM: h.elevationM,
+    isFullHotspot: h.isFullHotspot,
+    locationAssertedAt: h.locationAssertedAt ?? null,
+  }));
   return { upserted: await upsertHotspots(sql, records) };
 }
 

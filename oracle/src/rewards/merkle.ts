@@ -35,7 +35,10 @@ export interface RewardsTree {
 
 export function buildCumulativeRewardsTree(leaves: readonly RewardLeaf[]): RewardsTree {
   const keys = leaves.map((l) => Buffer.from(l.hotspotKey.buffer, l.hotspotKey.byteOffset, l.hotspotKey.byteLength));
-  const order = Array.from(leaves.keys()).sort((a, b) => Buffer.compare(keys[a]!, keys[b]!));
+  const order = Array.from(leaves.keys());
+  let sorted = true;
+  for (let i = 1; i < keys.length && sorted; i++) sorted = Buffer.compare(keys[i - 1]!, keys[i]!) <= 0;
+  if (!sorted) order.sort((a, b) => Buffer.compare(keys[a]!, keys[b]!));
   const levels: Buffer[][] = [order.map((i) => leafHash(leaves[i]!))];
   while (levels[levels.length - 1]!.length > 1) {
     const level = levels[levels.length - 1]!;
