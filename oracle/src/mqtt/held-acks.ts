@@ -1,0 +1,75 @@
+import type { MqttClient } from 'mqtt';
+
+/** Identifies one received QoS 1 message on one connection. */
+export interface AckToken {
+  messageId: number;
+  connection: number;
+}
+
+type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (error?: Error) => void, cbStorePut?: () => void) => void;
+
+/**
+ * Holds the PUBACK of received QoS 1 messages until the caller says they are durable (stored in PostgreSQL).
+ *
+ * mqtt.js acknowledges a message as soon as its 'message' event returns, so a consumer that batches writes
+ * loses whatever sits in its buffer when it crashes: the broker already considers it delivered. Holding the
+ * PUBACK makes the broker keep the message in the (persistent) session and redeliver it after a crash; the
+ * store's ON CONFLICT (hash) absorbs the copies, which gives exactly-once storage.
+ *
+ * mqtt.js has no public hook for this (handleMessage and customHandleAcks are serial: delaying them stalls
+ * the socket, so nothing could be batched); we wrap its internal `_sendPacket`. held-acks.test.ts pins the
+ * behaviour, so an mqtt.js upgrade that changes it fails a test instead of silently losing reports.
+ * Throughput per consumer is bounded by the broker's in-flight window per client (mosquitto
+ * `max_inflight_messages`, EMQX `max_inflight`) divided by the batch latency: raise the window for oracles.
+ */
+export class HeldAcks {
+  private connection = 0;
+  private readonly tracked = new Set<number>();
+  private readonly held = new Map<number, { cmd: string; messageId?: number }>();
+  private readonly send: SendPacket;
+
+  constructor(client: MqttClient) {
+    const internal = client as unknown as { _sendPacket: SendPacket };
+    if (typeof internal._sendPacket !== 'function') throw new Error('mqtt.js internals changed: no _sendPacket to hold PUBACKs');
+    this.send = internal._sendPacket.bind(client);
+    internal._sendPacket = (packet, cb, cbStorePut) => {
+      if (packet.cmd === 'puback' && packet.messageId !== undefined && this.tracked.has(packet.messageId)) {
+        this.held.set(packet.messageId, packet);
+        cb?.(); // mqtt.js may read the next packet now
+        return;
+      }
+      this.send(packet, cb, cbStorePut);
+    };
+    // Acks cannot be sent on a new connection for an old one's messages; the broker redelivers them instead.
+    client.on('close', () => {
+      this.connection++;
+      this.tracked.clear();
+      this.held.clear();
+    });
+  }
+
+  /** Call from the 'message' handler for each QoS 1 message the caller will make durable. */
+  track(packet: { qos?: number; messageId?: number }): AckToken | null {
+    if (packet.qos !== 1 || packet.messageId === undefined) return null;
+    this.tracked.add(packet.messageId);
+    return { messageId: packet.messageId, connection: this.connection };
+  }
+
+  /** The messages are durable: send their PUBACKs (tokens from an earlier connection are ignored). */
+  release(tokens: Iterable<AckToken | null | undefined>): void {
+    for (const token of tokens) {
+      if (!token || token.connection !== this.connection) continue;
+      this.tracked.delete(token.messageId);
+      const packet = this.held.get(token.messageId);
+      if (packet) {
+        this.held.delete(token.messageId);
+        this.send(packet);
+      }
+    }
+  }
+
+  /** PUBACKs waiting for durability. */
+  get pending(): number {
+    return this.held.size;
+  }
+}

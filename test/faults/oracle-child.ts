@@ -1,0 +1,34 @@
+/**
+ * An oracle in its own process for fault tests (the test SIGKILLs it). Config comes as JSON in ORACLE_CHILD_CONFIG;
+ * prints "READY" on stdout once it ingests, and one line of JSON stats on SIGUSR2.
+ */
+import { keypairFromSecret } from '@poc/hotspot-firmware-bridge/wire';
+import pino from 'pino';
+const { startOracle } = (await import(process.env.ORACLE_CHILD_MODULE ?? '../../oracle/src/index')) as typeof import('../../oracle/src/index');
+
+const config = JSON.parse(process.env.ORACLE_CHILD_CONFIG ?? '{}') as {
+  databaseUrl: string;
+  mqttUrl: string;
+  mqttClientId: string;
+  oracleSecretHex: string;
+  sharedSubscriptionGroup?: string | null;
+  epochSeconds?: number;
+};
+
+const oracle = await startOracle({
+  databaseUrl: config.databaseUrl,
+  mqttUrl: config.mqttUrl,
+  mqttClientId: config.mqttClientId,
+  sharedSubscriptionGroup: config.sharedSubscriptionGroup ?? null,
+  oracleKeypair: keypairFromSecret(Buffer.from(config.oracleSecretHex, 'hex')),
+  epochSeconds: config.epochSeconds ?? 3600,
+  beaconIntervalSeconds: 60,
+  entropyIntervalSeconds: 60,
+  emissionPerEpoch: 1_000_000n,
+  witnessGraceSeconds: 1,
+  logger: pino({ level: process.env.ORACLE_CHILD_LOG ?? 'silent' }, pino.destination(2)),
+  workerThreads: 1,
+});
+process.on('SIGUSR2', () => process.stdout.write(`${JSON.stringify(oracle.stats())}\n`));
+process.on('SIGTERM', () => void oracle.stop().then(() => process.exit(0)));
+process.stdout.write('READY\n');

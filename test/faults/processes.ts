@@ -1,0 +1,50 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+export interface ChildOracle {
+  process: ChildProcess;
+  /** SIGKILL: no shutdown hook runs, buffers in memory are gone. */
+  kill(): Promise<void>;
+  /** SIGTERM and wait for the graceful stop. */
+  stop(): Promise<void>;
+}
+
+/** Starts test/faults/oracle-child.ts under tsx and resolves once it has subscribed. */
+export async function startChildOracle(config: Record<string, unknown>, timeoutMs = 60_000): Promise<ChildOracle> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(here, 'oracle-child.ts')], {
+    env: { ...process.env, ORACLE_CHILD_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('child oracle did not become ready')), timeoutMs);
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('READY')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`child oracle exited with ${code} before ready`));
+    });
+  });
+  const exited = () => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  return {
+    process: child,
+    async kill() {
+      child.kill('SIGKILL');
+      await exited();
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      await exited();
+      clearTimeout(timer);
+    },
+  };
+}
