@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { connectDatabase } from '../../oracle/src/db/connect';
 import { migrate } from '../../oracle/src/db/migrate';
+import { OnboardingService, type MapperChainOptions } from './onboarding/service';
 import { buildMapperServer } from './server';
 import { ensureWebBundle } from './web/build';
 
@@ -10,7 +11,7 @@ export interface StartMapperOptions {
   port?: number;
   logger?: Logger | boolean;
   /** Chain connection for the onboarding app; null/absent disables the onboarding endpoints with a clear error. */
-  chain?: Record<string, unknown> | null;
+  chain?: MapperChainOptions | null;
   /** The local bridge HTTP API that signs the hotspot possession proof. */
   bridgeApiUrl?: string;
   /** Apply pending migrations on start (idempotent; on by default). */
@@ -28,7 +29,12 @@ export async function startMapper(options: StartMapperOptions): Promise<RunningM
   if (options.migrate !== false) await migrate(sql);
   const log = typeof options.logger === 'object' ? options.logger : undefined;
   await ensureWebBundle((msg) => log?.info(msg));
-  const app = await buildMapperServer({ sql, logger: options.logger ?? false });
+  const app = await buildMapperServer({
+    sql,
+    logger: options.logger ?? false,
+    onboarding: options.chain ? new OnboardingService(options.chain) : null,
+    bridgeApiUrl: options.bridgeApiUrl,
+  });
   const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const url = address.replace('://[::1]', '://localhost');
   return {
@@ -42,3 +48,4 @@ export async function startMapper(options: StartMapperOptions): Promise<RunningM
 
 export { buildMapperServer } from './server';
 export { SIGNAL_CLASSES, signalClassOf } from './signal';
+export type { MapperChainOptions } from './onboarding/service';

@@ -12,6 +12,8 @@ import { registerMetrics } from './metrics';
 import { registerOpenApi } from './openapi';
 import { coverageV1Routes } from './routes/coverage-v1';
 import { mapApiRoutes } from './routes/map-api';
+import { onboardingRoutes } from './routes/onboarding';
+import type { OnboardingService } from './onboarding/service';
 import { PUBLIC_DIR } from './web/build';
 
 export interface MapperServerOptions {
@@ -25,6 +27,10 @@ export interface MapperServerOptions {
   publicRateLimitPerMinute?: number;
   /** Keep res-9 coverage in memory for point/area/route queries (default true); 'await' waits for the first load. */
   coverageIndex?: boolean | 'await';
+  /** Chain access for the onboarding app; null answers its endpoints with chain_not_configured. */
+  onboarding?: OnboardingService | null;
+  /** The hotspot bridge's local HTTP API that signs the possession proof. */
+  bridgeApiUrl?: string;
 }
 
 const DEFAULT_BEACON_INTERVAL_S = 6 * 3600;
@@ -92,6 +98,7 @@ export async function buildMapperServer(options: MapperServerOptions): Promise<F
 
   await mapApiRoutes(app, { sql: options.sql, freshness, activeWindowMs, lookups });
   await coverageV1Routes(app, { sql: options.sql, freshness, requireApiKey: options.requireApiKey ?? true, lookups });
+  await onboardingRoutes(app, { sql: options.sql, service: options.onboarding ?? null, bridgeApiUrl: options.bridgeApiUrl });
 
   await app.register(fastifyStatic, { root: PUBLIC_DIR, index: ['index.html'], cacheControl: true, maxAge: 0 });
   app.get('/onboard', { schema: { hide: true } }, (_req, reply) => reply.sendFile('onboard.html'));

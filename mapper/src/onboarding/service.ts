@@ -1,0 +1,269 @@
+import { BN } from '@coral-xyz/anchor';
+import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, SYSVAR_INSTRUCTIONS_PUBKEY, Transaction } from '@solana/web3.js';
+import { h3ToU64, PocNetworkClient } from '../../../oracle/src/chain/client';
+import { ed25519Verify, onboardMessage, possessionProofInstruction } from '../../../oracle/src/chain/possession';
+import { decodeHotspotAddress, encodeHotspotAddress } from '../../../hotspot-firmware-bridge/src/wire/keys';
+import { HttpError } from '../http-errors';
+import { chainError } from './errors';
+
+export interface MapperChainOptions {
+  rpcUrl: string;
+  wsUrl?: string;
+  programId?: string;
+  /** The maker's authority key: the mapper co-signs onboarding as the maker's onboarding server does in Helium. */
+  maker: Keypair;
+  makerName?: string;
+  /** SOL the app may airdrop to a demo wallet (local chain / devnet); 0 or absent disables it. */
+  airdropSol?: number;
+  /** Shown to the user so a wrong network is obvious, e.g. "local chain". */
+  clusterName?: string;
+}
+
+/** Solana's base fee per signature; the onboarding transaction has two (owner, maker). */
+const LAMPORTS_PER_SIGNATURE = 5_000n;
+
+export function parseOwner(owner: string): PublicKey {
+  try {
+    const key = new PublicKey(owner);
+    if (!PublicKey.isOnCurve(key.toBytes())) throw new Error('off curve');
+    return key;
+  } catch {
+    throw new HttpError(400, 'invalid_owner', `"${owner}" is not a Solana wallet address`);
+  }
+}
+
+/** Accepts the Helium-style hotspot address (b58check) or the raw key in base58. */
+export function parseHotspot(hotspot: string): { key: PublicKey; address: string } {
+  const text = hotspot.trim();
+  try {
+    const raw = decodeHotspotAddress(text);
+    return { key: new PublicKey(raw), address: text };
+  } catch {
+    try {
+      const key = new PublicKey(text);
+      return { key, address: encodeHotspotAddress(key.toBytes()) };
+    } catch {
+      throw new HttpError(400, 'invalid_hotspot_key', `"${text}" is neither a hotspot address (b58check, starts with 1) nor a base58 Ed25519 key`);
+    }
+  }
+}
+
+export class OnboardingService {
+  readonly client: PocNetworkClient;
+  readonly maker: Keypair;
+
+  constructor(readonly options: MapperChainOptions) {
+    this.maker = options.maker;
+    this.client = PocNetworkClient.connect(options.rpcUrl, options.maker, {
+      wsUrl: options.wsUrl,
+      programId: options.programId ? new PublicKey(options.programId) : undefined,
+    });
+  }
+
+  private async network() {
+    let network;
+    try {
+      network = await this.client.fetchNetwork();
+    } catch (error) {
+      throw chainError(error, 'Reading the network configuration');
+    }
+    if (!network) {
+      throw new HttpError(409, 'wrong_network', `no PoC network is configured on ${this.options.clusterName ?? this.options.rpcUrl} (program ${this.client.programId.toBase58()}): wrong network?`);
+    }
+    return network;
+  }
+
+  async config() {
+    const network = await this.network();
+    return {
+      cluster: this.options.clusterName ?? this.options.rpcUrl,
+      program_id: this.client.programId.toBase58(),
+      makers: [{ name: this.options.makerName ?? 'Demo maker', authority: this.maker.publicKey.toBase58() }],
+      fees: { onboarding_fee_lamports: network.onboardingFeeLamports.toString(), location_fee_lamports: network.locationFeeLamports.toString() },
+      airdrop_sol: this.options.airdropSol ?? 0,
+    };
+  }
+
+  private async rentForHotspot(): Promise<bigint> {
+    return BigInt(await this.client.connection.getMinimumBalanceForRentExemption(this.client.program.account.hotspot.size));
+  }
+
+  private checkMaker(makerText: string): PublicKey {
+    let maker: PublicKey;
+    try {
+      maker = new PublicKey(makerText);
+    } catch {
+      throw new HttpError(400, 'unknown_maker', `"${makerText}" is not a maker address`);
+    }
+    if (!maker.equals(this.maker.publicKey)) {
+      throw new HttpError(409, 'unknown_maker', `maker ${maker.toBase58()} does not onboard through this app; choose ${this.maker.publicKey.toBase58()} or use that maker's own app`);
+    }
+    return maker;
+  }
+
+  /** Everything that can be known before the user signs anything: network, maker approval, duplicate, funds, fees. */
+  async preflight(input: { owner: string; hotspot: string; maker: string }) {
+    const owner = parseOwner(input.owner);
+    const hotspot = parseHotspot(input.hotspot);
+    const maker = this.checkMaker(input.maker);
+    const network = await this.network();
+    try {
+      const makerAccount = await this.client.fetchMaker(maker);
+      if (!makerAccount) throw new HttpError(409, 'unknown_maker', `maker ${maker.toBase58()} is not approved on this network (no maker account): contact your manufacturer`);
+      const existing = await this.client.fetchHotspot(hotspot.key);
+      if (existing) {
+        const yours = existing.owner.equals(owner);
+        throw new HttpError(409, 'already_onboarded', `hotspot ${hotspot.address} is already onboarded${yours ? ' to your wallet' : ` to wallet ${existing.owner.toBase58()}`}`);
+      }
+      const rent = await this.rentForHotspot();
+      const networkFee = LAMPORTS_PER_SIGNATURE * 2n;
+      const total = network.onboardingFeeLamports + network.locationFeeLamports + networkFee + rent;
+      const balance = BigInt(await this.client.connection.getBalance(owner));
+      const fees = {
+        items: [
+          { item: 'Onboarding fee (network treasury)', lamports: network.onboardingFeeLamports.toString() },
+          { item: 'Location assertion fee', lamports: network.locationFeeLamports.toString() },
+          { item: 'Hotspot account rent deposit', lamports: rent.toString() },
+          { item: 'Solana transaction fee (2 signatures)', lamports: networkFee.toString() },
+        ],
+        total_lamports: total.toString(),
+        payer: owner.toBase58(),
+      };
+      if (balance < total) {
+        throw new HttpError(
+          402,
+          'insufficient_funds',
+          `your wallet holds ${(Number(balance) / LAMPORTS_PER_SOL).toFixed(6)} SOL but onboarding needs ${(Number(total) / LAMPORTS_PER_SOL).toFixed(6)} SOL (fees ${fees.items.map((f) => `${f.item} ${(Number(f.lamports) / LAMPORTS_PER_SOL).toFixed(6)}`).join(', ')})`,
+          { fees, balance_lamports: balance.toString() },
+        );
+      }
+      return { ok: true, hotspot: hotspot.address, hotspot_key: hotspot.key.toBase58(), maker: maker.toBase58(), program_id: this.client.programId.toBase58(), fees, balance_lamports: balance.toString() };
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      throw chainError(error, 'The preflight check');
+    }
+  }
+
+  /** Asks the hotspot (through its bridge's local API) to sign the possession message, and checks the answer. */
+  async possession(bridgeApiUrl: string | undefined, input: { owner: string; hotspot: string; maker: string }) {
+    const owner = parseOwner(input.owner);
+    const hotspot = parseHotspot(input.hotspot);
+    const maker = this.checkMaker(input.maker);
+    if (!bridgeApiUrl) throw new HttpError(503, 'bridge_not_configured', 'this server has no hotspot bridge API configured to ask for the possession signature');
+    let answer: { hotspotKey?: string; hotspot?: string; signatureBase64?: string; error?: string; detail?: string };
+    try {
+      const response = await fetch(`${bridgeApiUrl.replace(/\/$/, '')}/onboarding/sign`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ owner: owner.toBase58(), maker: maker.toBase58(), programId: this.client.programId.toBase58() }),
+        signal: AbortSignal.timeout(10_000),
+      });
+      answer = (await response.json()) as typeof answer;
+      if (!response.ok) throw new HttpError(502, 'bridge_refused', `the hotspot bridge refused to sign: ${answer.error ?? response.status} ${answer.detail ?? ''}`.trim());
+    } catch (error) {
+      if (error instanceof HttpError) throw error;
+      throw new HttpError(503, 'bridge_unreachable', `the hotspot bridge at ${bridgeApiUrl} cannot be reached (${(error as Error).message}); is the hotspot powered and on this network?`);
+    }
+    if (answer.hotspotKey !== hotspot.key.toBase58()) {
+      throw new HttpError(409, 'wrong_hotspot', `the bridge answered for hotspot ${answer.hotspot ?? answer.hotspotKey}, not ${hotspot.address}: you are connected to a different hotspot`);
+    }
+    const signature = Buffer.from(answer.signatureBase64 ?? '', 'base64');
+    const message = onboardMessage(this.client.programId, hotspot.key, owner, maker);
+    if (signature.length !== 64 || !ed25519Verify(hotspot.key.toBytes(), message, signature)) {
+      throw new HttpError(502, 'bad_possession_signature', 'the hotspot returned a signature that does not verify for this owner, maker and program');
+    }
+    return { hotspot: hotspot.address, signature: signature.toString('base64') };
+  }
+
+  /** Builds possession proof + onboard + assert location in one transaction, signed by the maker; the owner signs last. */
+  async prepare(input: { owner: string; hotspot: string; maker: string; signature: string; h3: string; gain_dbi: number; elevation_m: number }) {
+    const owner = parseOwner(input.owner);
+    const hotspot = parseHotspot(input.hotspot);
+    const maker = this.checkMaker(input.maker);
+    const signature = Buffer.from(input.signature, 'base64');
+    const message = onboardMessage(this.client.programId, hotspot.key, owner, maker);
+    if (signature.length !== 64 || !ed25519Verify(hotspot.key.toBytes(), message, signature)) {
+      throw new HttpError(400, 'bad_possession_signature', 'the possession signature does not match this hotspot, owner and maker: ask the hotspot to sign again');
+    }
+    await this.preflight(input);
+    const pdas = this.client.pdas;
+    const program = this.client.program;
+    try {
+      const onboard = await program.methods
+        .onboardHotspot(hotspot.key)
+        .accountsStrict({
+          owner,
+          makerAuthority: maker,
+          maker: pdas.maker(maker),
+          network: pdas.network(),
+          treasury: pdas.treasury(),
+          hotspot: pdas.hotspot(hotspot.key),
+          instructions: SYSVAR_INSTRUCTIONS_PUBKEY,
+          systemProgram: SystemProgram.programId,
+        })
+        .instruction();
+      const assert = await program.methods
+        .assertLocation(new BN(h3ToU64(input.h3).toString()), Math.round(input.gain_dbi * 10), Math.round(input.elevation_m))
+        .accountsStrict({ owner, network: pdas.network(), treasury: pdas.treasury(), hotspot: pdas.hotspot(hotspot.key), systemProgram: SystemProgram.programId })
+        .instruction();
+      const { blockhash, lastValidBlockHeight } = await this.client.connection.getLatestBlockhash('confirmed');
+      const tx = new Transaction({ feePayer: owner, blockhash, lastValidBlockHeight });
+      tx.add(possessionProofInstruction(hotspot.key, message, signature), onboard, assert);
+      tx.partialSign(this.maker);
+      return {
+        transaction: tx.serialize({ requireAllSignatures: false }).toString('base64'),
+        message: tx.serializeMessage().toString('base64'),
+        last_valid_block_height: lastValidBlockHeight,
+      };
+    } catch (error) {
+      throw chainError(error, 'Preparing the onboarding transaction');
+    }
+  }
+
+  /** Adds the owner's signature, sends, and waits for confirmation. */
+  async submit(input: { transaction: string; owner: string; owner_signature: string }) {
+    const owner = parseOwner(input.owner);
+    let tx: Transaction;
+    try {
+      tx = Transaction.from(Buffer.from(input.transaction, 'base64'));
+      tx.addSignature(owner, Buffer.from(input.owner_signature, 'base64'));
+    } catch (error) {
+      throw new HttpError(400, 'invalid_transaction', `the signed transaction could not be read: ${(error as Error).message}`);
+    }
+    if (!tx.verifySignatures()) throw new HttpError(400, 'invalid_owner_signature', 'the wallet signature does not verify for this transaction (wrong wallet?)');
+    try {
+      const signature = await this.client.connection.sendRawTransaction(tx.serialize(), { preflightCommitment: 'confirmed' });
+      const result = await this.client.connection.confirmTransaction(
+        { signature, blockhash: tx.recentBlockhash!, lastValidBlockHeight: tx.lastValidBlockHeight ?? (await this.client.connection.getBlockHeight()) + 150 },
+        'confirmed',
+      );
+      if (result.value.err) throw Object.assign(new Error(JSON.stringify(result.value.err)), { logs: [] });
+      return { signature };
+    } catch (error) {
+      throw chainError(error, 'Onboarding');
+    }
+  }
+
+  async airdrop(ownerText: string) {
+    const owner = parseOwner(ownerText);
+    const sol = this.options.airdropSol ?? 0;
+    if (sol <= 0) throw new HttpError(403, 'airdrop_disabled', `demo SOL is only available on a local or test chain; fund ${owner.toBase58()} yourself`);
+    try {
+      const signature = await this.client.connection.requestAirdrop(owner, Math.round(sol * LAMPORTS_PER_SOL));
+      const latest = await this.client.connection.getLatestBlockhash();
+      await this.client.connection.confirmTransaction({ signature, ...latest }, 'confirmed');
+      return { signature, balance_lamports: String(await this.client.connection.getBalance(owner)) };
+    } catch (error) {
+      throw chainError(error, 'The airdrop');
+    }
+  }
+
+  async balance(ownerText: string) {
+    const owner = parseOwner(ownerText);
+    try {
+      return { owner: owner.toBase58(), balance_lamports: String(await this.client.connection.getBalance(owner)) };
+    } catch (error) {
+      throw chainError(error, 'Reading the balance');
+    }
+  }
+}

@@ -1,0 +1,60 @@
+import type {} from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+import type { Sql } from 'postgres';
+import { z } from 'zod';
+import { HttpError, parseInput } from '../http-errors';
+import { checkLocation } from '../onboarding/location-check';
+import type { OnboardingService } from '../onboarding/service';
+import { doc } from './coverage-v1';
+
+export interface OnboardingContext {
+  sql: Sql;
+  service: OnboardingService | null;
+  bridgeApiUrl?: string;
+}
+
+const keyText = z.string().trim().min(32).max(60);
+const Parties = z.object({ owner: keyText, hotspot: keyText, maker: keyText });
+const Prepare = Parties.extend({
+  signature: z.string().min(80).max(100),
+  h3: z.string().regex(/^[0-9a-f]{15}$/, 'h3 must be the res-12 cell of the pin'),
+  gain_dbi: z.number().min(0).max(15),
+  elevation_m: z.number().int().min(-100).max(5000),
+});
+const Submit = z.object({ owner: keyText, transaction: z.string().min(100).max(5000), owner_signature: z.string().min(80).max(100) });
+const Location = z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), hotspot: z.string().optional() });
+const Owner = z.object({ owner: keyText });
+
+/** Endpoints the onboarding app calls; each refusal has a specific error code and message. */
+export async function onboardingRoutes(app: FastifyInstance, ctx: OnboardingContext) {
+  const need = () => {
+    if (!ctx.service) throw new HttpError(503, 'chain_not_configured', 'this map server is not connected to a chain, so onboarding is unavailable here');
+    return ctx.service;
+  };
+  const tags = ['onboarding'];
+
+  app.get('/api/v1/onboarding/config', { schema: { tags, summary: 'Network, program, maker and fee facts for the onboarding app' } }, async () => ({
+    ...(await need().config()),
+    bridge_configured: Boolean(ctx.bridgeApiUrl),
+  }));
+  app.post('/api/v1/onboarding/preflight', { schema: { tags, summary: 'Checks network, maker approval, duplicate onboarding and funds; lists every fee', body: doc(Parties) } }, async (req) =>
+    need().preflight(parseInput(Parties, req.body, 'body')),
+  );
+  app.post('/api/v1/onboarding/possession', { schema: { tags, summary: "Hotspot's possession signature through the bridge's local API", body: doc(Parties) } }, async (req) =>
+    need().possession(ctx.bridgeApiUrl, parseInput(Parties, req.body, 'body')),
+  );
+  app.post('/api/v1/onboarding/location-check', { schema: { tags, summary: 'Res-12 cell for a pin and warnings for an implausible spot', body: doc(Location) } }, async (req) => {
+    const b = parseInput(Location, req.body, 'body');
+    return checkLocation(ctx.sql, b.lat, b.lng, b.hotspot);
+  });
+  app.post('/api/v1/onboarding/transaction', { schema: { tags, summary: 'Onboard + assert-location transaction, maker-signed, for the owner to sign', body: doc(Prepare) } }, async (req) =>
+    need().prepare(parseInput(Prepare, req.body, 'body')),
+  );
+  app.post('/api/v1/onboarding/submit', { schema: { tags, summary: "Adds the owner's signature, sends and confirms", body: doc(Submit) } }, async (req) =>
+    need().submit(parseInput(Submit, req.body, 'body')),
+  );
+  app.post('/api/v1/onboarding/airdrop', { schema: { tags, summary: 'Demo SOL for a local/test chain wallet', body: doc(Owner) } }, async (req) =>
+    need().airdrop(parseInput(Owner, req.body, 'body').owner),
+  );
+  app.get('/api/v1/onboarding/balance', { schema: { tags, summary: 'SOL balance of a wallet' } }, async (req) => need().balance(parseInput(Owner, req.query, 'query').owner));
+}
