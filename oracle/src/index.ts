@@ -8,7 +8,7 @@ import { migrate } from './db/migrate';
 import { startEntropyPublisher, type BlockhashSource } from './entropy/publisher';
 import type { ChainWriter } from './epochs/chain-writer';
 import { advanceSubmission, computeDueEpochs } from './epochs/runner';
-import { SignatureVerifierPool } from './ingest/signature-pool';
+import { IngestWorkerPool } from './ingest/worker-pool';
 import { ReportSubscriber } from './ingest/subscriber';
 import { createOracleMetrics } from './metrics';
 import { updateTrustScores } from './plausibility/trust';
@@ -107,7 +107,8 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
   const sql = connectDatabase(config.databaseUrl, { max: 10 });
   if (config.migrate ?? true) await migrate(sql);
   const metrics = createOracleMetrics();
-  const pool = new SignatureVerifierPool(config.workerThreads ?? availableParallelism());
+  const pool = new IngestWorkerPool(config.workerThreads ?? availableParallelism());
+  await pool.started();
   const density = new HexDensityCache();
   await density.refresh(sql);
 

@@ -4,13 +4,13 @@ import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { OracleMetrics } from '../metrics';
 import { decodeAndVerify, type IncomingMessage } from './decode';
-import type { SignatureVerifierPool } from './signature-pool';
+import type { IngestWorkerPool } from './worker-pool';
 import { storeBatch } from './store';
 
 export interface ReportSubscriberOptions {
   sql: Sql;
   client: MqttClient;
-  pool: SignatureVerifierPool;
+  pool: IngestWorkerPool;
   /** `$share/<group>/…` subscriptions (mosquitto, EMQX) so several oracles split the stream; null for plain ones (aedes). */
   sharedSubscriptionGroup: string | null;
   logger: Logger;
