@@ -13,3 +13,4 @@ export { startVirtualUdpForwarder, type VirtualUdpForwarder, type VirtualUdpForw
 export type { PacketForwarderLink, TransmitResult, VirtualForwarder } from './link/types';
 export { DurableQueue, type DurableQueueOptions, type DurableQueueStats, type QueueEntry } from './queue/durable-queue';
 export * from './wire';
+export { SharedMqttConnection } from './bridge/shared-connection';

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import { startBridgeApi } from './api';
 import { HotspotBridge } from './bridge/bridge';
 import { ReportPublisher } from './bridge/publisher';
+import type { SharedMqttConnection } from './bridge/shared-connection';
 import { startGwmpUdpServer, type GwmpUdpServer } from './link/udp-server';
 import type { PacketForwarderLink } from './link/types';
 import { DurableQueue } from './queue/durable-queue';
@@ -33,6 +34,8 @@ export interface BridgeNodeOptions {
   queueDurability?: 'fsync' | 'os-buffered';
   mqttUsername?: string;
   mqttPassword?: string;
+  /** Publish over a connection shared with other bridges in this process (load tests) instead of an own one. */
+  sharedMqtt?: SharedMqttConnection;
   /** MQTT protocol level (default 4 = 3.1.1; 5 for brokers that speak it). */
   mqttProtocolVersion?: 4 | 5;
   /** Observes every signed report as it is queued (simulator: replay cheaters keep a copy). */
@@ -77,6 +80,7 @@ export async function startBridgeNode(options: BridgeNodeOptions): Promise<Bridg
     ...(options.mqttUsername ? { username: options.mqttUsername } : {}),
     ...(options.mqttPassword ? { password: options.mqttPassword } : {}),
     ...(options.mqttProtocolVersion ? { protocolVersion: options.mqttProtocolVersion } : {}),
+    ...(options.sharedMqtt ? { shared: options.sharedMqtt } : {}),
   });
   bridge = new HotspotBridge({
     keypair: options.keypair,

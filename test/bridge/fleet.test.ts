@@ -28,6 +28,8 @@ describe('simulated fleet of real bridges over loopback UDP', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  const seen = { beacons: [] as string[], witnesses: [] as { hash: string; data: string; region: string }[], bad: 0 };
+
   it('beacons with the oracle entropy, witnesses neighbours, and a replay cheater republishes', async () => {
     broker = await startEmbeddedBroker();
     const oracle = keypairFromSecret(new Uint8Array(32).fill(77));
@@ -35,7 +37,6 @@ describe('simulated fleet of real bridges over loopback UDP', () => {
       { data: new Uint8Array(32).fill(3), timestamp: BigInt(Math.floor(Date.now() / 1000)), version: 0, oracle_key: oracle.address },
       oracle.privateKeyObject,
     );
-    const seen = { beacons: [] as string[], witnesses: [] as { hash: string; data: string; region: string }[], bad: 0 };
     subscriber = await mqtt.connectAsync(broker.url, { clientId: 'fleet-test-sub' });
     subscriber.on('message', (topic, payload) => {
       const parsed = parseReportTopic(topic);
@@ -75,5 +76,24 @@ describe('simulated fleet of real bridges over loopback UDP', () => {
     const hashes = seen.witnesses.map((w) => w.hash);
     expect(new Set(hashes).size).toBeLessThan(hashes.length); // the replayed report arrived again, byte for byte
     console.info('fleet stats', JSON.stringify(stats));
+  });
+
+  it('runs in-process bridges over one shared MQTT connection with the same reports', async () => {
+    await fleet?.stop();
+    fleet = null;
+    const oracle = keypairFromSecret(new Uint8Array(32).fill(77));
+    const seenBefore = seen.witnesses.length;
+    const hotspots = planFleet({ count: 6, seed: 'fleet-test-shared', cheaters: { fabricatedRssi: 1 } });
+    fleet = await startFleet({
+      mqttUrl: broker!.url, hotspots, oracleAddress: oracle.address, dataDir: join(dir, 'shared'), beaconIntervalSeconds: 2, link: 'in-process',
+    });
+    await expect.poll(() => fleet!.stats().online, { timeout: 10_000 }).toBe(6);
+    await expect.poll(() => fleet!.stats().beaconsSent, { timeout: 20_000, interval: 250 }).toBeGreaterThanOrEqual(6);
+    await expect.poll(() => fleet!.stats().queueDepth, { timeout: 10_000 }).toBe(0);
+    const stats = fleet.stats();
+    expect(stats.witnessesReported).toBeGreaterThan(0);
+    expect(stats.radio.fabricated).toBeGreaterThan(0);
+    await expect.poll(() => seen.witnesses.length - seenBefore, { timeout: 5_000 }).toBeGreaterThanOrEqual(stats.witnessesReported);
+    expect(seen.bad).toBe(0);
   });
 });

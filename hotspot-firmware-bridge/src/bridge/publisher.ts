@@ -2,6 +2,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { DurableQueue, QueueEntry } from '../queue/durable-queue';
 import type { ReportKind } from '../wire';
+import type { SharedMqttConnection } from './shared-connection';
 
 export type MqttState = 'connecting' | 'online' | 'offline' | 'stopped';
 
@@ -26,6 +27,8 @@ export interface ReportPublisherOptions {
    * keeps the session), 5 = MQTT 5 with a session expiry interval.
    */
   protocolVersion?: 4 | 5;
+  /** Publish over this shared connection instead of opening one (in-process load tests). */
+  shared?: SharedMqttConnection;
 }
 
 export interface PublisherStats {
@@ -51,6 +54,7 @@ export class ReportPublisher {
   private readonly counters = { published: 0, acknowledged: 0, republished: 0, connects: 0 };
   private lastConnectedAt: number | null = null;
   private sweepTimer: NodeJS.Timeout | null = null;
+  private detachShared: (() => void) | null = null;
   private readonly maxInflight: number;
   private readonly inflightTimeoutMs: number;
 
@@ -62,6 +66,12 @@ export class ReportPublisher {
   start(): void {
     const { options } = this;
     this.state = 'connecting';
+    this.sweepTimer = setInterval(() => this.sweep(), Math.max(1000, this.inflightTimeoutMs / 4));
+    this.sweepTimer.unref();
+    if (options.shared) {
+      this.attachShared(options.shared);
+      return;
+    }
     const client = mqtt.connect(options.mqttUrl, {
       clientId: options.clientId,
       clean: false,
@@ -100,8 +110,31 @@ export class ReportPublisher {
       if (this.state !== 'stopped') this.state = 'connecting';
     });
     client.on('error', (error) => options.logger.warn({ err: error.message }, 'MQTT error'));
-    this.sweepTimer = setInterval(() => this.sweep(), Math.max(1000, this.inflightTimeoutMs / 4));
-    this.sweepTimer.unref();
+  }
+
+  private attachShared(shared: SharedMqttConnection): void {
+    const { options } = this;
+    const client = shared.client;
+    this.client = client;
+    const onConnect = () => {
+      this.state = 'online';
+      this.counters.connects++;
+      this.lastConnectedAt = Date.now();
+      client.publish(options.stateTopic, 'online', { qos: 1, retain: true });
+      this.drain();
+    };
+    const onClose = () => {
+      if (this.state !== 'stopped') this.state = 'offline';
+    };
+    client.on('connect', onConnect);
+    client.on('close', onClose);
+    const unsubscribes = (options.subscriptions ?? []).map((sub) => shared.subscribe(sub.topic, sub.onMessage));
+    this.detachShared = () => {
+      client.off('connect', onConnect);
+      client.off('close', onClose);
+      for (const unsubscribe of unsubscribes) unsubscribe();
+    };
+    if (client.connected) onConnect();
   }
 
   /** Durably queues a report and starts delivering it. Resolves once it is on disk. */
@@ -178,6 +211,11 @@ export class ReportPublisher {
     const wasOnline = this.state === 'online';
     this.state = 'stopped';
     if (!client) return;
+    if (this.detachShared) {
+      this.detachShared();
+      if (wasOnline && client.connected) client.publish(this.options.stateTopic, 'offline', { qos: 1, retain: true });
+      return;
+    }
     if (wasOnline && client.connected) {
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 2000);

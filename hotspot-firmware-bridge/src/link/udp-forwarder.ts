@@ -28,7 +28,11 @@ export async function startVirtualUdpForwarder(options: VirtualUdpForwarderOptio
   const counters = { pushAcks: 0, pullAcks: 0, pullResps: 0, rejected: 0, received: 0, forwarded: 0, transmitted: 0 };
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));
-  const send = (bytes: Buffer) => socket.send(bytes, options.bridgePort, '127.0.0.1');
+  let closed = false;
+  // Radio deliveries are scheduled ahead; after close() they are simply dropped, like packets to a switched-off gateway.
+  const send = (bytes: Buffer) => {
+    if (!closed) socket.send(bytes, options.bridgePort, '127.0.0.1');
+  };
 
   socket.on('message', (datagram: Buffer) => {
     const decoded = decodeGwmp(datagram);
@@ -88,6 +92,8 @@ export async function startVirtualUdpForwarder(options: VirtualUdpForwarderOptio
     },
     stats: () => ({ ...counters }),
     async close() {
+      if (closed) return;
+      closed = true;
       clearInterval(keepalive);
       clearInterval(fastRetry);
       if (statTimer) clearInterval(statTimer);

@@ -45,8 +45,9 @@ export async function startGwmpUdpServer(options: GwmpUdpServerOptions): Promise
   const pendingAcks = new Map<number, (result: TransmitResult) => void>();
   const counters = { datagrams: 0, rejectedDatagrams: 0, rejectedRxpk: 0, uplinks: 0 };
 
+  let closed = false;
   const send = (bytes: Buffer, to: { address: string; port: number }) =>
-    new Promise<void>((resolve) => socket.send(bytes, to.port, to.address, () => resolve()));
+    new Promise<void>((resolve) => (closed ? resolve() : socket.send(bytes, to.port, to.address, () => resolve())));
 
   socket.on('message', (datagram: Buffer, from: RemoteInfo) => {
     counters.datagrams++;
@@ -130,6 +131,8 @@ export async function startGwmpUdpServer(options: GwmpUdpServerOptions): Promise
     },
     stats: () => ({ ...counters, gatewayEui, lastStat }),
     async close() {
+      if (closed) return;
+      closed = true;
       for (const resolve of pendingAcks.values()) resolve({ ok: false, reason: 'link closed' });
       pendingAcks.clear();
       await new Promise<void>((resolve) => socket.close(() => resolve()));

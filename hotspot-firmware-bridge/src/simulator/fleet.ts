@@ -6,6 +6,7 @@ import { startVirtualUdpForwarder } from '../link/udp-forwarder';
 import type { VirtualForwarder } from '../link/types';
 import { startBridgeNode, type BridgeNode } from '../node';
 import type { ReportKind } from '../wire';
+import { SharedMqttConnection } from '../bridge/shared-connection';
 import { RadioMedium, type RadioMediumOptions, type RadioMediumStats } from './medium';
 import type { FleetHotspot } from './plan';
 
@@ -35,6 +36,12 @@ export interface StartFleetOptions {
    * the crash tests cover).
    */
   queueDurability?: 'fsync' | 'os-buffered';
+  /**
+   * 'per-bridge': each bridge has its own MQTT session, clientId and Last Will (default for UDP fleets, as in the field).
+   * 'shared': all bridges publish over one connection (default for in-process fleets: thousands of sockets with their own
+   * keepalives would saturate one event loop before the bridges do). Queues, in-flight windows and topics stay per bridge.
+   */
+  mqttConnections?: 'per-bridge' | 'shared';
 }
 
 export interface FleetStats {
@@ -69,6 +76,10 @@ export async function startFleet(options: StartFleetOptions): Promise<Fleet> {
   const medium = new RadioMedium({ seed: options.radioSeed ?? 'radio', ...options.radio });
   const replayDelayMs = options.replayDelayMs ?? 2 * options.beaconIntervalSeconds * 1000;
   const bridges: BridgeNode[] = new Array(options.hotspots.length);
+  const sharedMqtt =
+    (options.mqttConnections ?? (linkKind === 'in-process' ? 'shared' : 'per-bridge')) === 'shared'
+      ? new SharedMqttConnection({ mqttUrl: options.mqttUrl, clientId: `poc-fleet-${createHash('sha256').update(options.dataDir).digest('hex').slice(0, 12)}`, logger })
+      : null;
   const forwarders: VirtualForwarder[] = [];
   const replayTimers = new Set<NodeJS.Timeout>();
   let replaysPublished = 0;
@@ -106,6 +117,7 @@ export async function startFleet(options: StartFleetOptions): Promise<Fleet> {
       ...(inProcess ? { link: inProcess.link, lowFileDescriptors: true } : { udpPort: 0 }),
       queueDurability: options.queueDurability ?? (inProcess ? 'os-buffered' : 'fsync'),
       ...(onReport ? { onReport } : {}),
+      ...(sharedMqtt ? { sharedMqtt } : {}),
     });
     if (inProcess) forwarder = inProcess.forwarder;
     else {
@@ -160,6 +172,7 @@ export async function startFleet(options: StartFleetOptions): Promise<Fleet> {
         await Promise.all(bridges.slice(i, i + concurrency).map((node) => node?.stop()));
       }
       await Promise.all(forwarders.map((f) => f.close()));
+      await sharedMqtt?.end();
     },
   };
 }
