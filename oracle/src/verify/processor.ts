@@ -74,7 +74,9 @@ export async function processPendingPocs(sql: Sql, o: ProcessorOptions, nowMs = 
     const witnessesByData = new Map<string, WitnessRow[]>();
     for (const w of witnessRows) {
       const key = w.data.toString('hex');
-      witnessesByData.set(key, [...(witnessesByData.get(key) ?? []), w]);
+      const list = witnessesByData.get(key);
+      if (list) list.push(w);
+      else witnessesByData.set(key, [w]);
     }
 
     const addresses = [...new Set([...beacons.map((b) => b.hotspot), ...witnessRows.map((w) => w.hotspot)])].sort();
