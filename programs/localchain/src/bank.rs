@@ -72,7 +72,7 @@ fn now_unix() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
-fn param<'a>(params: &'a Value, i: usize) -> Option<&'a Value> {
+fn param(params: &Value, i: usize) -> Option<&Value> {
     params.as_array().and_then(|a| a.get(i)).filter(|v| !v.is_null())
 }
 

@@ -90,7 +90,7 @@ pub fn build_levels(leaves: Vec<[u8; 32]>) -> Vec<Vec<[u8; 32]>> {
 /// Returns None for an empty set.
 pub fn rewards_root(entries: &[([u8; 32], u64)]) -> Option<[u8; 32]> {
     let mut sorted = entries.to_vec();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    sorted.sort_by_key(|e| e.0);
     let leaves = sorted.iter().map(|(k, c)| leaf_hash(k, *c)).collect::<Vec<_>>();
     if leaves.is_empty() {
         return None;
@@ -101,7 +101,7 @@ pub fn rewards_root(entries: &[([u8; 32], u64)]) -> Option<[u8; 32]> {
 /// Sibling list for the entry at `index` of the key-sorted entries.
 pub fn rewards_proof(entries: &[([u8; 32], u64)], key: &[u8; 32]) -> Option<Vec<[u8; 32]>> {
     let mut sorted = entries.to_vec();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    sorted.sort_by_key(|e| e.0);
     let mut index = sorted.iter().position(|(k, _)| k == key)?;
     let levels = build_levels(sorted.iter().map(|(k, c)| leaf_hash(k, *c)).collect());
     let mut proof = Vec::new();
@@ -309,7 +309,7 @@ mod tests {
         // Unused digit 13 must be 7.
         assert!(!is_valid_h3_res12(0x08c2a100d2c4c1fe & !0x1ff | 0x0ff));
         // A digit of 7 inside the used resolution is invalid.
-        assert!(!is_valid_h3_res12(0x08c2a100d2c4c1ff | (0x7 << 3 * 3)));
+        assert!(!is_valid_h3_res12(0x08c2a100d2c4c1ff | (0x7 << (3 * 3))));
         // Base cell above 121 is invalid.
         assert!(!is_valid_h3_res12((0x08c2a100d2c4c1ff & !(0x7f << 45)) | (122 << 45)));
     }
