@@ -56,6 +56,7 @@ export class ReportPublisher {
   private sweepTimer: NodeJS.Timeout | null = null;
   private detachShared: (() => void) | null = null;
   private readonly maxInflight: number;
+  private readonly drainLater = () => this.drain();
   private readonly inflightTimeoutMs: number;
 
   constructor(private readonly options: ReportPublisherOptions) {
@@ -149,9 +150,14 @@ export class ReportPublisher {
     const client = this.client;
     if (!client || !client.connected || this.state !== 'online') return;
     if (this.inflight.size >= this.maxInflight) return;
+    const shared = this.options.shared;
     for (const entry of this.options.queue.pending()) {
       if (this.inflight.size >= this.maxInflight) break;
       if (this.inflight.has(entry.seq)) continue;
+      if (shared && !shared.acquire()) {
+        shared.whenFree(this.drainLater);
+        break;
+      }
       this.publish(client, entry);
     }
   }
@@ -160,6 +166,7 @@ export class ReportPublisher {
     this.inflight.set(entry.seq, Date.now());
     this.counters.published++;
     client.publish(entry.topic, entry.payload, { qos: 1 }, (error, packet) => {
+      this.options.shared?.release();
       const reasonCode = (packet as { reasonCode?: number } | undefined)?.reasonCode ?? 0;
       if (error || reasonCode >= 0x80) {
         // Left in flight; the sweep sends it again after the timeout.

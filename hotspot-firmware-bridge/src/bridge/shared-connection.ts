@@ -14,7 +14,13 @@ export class SharedMqttConnection {
   /** Last message per subscribed topic, so a bridge attached later still sees the retained value (the current entropy). */
   private readonly latest = new Map<string, Buffer>();
 
-  constructor(options: { mqttUrl: string; clientId: string; logger: Logger; protocolVersion?: 4 | 5 }) {
+  /** QoS 1 publishes awaiting PUBACK over this connection, across all bridges. MQTT packet ids are 16-bit, so this must stay well below 65 535. */
+  private inflight = 0;
+  private readonly maxInflight: number;
+  private readonly waiting = new Set<() => void>();
+
+  constructor(options: { mqttUrl: string; clientId: string; logger: Logger; protocolVersion?: 4 | 5; maxInflight?: number }) {
+    this.maxInflight = options.maxInflight ?? 2000;
     this.client = mqtt.connect(options.mqttUrl, {
       clientId: options.clientId,
       clean: false,
@@ -49,6 +55,27 @@ export class SharedMqttConnection {
     const latest = this.latest.get(topic);
     if (latest) queueMicrotask(() => handler(latest, topic));
     return () => set.delete(handler);
+  }
+
+  /** Takes one slot of the connection's in-flight window; false when full (then `whenFree` the caller). */
+  acquire(): boolean {
+    if (this.inflight >= this.maxInflight) return false;
+    this.inflight++;
+    return true;
+  }
+
+  /** Returns a slot and wakes one bridge waiting for one. */
+  release(): void {
+    this.inflight = Math.max(0, this.inflight - 1);
+    const next = this.waiting.values().next().value;
+    if (next) {
+      this.waiting.delete(next);
+      next();
+    }
+  }
+
+  whenFree(callback: () => void): void {
+    this.waiting.add(callback);
   }
 
   /** Lets queued publishes (the bridges' retained "offline") go out, but never waits more than 2 s for a dead broker. */
