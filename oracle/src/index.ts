@@ -34,8 +34,8 @@ export interface OracleConfig {
   epochSeconds: number;
   beaconIntervalSeconds: number;
   entropyIntervalSeconds: number;
-  /** Tokens per epoch in base units (decimals 6). */
-  emissionPerEpoch: bigint;
+  /** Tokens per epoch in base units (decimals 6), or a pure schedule of the epoch number (halving). */
+  emissionPerEpoch: bigint | ((epoch: bigint) => bigint);
   /** Wait after the 4 s lateness limit before a PoC is finalised (witnesses still in flight). */
   witnessGraceSeconds: number;
   chainWriter?: ChainWriter | null;
@@ -113,14 +113,28 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
   await density.refresh(sql);
 
   const clientId = config.mqttClientId ?? `poc-oracle-${hostname()}-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
-  const client: MqttClient = await mqtt.connectAsync(config.mqttUrl, {
+  const client: MqttClient = mqtt.connect(config.mqttUrl, {
     clientId,
     clean: config.mqttClientId === undefined,
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
   });
   const subscriber = new ReportSubscriber({ sql, client, pool, sharedSubscriptionGroup: config.sharedSubscriptionGroup, logger: log, metrics });
-  await subscriber.start();
+  subscriber.listen();
+  await new Promise<void>((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    client.once('error', onError);
+    client.once('connect', () => {
+      client.off('error', onError);
+      resolve();
+    });
+  }).catch(async (error) => {
+    client.end(true);
+    await pool.close();
+    await sql.end({ timeout: 5 });
+    throw error;
+  });
+  await subscriber.subscribe();
   client.on('connect', (packet) => {
     // Without a kept session the broker forgot our subscriptions.
     if (!packet.sessionPresent) client.subscribe(subscriber.filters(), { qos: 1 });

@@ -13,7 +13,8 @@ const SUBMIT_LOCK = 7_150_101;
 
 export interface EpochOptions {
   epochSeconds: number;
-  emissionPerEpoch: bigint;
+  /** Base units per epoch, or a schedule (e.g. the chain's halving) — it must be a pure function of the epoch. */
+  emissionPerEpoch: bigint | ((epoch: bigint) => bigint);
   /** Test hook: runs inside the transaction just before commit (throwing there is a crash before commit). */
   beforeCommit?: () => void;
 }
@@ -55,8 +56,9 @@ export async function computeEpoch(sql: Sql, epoch: bigint, o: EpochOptions, now
     const beaconBy = new Map(beaconShares.map((r) => [r.hotspot, BigInt(r.shares)]));
     const witnessBy = new Map(witnessShares.map((r) => [r.hotspot, BigInt(r.shares)]));
     const keys = [...new Set([...beaconBy.keys(), ...witnessBy.keys()])].sort();
+    const emission = typeof o.emissionPerEpoch === 'bigint' ? o.emissionPerEpoch : o.emissionPerEpoch(epoch);
     const allocation = allocateEpoch(
-      o.emissionPerEpoch,
+      emission,
       keys,
       keys.map((k) => beaconBy.get(k) ?? 0n),
       keys.map((k) => witnessBy.get(k) ?? 0n),
@@ -86,7 +88,7 @@ export async function computeEpoch(sql: Sql, epoch: bigint, o: EpochOptions, now
 
     await tx`
       INSERT INTO epochs (epoch, start_at, end_at, status, emission, total_paid, beacon_pool, witness_pool, unallocated, non_poc, hotspot_count)
-      VALUES (${String(epoch)}::bigint, ${start}, ${end}, 'computed', ${o.emissionPerEpoch.toString()}::numeric, ${allocation.totalPaid.toString()}::numeric,
+      VALUES (${String(epoch)}::bigint, ${start}, ${end}, 'computed', ${emission.toString()}::numeric, ${allocation.totalPaid.toString()}::numeric,
               ${allocation.beaconPool.toString()}, ${allocation.witnessPool.toString()}, ${allocation.unallocated.toString()},
               ${allocation.nonPoc.toString()}, ${rewardRows.length})`;
     for (let i = 0; i < rewardRows.length; i += 5000) {

@@ -39,8 +39,15 @@ export class ReportSubscriber {
     return this.o.sharedSubscriptionGroup ? plain.map((f) => sharedSubscription(this.o.sharedSubscriptionGroup!, f)) : plain;
   }
 
-  async start(): Promise<void> {
+  /**
+   * Listens before the connection is up: with a kept session the broker sends queued reports right after CONNACK,
+   * possibly in the same packet burst, and mqtt.js acknowledges them whether or not anyone listens.
+   */
+  listen(): void {
     this.o.client.on('message', (topic, payload) => this.onMessage(topic, payload));
+  }
+
+  async subscribe(): Promise<void> {
     await this.o.client.subscribeAsync(this.filters(), { qos: 1 });
   }
 
