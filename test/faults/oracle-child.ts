@@ -4,7 +4,7 @@
  */
 import { keypairFromSecret } from '@poc/hotspot-firmware-bridge/wire';
 import pino from 'pino';
-const { startOracle } = (await import(process.env.ORACLE_CHILD_MODULE ?? '../../oracle/src/index')) as typeof import('../../oracle/src/index');
+const { startOracle } = (await import(process.env.ORACLE_CHILD_MODULE || '../../oracle/src/index')) as typeof import('../../oracle/src/index');
 
 const config = JSON.parse(process.env.ORACLE_CHILD_CONFIG ?? '{}') as {
   databaseUrl: string;

@@ -48,3 +48,39 @@ export async function startChildOracle(config: Record<string, unknown>, timeoutM
     },
   };
 }
+
+/**
+ * Keeps a child oracle running like a process supervisor (systemd Restart=always): when it exits on its own —
+ * e.g. an uncaught driver exception while PostgreSQL is down — it is started again. Returns the restart count.
+ */
+export function superviseChildOracle(config: Record<string, unknown>, first: ChildOracle): { current(): ChildOracle; restarts(): number; stop(): Promise<void> } {
+  let current = first;
+  let restarts = 0;
+  let stopped = false;
+  const watch = (child: ChildOracle) => {
+    child.process.once('exit', () => {
+      if (stopped) return;
+      restarts++;
+      const retry = async (): Promise<void> => {
+        if (stopped) return;
+        try {
+          current = await startChildOracle(config);
+          watch(current);
+        } catch {
+          await new Promise((r) => setTimeout(r, 500)); // the database may still be down
+          return retry();
+        }
+      };
+      void retry();
+    });
+  };
+  watch(first);
+  return {
+    current: () => current,
+    restarts: () => restarts,
+    async stop() {
+      stopped = true;
+      await current.stop();
+    },
+  };
+}
