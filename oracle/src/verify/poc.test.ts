@@ -160,7 +160,7 @@ describe('witness verification and selection', () => {
       unknown: 'gateway_not_found',
       noloc: 'not_asserted',
     });
-    expect(out.witnesses.every((w) => w.side === 'witness' && !w.selected)).toBe(true);
+    expect(out.witnesses.every((w) => w.side === 'witness' && !w.selected && !w.radioValid)).toBe(true);
   });
 
   it('30 valid witnesses 1 ms apart → the 14 earliest selected, 16 unselected; 10 → all selected', () => {
@@ -186,13 +186,13 @@ describe('reciprocity (runner integration cases)', () => {
     const b = beacon();
     const out = evaluatePoc(b, [witness('w1', { receivedMs: b.receivedMs + 1 })], ctx);
     expect(out.beaconReason).toBe('gateway_no_valid_witnesses');
-    expect(out.witnesses[0]).toMatchObject({ reason: 'gateway_no_valid_witnesses', side: 'beaconer' });
+    expect(out.witnesses[0]).toMatchObject({ reason: 'gateway_no_valid_witnesses', side: 'beaconer', radioValid: true });
     expect(out.updates.beaconer.lastBeaconRecipMs).toBe(b.receivedMs);
 
     const { ctx: ctx2 } = fixture({ gateways: [gateway('beaconer', { location: LOC0, gainDdbi: 12 }), fresh('w2', LOC4)] });
     const out2 = evaluatePoc(b, [witness('w2', { receivedMs: b.receivedMs + 1 })], ctx2);
     expect(out2.beaconReason).toBeNull();
-    expect(out2.witnesses[0]).toMatchObject({ reason: 'gateway_no_valid_beacons', side: 'witness', selected: false });
+    expect(out2.witnesses[0]).toMatchObject({ reason: 'gateway_no_valid_beacons', side: 'witness', selected: false, radioValid: true });
     expect(out2.beaconRewardUnit).toBe(0);
   });
 

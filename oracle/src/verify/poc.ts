@@ -77,6 +77,8 @@ export interface WitnessOutcome {
   distanceM: number | null;
   /** signal − free-space maximum (dBm×10); > 0 means stronger than physics allows for the asserted distance. */
   rssiMarginDdb: number | null;
+  /** Passed every witness check before reciprocity: a physically plausible link, usable as a coverage measurement. */
+  radioValid: boolean;
 }
 
 export interface PocOutcome {
@@ -162,7 +164,7 @@ export function evaluatePoc(beacon: PocBeacon, witnessReports: PocWitness[], ctx
   const beaconCheck = checkBeacon(beacon, ctx);
   if (beaconCheck.pastStep2) updates.beaconer.lastBeaconMs = beacon.receivedMs;
 
-  const failAll = (reason: InvalidReason, tag: string | null, checks?: WitnessCheck[]): PocOutcome => ({
+  const failAll = (reason: InvalidReason, tag: string | null, checks?: WitnessCheck[], radioOk?: boolean[]): PocOutcome => ({
     beaconReason: reason,
     beaconDenylistTag: tag,
     beaconRewardUnit: 0,
@@ -176,6 +178,7 @@ export function evaluatePoc(beacon: PocBeacon, witnessReports: PocWitness[], ctx
       rewardUnit: 0,
       distanceM: checks?.[i]?.distanceM ?? null,
       rssiMarginDdb: checks?.[i]?.rssiMarginDdb ?? null,
+      radioValid: radioOk?.[i] ?? false,
     })),
     updates,
   });
@@ -192,6 +195,7 @@ export function evaluatePoc(beacon: PocBeacon, witnessReports: PocWitness[], ctx
   });
 
   const sides: (ParticipantSide | null)[] = checks.map((c) => (c.reason ? 'witness' : null));
+  const radioOk = checks.map((c) => c.reason === null);
   checks.forEach((c, i) => {
     if (c.reason) return;
     const w = witnesses[i]!;
@@ -204,7 +208,7 @@ export function evaluatePoc(beacon: PocBeacon, witnessReports: PocWitness[], ctx
   });
 
   if (beaconer.lastWitnessMs === null || beacon.receivedMs - beaconer.lastWitnessMs >= RECIPROCITY_WINDOW_MS) {
-    return failAll('gateway_no_valid_witnesses', null, checks);
+    return failAll('gateway_no_valid_witnesses', null, checks, radioOk);
   }
 
   const max = ctx.maxWitnesses ?? MAX_WITNESSES_PER_POC;
@@ -225,6 +229,7 @@ export function evaluatePoc(beacon: PocBeacon, witnessReports: PocWitness[], ctx
       rewardUnit: selected.has(i) ? unit : 0,
       distanceM: checks[i]!.distanceM,
       rssiMarginDdb: checks[i]!.rssiMarginDdb,
+      radioValid: radioOk[i]!,
     })),
     updates,
   };

@@ -51,8 +51,6 @@ interface HotspotRow {
 
 const ms = (d: Date | null) => (d === null ? null : d.getTime());
 const iso = (v: number | null) => (v === null ? null : new Date(v).toISOString());
-/** Reasons that only reflect missing reciprocity history: the radio link itself was plausible, so it still maps coverage. */
-const COVERAGE_REASONS = new Set([null, 'gateway_no_valid_beacons', 'gateway_no_valid_witnesses']);
 
 /**
  * Verifies every beacon whose witness window has closed, with all its witnesses, in one transaction per batch.
@@ -177,7 +175,8 @@ export async function processPendingPocs(sql: Sql, o: ProcessorOptions, nowMs = 
         ]);
         o.metrics?.witnessResults.inc({ reason: w.reason ?? 'valid' });
         const row = byHash.get(w.hash)!;
-        if (w.distanceM !== null && COVERAGE_REASONS.has(w.reason) && beaconer?.location) {
+        // Valid, or failing only reciprocity (missing history, not physics): the link is a coverage measurement.
+        if (w.radioValid && beaconer?.location) {
           coverage.push({ h3Res9: cellToParent(beaconer.location, 9), witness: w.hotspot, signal: row.signal, snr: row.snr, at: row.received_at });
         }
       }
