@@ -107,6 +107,13 @@ describe('onboarding app on a phone', () => {
     await expect.poll(() => page.locator('#panel-body dd').first().textContent(), { timeout: 30_000 }).toBeTruthy();
     expect(await page.locator('#panel-body').textContent()).toContain(hotspot.address);
 
+    // The rewards section lists the new hotspot (nothing claimable before an epoch is confirmed).
+    await page.goto(`${mapper.url}/onboard`);
+    await waitStep(page, 'hotspot');
+    await page.click('#rewards-load');
+    await expect.poll(() => page.locator('#rewards').textContent(), { timeout: 30_000 }).toContain('nothing to claim');
+    expect(await page.locator('#rewards').textContent()).toContain(hotspot.address.slice(0, 12));
+
     // Doing it again is refused specifically.
     await page.goto(`${mapper.url}/onboard?hotspot=${hotspot.address}`);
     await waitStep(page, 'hotspot');

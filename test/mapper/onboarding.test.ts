@@ -6,6 +6,7 @@ import { buildBridgeApi } from '../../hotspot-firmware-bridge/src/api';
 import { generateHotspotKeypair } from '../../hotspot-firmware-bridge/src/wire/keys';
 import { startDevNetwork, type DevNetwork } from '../../oracle/src/chain/dev-network';
 import { ed25519Sign } from '../../oracle/src/chain/possession';
+import { rewardProof } from '../../oracle/src/epochs/runner';
 import { OnboardingService } from '../../mapper/src/onboarding/service';
 import { buildMapperServer } from '../../mapper/src/server';
 import { createTestDatabase, type TestDatabase } from '../support/database';
@@ -20,7 +21,7 @@ const owner = Keypair.generate();
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  net = await startDevNetwork({ epochLengthSecs: 60, initialEpochEmission: 1_000_000_000n });
+  net = await startDevNetwork({ epochLengthSecs: 1, initialEpochEmission: 1_000_000_000n });
   // The real bridge API, holding the hotspot key; only its /onboarding/sign route is used here.
   bridge = buildBridgeApi({ keypair: hotspot, bridge: { counters: {} } as never, publisher: {} as never, queue: {} as never });
   bridgeUrl = await bridge.listen({ host: '127.0.0.1', port: 0 });
@@ -98,6 +99,27 @@ describe('onboarding endpoints against the local chain', () => {
     const again = await post('/api/v1/onboarding/preflight', parties());
     expect(again.body.error).toBe('already_onboarded');
     expect(again.body.message).toMatch(/to your wallet/);
+  });
+
+  it("lists the owner's rewards and claims them once an epoch is confirmed", async () => {
+    const before = (await app.inject({ url: `/api/v1/onboarding/rewards?owner=${owner.publicKey.toBase58()}` })).json();
+    expect(before).toMatchObject({ epoch: null, token_balance: '0', hotspots: [{ hotspot: hotspot.address, claimable: '0' }] });
+    expect((await post('/api/v1/onboarding/claim', { owner: owner.publicKey.toBase58(), hotspot: hotspot.address })).body.error).toBe('nothing_to_claim');
+    // The oracle computed epoch 0 and the chain confirmed its root.
+    await db.sql`INSERT INTO epochs (epoch, start_at, end_at, status, emission, total_paid) VALUES (0, now() - interval '1 minute', now(), 'computed', 1000000000, 5000000)`;
+    await db.sql`INSERT INTO epoch_rewards (epoch, hotspot, beacon_shares, witness_shares, amount, cumulative) VALUES (0, ${hotspot.address}, 1, 0, 5000000, 5000000)`;
+    const proof = (await rewardProof(db.sql, hotspot.address, 0n))!;
+    await net.oracleClient.submitEpochRewards({ epoch: 0n, root: new Uint8Array(proof.root), cumulativeTotal: 5_000_000n });
+    await db.sql`UPDATE epochs SET status = 'confirmed' WHERE epoch = 0`;
+    const someoneElse = Keypair.generate().publicKey.toBase58();
+    expect((await post('/api/v1/onboarding/claim', { owner: someoneElse, hotspot: hotspot.address })).body.error).toBe('not_hotspot_owner');
+    const listed = (await app.inject({ url: `/api/v1/onboarding/rewards?owner=${owner.publicKey.toBase58()}` })).json();
+    expect(listed.hotspots[0]).toMatchObject({ earned: '5000000', claimed: '0', claimable: '5000000' });
+    const claimed = await post('/api/v1/onboarding/claim', { owner: owner.publicKey.toBase58(), hotspot: hotspot.address });
+    expect(claimed.status).toBe(200);
+    expect(claimed.body).toMatchObject({ epoch: 0, claimed: '5000000', token_balance: '5000000' });
+    const twice = await post('/api/v1/onboarding/claim', { owner: owner.publicKey.toBase58(), hotspot: hotspot.address });
+    expect(twice.body.error).toBe('nothing_to_claim');
   });
 
   it('answers chain_not_configured when the server has no chain', async () => {

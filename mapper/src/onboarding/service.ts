@@ -3,6 +3,8 @@ import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, SYSVAR_INSTRUCTION
 import { h3ToU64, PocNetworkClient } from '../../../oracle/src/chain/client';
 import { ed25519Verify, onboardMessage, possessionProofInstruction } from '../../../oracle/src/chain/possession';
 import { decodeHotspotAddress, encodeHotspotAddress } from '../../../hotspot-firmware-bridge/src/wire/keys';
+import type { Sql } from 'postgres';
+import { rewardProof } from '../../../oracle/src/epochs/runner';
 import { HttpError } from '../http-errors';
 import { chainError } from './errors';
 
@@ -264,6 +266,53 @@ export class OnboardingService {
       return { owner: owner.toBase58(), balance_lamports: String(await this.client.connection.getBalance(owner)) };
     } catch (error) {
       throw chainError(error, 'Reading the balance');
+    }
+  }
+
+  /** The owner's hotspots on chain with what the newest confirmed epoch lets each claim, and the token balance. */
+  async rewards(sql: Sql, ownerText: string) {
+    const owner = parseOwner(ownerText);
+    try {
+      const [hotspots, balance, confirmed] = await Promise.all([
+        this.client.fetchAllHotspots({ owner }),
+        this.client.rewardBalance(owner),
+        sql<{ epoch: bigint }[]>`SELECT epoch FROM epochs WHERE status = 'confirmed' ORDER BY epoch DESC LIMIT 1`,
+      ]);
+      const epoch = confirmed[0]?.epoch;
+      const rows = await Promise.all(
+        hotspots.map(async (h) => {
+          const address = encodeHotspotAddress(h.hotspotKey.toBytes());
+          const proof = epoch === undefined ? null : await rewardProof(sql, address, epoch);
+          const earned = proof?.cumulative ?? 0n;
+          return { hotspot: address, location_h3: h.locationH3, earned: earned.toString(), claimed: h.claimed.toString(), claimable: (earned > h.claimed ? earned - h.claimed : 0n).toString() };
+        }),
+      );
+      return { owner: owner.toBase58(), epoch: epoch === undefined ? null : Number(epoch), token_balance: balance.toString(), decimals: 6, hotspots: rows };
+    } catch (error) {
+      throw chainError(error, 'Reading your rewards');
+    }
+  }
+
+  /** Claims a hotspot's rewards up to the newest confirmed epoch; the app pays the fee, tokens go to the owner. */
+  async claim(sql: Sql, input: { owner: string; hotspot: string }) {
+    const owner = parseOwner(input.owner);
+    const hotspot = parseHotspot(input.hotspot);
+    const account = await this.client.fetchHotspot(hotspot.key).catch((error) => {
+      throw chainError(error, 'Reading the hotspot');
+    });
+    if (!account) throw new HttpError(404, 'not_onboarded', `hotspot ${hotspot.address} is not onboarded on this network`);
+    if (!account.owner.equals(owner)) throw new HttpError(403, 'not_hotspot_owner', `hotspot ${hotspot.address} belongs to ${account.owner.toBase58()}, not to this wallet`);
+    const [confirmed] = await sql<{ epoch: bigint }[]>`SELECT epoch FROM epochs WHERE status = 'confirmed' ORDER BY epoch DESC LIMIT 1`;
+    if (!confirmed) throw new HttpError(409, 'nothing_to_claim', 'no reward epoch has been confirmed on chain yet; rewards appear after the first epoch closes');
+    const proof = await rewardProof(sql, hotspot.address, confirmed.epoch);
+    if (!proof || proof.cumulative <= account.claimed) {
+      throw new HttpError(409, 'nothing_to_claim', `nothing to claim for ${hotspot.address}: earned ${(proof?.cumulative ?? 0n).toString()} and already claimed ${account.claimed.toString()} (base units) as of epoch ${confirmed.epoch}`);
+    }
+    try {
+      const signature = await this.client.claimRewards({ hotspotKey: hotspot.key, epoch: proof.epoch, cumulative: proof.cumulative, proof: proof.proof.map((p) => new Uint8Array(p)) });
+      return { signature, epoch: Number(proof.epoch), claimed: (proof.cumulative - account.claimed).toString(), token_balance: (await this.client.rewardBalance(owner)).toString() };
+    } catch (error) {
+      throw chainError(error, 'Claiming rewards');
     }
   }
 }

@@ -24,6 +24,7 @@ const Prepare = Parties.extend({
 const Submit = z.object({ owner: keyText, transaction: z.string().min(100).max(5000), owner_signature: z.string().min(80).max(100) });
 const Location = z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), hotspot: z.string().optional() });
 const Owner = z.object({ owner: keyText });
+const Claim = z.object({ owner: keyText, hotspot: keyText });
 
 /** Endpoints the onboarding app calls; each refusal has a specific error code and message. */
 export async function onboardingRoutes(app: FastifyInstance, ctx: OnboardingContext) {
@@ -55,6 +56,12 @@ export async function onboardingRoutes(app: FastifyInstance, ctx: OnboardingCont
   );
   app.post('/api/v1/onboarding/airdrop', { schema: { tags, summary: 'Demo SOL for a local/test chain wallet', body: doc(Owner) } }, async (req) =>
     need().airdrop(parseInput(Owner, req.body, 'body').owner),
+  );
+  app.get('/api/v1/onboarding/rewards', { schema: { tags, summary: "An owner's hotspots with earned, claimed and claimable rewards" } }, async (req) =>
+    need().rewards(ctx.sql, parseInput(Owner, req.query, 'query').owner),
+  );
+  app.post('/api/v1/onboarding/claim', { schema: { tags, summary: 'Claim a hotspot’s rewards up to the newest confirmed epoch', body: doc(Claim) } }, async (req) =>
+    need().claim(ctx.sql, parseInput(Claim, req.body, 'body')),
   );
   app.get('/api/v1/onboarding/balance', { schema: { tags, summary: 'SOL balance of a wallet' } }, async (req) => need().balance(parseInput(Owner, req.query, 'query').owner));
 }

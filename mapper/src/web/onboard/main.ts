@@ -35,6 +35,8 @@ const NEXT_STEP: Record<string, string> = {
   chain_unreachable: 'The chain RPC is down or unreachable. Try again in a minute.',
   transaction_expired: 'Press the button again to prepare a fresh transaction.',
   invalid_owner_signature: 'The wallet that signed is not the one shown in step 1. Reload the page.',
+  nothing_to_claim: 'Rewards become claimable after the next epoch is confirmed on chain.',
+  not_hotspot_owner: 'This hotspot belongs to another wallet.',
 };
 
 function showError(el: HTMLElement, error: unknown) {
@@ -284,6 +286,44 @@ async function main() {
   if (fromUrl) $<HTMLInputElement>('hotspot-key').value = fromUrl;
   hook.step = 'hotspot';
 }
+
+// ---- rewards
+interface Rewards {
+  epoch: number | null;
+  token_balance: string;
+  decimals: number;
+  hotspots: { hotspot: string; location_h3: string | null; earned: string; claimed: string; claimable: string }[];
+}
+const tokens = (base: string, decimals = 6) => (Number(base) / 10 ** decimals).toLocaleString('en-US', { maximumFractionDigits: decimals });
+
+async function loadRewards() {
+  const msg = $('rewards-msg');
+  try {
+    const r: Rewards = await getJson(`/api/v1/onboarding/rewards?owner=${wallet.address}`);
+    $('rewards').innerHTML = `<dl><dt>Token balance</dt><dd>${tokens(r.token_balance, r.decimals)}</dd><dt>Confirmed epoch</dt><dd>${r.epoch ?? 'none yet'}</dd></dl>
+      ${r.hotspots.length === 0 ? '<p>No hotspot is owned by this wallet yet.</p>' : `<table>${r.hotspots.map((h) => `<tr><td><a href="/#hotspot=${encodeURIComponent(h.hotspot)}">${esc(h.hotspot.slice(0, 12))}…</a><br><small>earned ${tokens(h.earned)} · claimed ${tokens(h.claimed)}</small></td>
+        <td class="num">${BigInt(h.claimable) > 0n ? `<button data-claim="${esc(h.hotspot)}">Claim ${tokens(h.claimable)}</button>` : 'nothing to claim'}</td></tr>`).join('')}</table>`}
+      <button id="rewards-load" class="secondary">Refresh</button>`;
+  } catch (error) {
+    showError(msg, error);
+  }
+}
+$('rewards').addEventListener('click', async (e) => {
+  const target = e.target as HTMLElement;
+  if (target.id === 'rewards-load') return void loadRewards();
+  const hotspot = target.getAttribute('data-claim');
+  if (!hotspot) return;
+  const msg = $('rewards-msg');
+  msg.className = 'msg';
+  msg.textContent = 'Claiming…';
+  try {
+    const r: { claimed: string; epoch: number } = await postJson('/api/v1/onboarding/claim', { owner: wallet.address, hotspot });
+    showOk(msg, `Claimed ${tokens(r.claimed)} tokens (epoch ${r.epoch}).`);
+    await loadRewards();
+  } catch (error) {
+    showError(msg, error);
+  }
+});
 
 $('airdrop').addEventListener('click', async () => {
   const msg = $('wallet-msg');
