@@ -3,7 +3,7 @@
  * fleet of hotspots running the real bridge code, and the map server. Ctrl-C stops everything cleanly.
  */
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { generateHotspotKeypair, keypairFromSecret, type HotspotKeypair } from '@poc/hotspot-firmware-bridge/wire';
@@ -17,6 +17,7 @@ import { migrate } from '../oracle/src/db/migrate';
 import { startEmbeddedBroker } from '../oracle/src/mqtt/embedded-broker';
 import { startMapper } from '@poc/mapper';
 import type { FleetProcessOptions } from './fleet-process';
+import { startDevChain } from './dev-chain';
 import { loadNetworkConfig } from './network-config';
 
 const DEMO_EMISSION_PER_EPOCH = 1_000_000n * 1_000_000n; // 1,000,000 tokens, 6 decimals
@@ -58,6 +59,9 @@ async function main() {
   const config = loadNetworkConfig();
   const log = pino({ level: config.LOG_LEVEL, transport: process.stdout.isTTY ? undefined : undefined });
   const dataDir = config.POC_DATA_DIR;
+  // The local chain keeps its state in memory, so the database and the bridges' queues start afresh with it.
+  const freshNetwork = !config.SOLANA_RPC_URL;
+  if (freshNetwork) await rm(join(dataDir, 'bridges'), { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
   const stops: { name: string; stop: () => Promise<void> }[] = [];
   let shuttingDown = false;
@@ -82,7 +86,7 @@ async function main() {
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
       log.info('starting embedded PostgreSQL');
-      const db = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), persistent: true });
+      const db = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), persistent: true, fresh: freshNetwork });
       stops.push({ name: 'PostgreSQL', stop: db.stop });
       databaseUrl = db.url;
     }
@@ -123,6 +127,9 @@ async function main() {
       })),
     );
 
+    const chain = startDevChain({ epochSeconds: config.POC_EPOCH_SECONDS, emissionPerEpoch: DEMO_EMISSION_PER_EPOCH, hotspots, log: log.child({ component: 'chain' }) });
+    stops.push({ name: 'chain', stop: chain.stop });
+
     const oracle = await startOracle({
       databaseUrl,
       mqttUrl,
@@ -135,6 +142,9 @@ async function main() {
       witnessGraceSeconds: config.POC_WITNESS_GRACE_SECONDS,
       logger: log.child({ component: 'oracle' }),
       mqttClientId: 'poc-oracle-local',
+      chainWriter: chain.deferred,
+      registryClient: chain.deferred,
+      blockhashSource: chain.deferred.blockhash,
     });
     stops.push({ name: 'oracle', stop: oracle.stop });
 

@@ -1,0 +1,92 @@
+/**
+ * The chain side of `npm start`: the local chain (or SOLANA_RPC_URL) with the program initialised, the fleet
+ * onboarded by its owners with the maker co-signing, and locations asserted — started in the background, so the
+ * map is up at once even when the first run still has to compile the local chain.
+ */
+import { Keypair, PublicKey } from '@solana/web3.js';
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import type { FleetHotspot } from '@poc/hotspot-firmware-bridge/simulator';
+import type { BlockhashSource, ChainWriter, RegistryChainClient, RewardsRootSubmission } from '@poc/oracle';
+import { startDevNetwork, type DevNetwork } from '@poc/oracle/chain';
+
+const HOTSPOTS_PER_OWNER = 10;
+const OWNER_FUNDING_SOL = 5;
+
+/** Stands in for the chain until it is up: writes fail (the oracle retries), reads see an empty registry. */
+export class DeferredChain implements ChainWriter, RegistryChainClient {
+  network: DevNetwork | null = null;
+
+  private oracleClient() {
+    if (!this.network) throw new Error('the chain is still starting');
+    return this.network.oracleClient;
+  }
+
+  getEpochRoot(epoch: bigint) {
+    return this.oracleClient().getEpochRoot(epoch);
+  }
+  submitRewardsRoot(submission: RewardsRootSubmission) {
+    return this.oracleClient().submitRewardsRoot(submission);
+  }
+  transactionState(signature: string) {
+    return this.oracleClient().transactionState(signature);
+  }
+  async fetchRegistry() {
+    return this.network ? this.network.oracleClient.fetchRegistry() : [];
+  }
+  /** Entropy mixes in the chain's latest blockhash once the chain is up (random bytes before). */
+  readonly blockhash: BlockhashSource = async () => {
+    if (!this.network) return randomBytes(32);
+    const { blockhash } = await this.network.oracleClient.connection.getLatestBlockhash();
+    return new PublicKey(blockhash).toBytes();
+  };
+}
+
+async function onboardFleet(network: DevNetwork, hotspots: FleetHotspot[], log: Logger) {
+  const existing = new Set((await network.oracleClient.fetchRegistry()).map((h) => h.address));
+  const pending = hotspots.filter((h) => !existing.has(h.address));
+  const owners: Keypair[] = [];
+  for (let i = 0; i < Math.ceil(pending.length / HOTSPOTS_PER_OWNER); i++) {
+    const owner = Keypair.generate();
+    await network.fund(owner.publicKey, OWNER_FUNDING_SOL);
+    owners.push(owner);
+  }
+  for (const [i, hotspot] of pending.entries()) {
+    const owner = owners[Math.floor(i / HOTSPOTS_PER_OWNER)]!;
+    const client = network.clientFor(owner);
+    const { hotspotKey } = await client.onboardHotspotWithKey({
+      hotspotSecretKey: Buffer.from(hotspot.secretKeyHex, 'hex'),
+      owner,
+      makerAuthority: network.maker,
+    });
+    await client.assertLocation({ hotspotKey, location: hotspot.h3, gainDbiX10: hotspot.gainDdbi, elevationM: hotspot.elevationM, owner });
+  }
+  log.info({ onboarded: pending.length, alreadyOnChain: existing.size }, 'fleet onboarded on chain');
+}
+
+export function startDevChain(options: { epochSeconds: number; emissionPerEpoch: bigint; hotspots: FleetHotspot[]; log: Logger }) {
+  const deferred = new DeferredChain();
+  let stopped = false;
+  const ready = (async () => {
+    options.log.info('starting the chain (the first run compiles the local chain, which takes several minutes)');
+    const network = await startDevNetwork({ epochLengthSecs: options.epochSeconds, initialEpochEmission: options.emissionPerEpoch });
+    if (stopped) {
+      await network.stop();
+      return null;
+    }
+    options.log.info({ rpcUrl: network.chain.rpcUrl, admin: network.admin.publicKey.toBase58(), maker: network.maker.publicKey.toBase58() }, 'chain up, program initialised, maker approved');
+    await onboardFleet(network, options.hotspots, options.log);
+    deferred.network = network;
+    return network;
+  })();
+  ready.catch((error) => options.log.error({ err: error }, 'the chain did not start; rewards stay computed off-chain until it does'));
+  return {
+    deferred,
+    ready,
+    async stop() {
+      stopped = true;
+      const network = await ready.catch(() => null);
+      await network?.stop();
+    },
+  };
+}
