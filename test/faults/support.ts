@@ -7,6 +7,9 @@ import {
   type HotspotKeypair,
 } from '@poc/hotspot-firmware-bridge/wire';
 import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
 import type { Sql } from 'postgres';
 
@@ -98,3 +101,20 @@ export async function waitUntil<T>(probe: () => Promise<{ done: boolean; progres
 }
 
 export const sha256Hex = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
+
+/**
+ * Run as root, mosquitto drops to the `mosquitto` user and cannot write its persistence file into the 0700
+ * directory test/support/mosquitto.ts creates, so a restart silently forgets every session. Until that
+ * launcher chmods its directory, open it up here (found by the listener port in its config).
+ */
+export function allowMosquittoPersistence(port: number): void {
+  for (const entry of readdirSync(tmpdir())) {
+    if (!entry.startsWith('mosquitto-')) continue;
+    const dir = join(tmpdir(), entry);
+    try {
+      if (readFileSync(join(dir, 'mosquitto.conf'), 'utf8').includes(`listener ${port} `)) chmodSync(dir, 0o777);
+    } catch {
+      // another run's directory, being removed
+    }
+  }
+}
