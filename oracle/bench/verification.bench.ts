@@ -45,7 +45,15 @@ const messages: IncomingMessage[] = reports.map((r) => ({
   receivedAt: new Date(),
 }));
 
+/** Reports per CPU-second (all threads of the process), the load-independent cost of each side. */
+const cpu = { raw: [] as number[], pipeline: [] as number[] };
+const cpuSeconds = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+
 function rawVerifyPerSecond(): number {
+  const cpuStart = cpuSeconds();
   const spki = Buffer.from('302a300506032b6570032100', 'hex');
   const keyObjects = new Map(keys.map((k) => [k.address, createPublicKey({ key: Buffer.concat([spki, k.publicKey]), format: 'der', type: 'spki' })]));
   const prepared = reports.map((r) => ({ key: keyObjects.get(r.pub_key)!, message: canonicalWitnessBytes(r), signature: r.signature }));
@@ -54,10 +62,12 @@ function rawVerifyPerSecond(): number {
   for (const p of prepared) if (verify(null, p.message, p.key, p.signature)) ok++;
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (ok !== REPORTS) throw new Error('baseline verification failed');
+  cpu.raw.push(REPORTS / (cpuSeconds() - cpuStart));
   return REPORTS / seconds;
 }
 
 async function pipelinePerSecond(pool: IngestWorkerPool): Promise<number> {
+  const cpuStart = cpuSeconds();
   const start = process.hrtime.bigint();
   let accepted = 0;
   const inFlight: Promise<void>[] = [];
@@ -71,6 +81,7 @@ async function pipelinePerSecond(pool: IngestWorkerPool): Promise<number> {
   await Promise.all(inFlight);
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (accepted !== REPORTS) throw new Error(`pipeline accepted ${accepted} of ${REPORTS}`);
+  cpu.pipeline.push(REPORTS / (cpuSeconds() - cpuStart));
   return REPORTS / seconds;
 }
 
@@ -87,4 +98,11 @@ await pool.close();
 rounds.sort((a, b) => a.pipeline / a.raw - b.pipeline / b.raw);
 const median = rounds[Math.floor(rounds.length / 2)]!;
 console.log(`verification: ${REPORTS} witness reports × ${rounds.length} rounds, ${threads} verify threads on ${availableParallelism()} cores; ratios ${rounds.map((x) => (x.pipeline / x.raw).toFixed(2)).join(', ')}`);
+const medianOf = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const perCpu = medianOf(cpu.pipeline.slice(1)) / medianOf(cpu.raw.slice(1));
+console.log(
+  `per CPU-second: pipeline ${medianOf(cpu.pipeline.slice(1)).toFixed(0)} reports, raw ${medianOf(cpu.raw.slice(1)).toFixed(0)} verifies ` +
+    `(ratio ${perCpu.toFixed(2)}); on ${threads} otherwise idle cores that projects to ratio ≈ ${(perCpu * Math.min(threads, availableParallelism())).toFixed(2)}; ` +
+    `load average now ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`,
+);
 console.log(`BENCH oracle-verification-pipeline: ${median.pipeline.toFixed(0)} reports/s | baseline ${median.raw.toFixed(0)} ed25519-verify/s | ratio ${(median.pipeline / median.raw).toFixed(2)}`);
