@@ -38,10 +38,12 @@ export interface StartFleetOptions {
   queueDurability?: 'fsync' | 'os-buffered';
   /**
    * 'per-bridge': each bridge has its own MQTT session, clientId and Last Will (default for UDP fleets, as in the field).
-   * 'shared': all bridges publish over one connection (default for in-process fleets: thousands of sockets with their own
+   * 'shared': bridges publish over a small pool of connections (default for in-process fleets: thousands of sockets with their own
    * keepalives would saturate one event loop before the bridges do). Queues, in-flight windows and topics stay per bridge.
    */
   mqttConnections?: 'per-bridge' | 'shared';
+  /** Connections in the shared pool (default 16; one per 50 bridges at most); bridges are spread over them. */
+  sharedConnectionCount?: number;
 }
 
 export interface FleetStats {
@@ -76,10 +78,13 @@ export async function startFleet(options: StartFleetOptions): Promise<Fleet> {
   const medium = new RadioMedium({ seed: options.radioSeed ?? 'radio', ...options.radio });
   const replayDelayMs = options.replayDelayMs ?? 2 * options.beaconIntervalSeconds * 1000;
   const bridges: BridgeNode[] = new Array(options.hotspots.length);
-  const sharedMqtt =
-    (options.mqttConnections ?? (linkKind === 'in-process' ? 'shared' : 'per-bridge')) === 'shared'
-      ? new SharedMqttConnection({ mqttUrl: options.mqttUrl, clientId: `poc-fleet-${createHash('sha256').update(options.dataDir).digest('hex').slice(0, 12)}`, logger })
-      : null;
+  const shareConnections = (options.mqttConnections ?? (linkKind === 'in-process' ? 'shared' : 'per-bridge')) === 'shared';
+  const poolSize = shareConnections ? Math.max(1, Math.min(options.sharedConnectionCount ?? 16, Math.ceil(options.hotspots.length / 50))) : 0;
+  const fleetId = createHash('sha256').update(options.dataDir).digest('hex').slice(0, 12);
+  const sharedPool = Array.from(
+    { length: poolSize },
+    (_, i) => new SharedMqttConnection({ mqttUrl: options.mqttUrl, clientId: `poc-fleet-${fleetId}-${i}`, logger, maxInflight: 1000 }),
+  );
   const forwarders: VirtualForwarder[] = [];
   const replayTimers = new Set<NodeJS.Timeout>();
   let replaysPublished = 0;
@@ -117,7 +122,7 @@ export async function startFleet(options: StartFleetOptions): Promise<Fleet> {
       ...(inProcess ? { link: inProcess.link, lowFileDescriptors: true } : { udpPort: 0 }),
       queueDurability: options.queueDurability ?? (inProcess ? 'os-buffered' : 'fsync'),
       ...(onReport ? { onReport } : {}),
-      ...(sharedMqtt ? { sharedMqtt } : {}),
+      ...(poolSize > 0 ? { sharedMqtt: sharedPool[index % poolSize]! } : {}),
     });
     if (inProcess) forwarder = inProcess.forwarder;
     else {
@@ -172,7 +177,7 @@ export async function startFleet(options: StartFleetOptions): Promise<Fleet> {
         await Promise.all(bridges.slice(i, i + concurrency).map((node) => node?.stop()));
       }
       await Promise.all(forwarders.map((f) => f.close()));
-      await sharedMqtt?.end();
+      await Promise.all(sharedPool.map((connection) => connection.end()));
     },
   };
 }
