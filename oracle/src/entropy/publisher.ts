@@ -10,7 +10,9 @@ export type BlockhashSource = () => Promise<Uint8Array>;
 /** Makes, stores and returns one signed entropy per poc_rules §4: blake3(i64le(ts_secs) ‖ blockhash), version 0. */
 export async function issueEntropy(sql: Sql, keypair: HotspotKeypair, nowMs: number, blockhash?: BlockhashSource): Promise<EntropyReport> {
   const timestamp = BigInt(Math.floor(nowMs / 1000));
-  const hash = blockhash ? await blockhash() : randomBytes(32);
+  let hash: Uint8Array = randomBytes(32);
+  // A chain hiccup must not stop beacons: without a fresh blockhash the entropy is still unpredictable.
+  if (blockhash) hash = await blockhash().catch(() => hash);
   const entropy = signEntropy({ data: deriveEntropy(timestamp, hash), timestamp, version: 0, oracle_key: keypair.address }, keypair.privateKeyObject);
   await sql`
     INSERT INTO entropy (data, timestamp_s, version, signature)
