@@ -13,6 +13,9 @@ const config = JSON.parse(process.env.ORACLE_CHILD_CONFIG ?? '{}') as {
   oracleSecretHex: string;
   sharedSubscriptionGroup?: string | null;
   epochSeconds?: number;
+  beaconIntervalSeconds?: number;
+  entropyIntervalSeconds?: number;
+  workerThreads?: number;
 };
 
 const oracle = await startOracle({
@@ -22,12 +25,12 @@ const oracle = await startOracle({
   sharedSubscriptionGroup: config.sharedSubscriptionGroup ?? null,
   oracleKeypair: keypairFromSecret(Buffer.from(config.oracleSecretHex, 'hex')),
   epochSeconds: config.epochSeconds ?? 3600,
-  beaconIntervalSeconds: 60,
-  entropyIntervalSeconds: 60,
+  beaconIntervalSeconds: config.beaconIntervalSeconds ?? 60,
+  entropyIntervalSeconds: config.entropyIntervalSeconds ?? 60,
   emissionPerEpoch: 1_000_000n,
   witnessGraceSeconds: 1,
   logger: pino({ level: process.env.ORACLE_CHILD_LOG ?? 'silent' }, pino.destination(2)),
-  workerThreads: 1,
+  workerThreads: config.workerThreads ?? 1,
 });
 process.on('SIGUSR2', () => process.stdout.write(`${JSON.stringify(oracle.stats())}\n`));
 process.on('SIGTERM', () => void oracle.stop().then(() => process.exit(0)));
