@@ -51,7 +51,8 @@ async function seed(url: string): Promise<{ count: number; key: string }> {
   const writable = await sql`COPY coverage_hexes (h3, resolution, best_rssi, best_snr, witness_count, hotspot_count, first_seen_at, last_seen_at) FROM STDIN`.writable();
   await pipeline(Readable.from(rows()), writable);
   await sql`ANALYZE coverage_hexes`;
-  const [{ count }] = (await sql<{ count: bigint }[]>`SELECT count(*) FROM coverage_hexes WHERE resolution = 9`) as [{ count: bigint }];
+  const [row] = await sql<{ count: bigint }[]>`SELECT count(*) FROM coverage_hexes WHERE resolution = 9`;
+  const count = row?.count ?? 0n;
   console.log(`seeded ${count} res-9 hexes and ${rollups.size} rollups in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const key = await createApiKey(sql, 'benchmark', 100_000_000);
   await sql.end();
