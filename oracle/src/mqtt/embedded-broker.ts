@@ -1,5 +1,6 @@
 import { Aedes, type AedesOptions } from 'aedes';
 import { createServer, type Server } from 'node:net';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { createBrokerAccessControl, type BrokerAccessControl, type BrokerAccessOptions } from './access-control';
 
 export interface EmbeddedBroker {
@@ -8,6 +9,10 @@ export interface EmbeddedBroker {
   broker: Aedes;
   /** Present when started with `auth`: refusal counts and recent refusals. */
   access: BrokerAccessControl | null;
+  /** `mqtt_broker_clients`, `mqtt_broker_publishes_total`, and the refusal counter when `auth` is given. */
+  metrics: Registry;
+  /** Listening and not closed: what a /readyz for the broker reports. */
+  ready(): boolean;
   stop(): Promise<void>;
 }
 
@@ -19,8 +24,14 @@ export interface EmbeddedBroker {
 export async function startEmbeddedBroker(
   options: { port?: number; host?: string; aedes?: AedesOptions; auth?: BrokerAccessOptions } = {},
 ): Promise<EmbeddedBroker> {
-  const access = options.auth ? createBrokerAccessControl(options.auth) : null;
+  const metrics = new Registry();
+  const access = options.auth ? createBrokerAccessControl({ metricsRegistry: metrics, ...options.auth }) : null;
   const broker = await Aedes.createBroker({ ...options.aedes, ...(access?.hooks ?? {}) });
+  new Gauge({ name: 'mqtt_broker_clients', help: 'Connected MQTT clients', registers: [metrics], collect() { this.set(broker.connectedClients); } });
+  const publishes = new Counter({ name: 'mqtt_broker_publishes_total', help: 'Messages routed by the broker (client publishes and Last Wills; not $SYS)', registers: [metrics] });
+  broker.on('publish', (packet, client) => {
+    if (client) publishes.inc();
+  });
   const server: Server = createServer(broker.handle);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -33,6 +44,8 @@ export async function startEmbeddedBroker(
     port,
     broker,
     access,
+    metrics,
+    ready: () => server.listening && !broker.closed,
     async stop() {
       await new Promise<void>((resolve) => broker.close(() => resolve()));
       await new Promise<void>((resolve) => server.close(() => resolve()));
