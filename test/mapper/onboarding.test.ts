@@ -122,6 +122,19 @@ describe('onboarding endpoints against the local chain', () => {
     expect(twice.body.error).toBe('nothing_to_claim');
   });
 
+  it('says wrong_network when the chain has no PoC network for the configured program', async () => {
+    const elsewhere = await buildMapperServer({
+      sql: db.sql,
+      coverageIndex: false,
+      onboarding: new OnboardingService({ rpcUrl: net.chain.rpcUrl, wsUrl: net.chain.wsUrl, maker: net.maker, programId: Keypair.generate().publicKey.toBase58(), clusterName: 'local chain' }),
+    });
+    const r = await elsewhere.inject({ method: 'POST', url: '/api/v1/onboarding/preflight', payload: parties() });
+    expect(r.statusCode).toBe(409);
+    expect(r.json().error).toBe('wrong_network');
+    expect(r.json().message).toMatch(/no PoC network is configured on local chain/);
+    await elsewhere.close();
+  });
+
   it('answers chain_not_configured when the server has no chain', async () => {
     const bare = await buildMapperServer({ sql: db.sql, coverageIndex: false });
     const r = await bare.inject({ url: '/api/v1/onboarding/config' });
