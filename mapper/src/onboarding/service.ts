@@ -1,4 +1,4 @@
-import { BN } from '@coral-xyz/anchor';
+import anchor from '@coral-xyz/anchor';
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, SYSVAR_INSTRUCTIONS_PUBKEY, Transaction } from '@solana/web3.js';
 import { h3ToU64, PocNetworkClient } from '../../../oracle/src/chain/client';
 import { ed25519Verify, onboardMessage, possessionProofInstruction } from '../../../oracle/src/chain/possession';
@@ -205,7 +205,7 @@ export class OnboardingService {
         })
         .instruction();
       const assert = await program.methods
-        .assertLocation(new BN(h3ToU64(input.h3).toString()), Math.round(input.gain_dbi * 10), Math.round(input.elevation_m))
+        .assertLocation(new anchor.BN(h3ToU64(input.h3).toString()), Math.round(input.gain_dbi * 10), Math.round(input.elevation_m))
         .accountsStrict({ owner, network: pdas.network(), treasury: pdas.treasury(), hotspot: pdas.hotspot(hotspot.key), systemProgram: SystemProgram.programId })
         .instruction();
       const { blockhash, lastValidBlockHeight } = await this.client.connection.getLatestBlockhash('confirmed');
