@@ -7,6 +7,7 @@ import { startGwmpUdpServer, type GwmpUdpServer } from './link/udp-server';
 import type { PacketForwarderLink } from './link/types';
 import { DurableQueue } from './queue/durable-queue';
 import { ENTROPY_TOPIC, stateTopic, type HotspotKeypair, type Region, type ReportKind } from './wire';
+import { bridgeClientId, hotspotMqttCredentials } from './wire/mqtt-auth';
 
 export interface BridgeNodeOptions {
   keypair: HotspotKeypair;
@@ -32,8 +33,11 @@ export interface BridgeNodeOptions {
   lowFileDescriptors?: boolean;
   /** Journal durability (see DurableQueueOptions.durability); 'fsync' unless a simulation asks otherwise. */
   queueDurability?: 'fsync' | 'os-buffered';
+  /** Explicit broker credentials. Without them the bridge logs in with a self-signed hotspot token (wire/mqtt-auth.ts). */
   mqttUsername?: string;
   mqttPassword?: string;
+  /** Set false to connect without any credentials. */
+  mqttHotspotToken?: boolean;
   /** Publish over a connection shared with other bridges in this process (load tests) instead of an own one. */
   sharedMqtt?: SharedMqttConnection;
   /** MQTT protocol level (default 4 = 3.1.1; 5 for brokers that speak it). */
@@ -72,13 +76,21 @@ export async function startBridgeNode(options: BridgeNodeOptions): Promise<Bridg
   let bridge: HotspotBridge | null = null;
   const publisher = new ReportPublisher({
     mqttUrl: options.mqttUrl,
-    clientId: `poc-bridge-${options.keypair.address}`,
+    clientId: bridgeClientId(options.keypair.address),
     stateTopic: stateTopic(options.region, options.keypair.address),
     queue,
     logger,
     subscriptions: [{ topic: ENTROPY_TOPIC, onMessage: (payload) => bridge?.handleEntropyMessage(payload) }],
     ...(options.mqttUsername ? { username: options.mqttUsername } : {}),
     ...(options.mqttPassword ? { password: options.mqttPassword } : {}),
+    ...(!options.mqttUsername && options.mqttHotspotToken !== false
+      ? {
+          credentials: () => {
+            const { username, password } = hotspotMqttCredentials(options.keypair, options.region);
+            return { username, password };
+          },
+        }
+      : {}),
     ...(options.mqttProtocolVersion ? { protocolVersion: options.mqttProtocolVersion } : {}),
     ...(options.sharedMqtt ? { shared: options.sharedMqtt } : {}),
   });

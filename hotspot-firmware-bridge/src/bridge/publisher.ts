@@ -22,6 +22,8 @@ export interface ReportPublisherOptions {
   reconnectPeriodMs?: number;
   username?: string;
   password?: string;
+  /** Fresh credentials for every (re)connect, e.g. a self-signed hotspot token (wire/mqtt-auth.ts); wins over username/password. */
+  credentials?: () => { username: string; password: string };
   /**
    * 4 = MQTT 3.1.1 (default: works with mosquitto and the embedded aedes, which refuses MQTT 5; clean=false
    * keeps the session), 5 = MQTT 5 with a session expiry interval.
@@ -84,6 +86,7 @@ export class ReportPublisher {
       connectTimeout: 10_000,
       ...(options.username ? { username: options.username } : {}),
       ...(options.password ? { password: options.password } : {}),
+      ...(options.credentials ? options.credentials() : {}),
       will: { topic: options.stateTopic, payload: Buffer.from('offline'), qos: 1, retain: true },
     });
     this.client = client;
@@ -109,6 +112,8 @@ export class ReportPublisher {
     });
     client.on('reconnect', () => {
       if (this.state !== 'stopped') this.state = 'connecting';
+      // Tokens expire; mqtt.js sends client.options in every CONNECT, so renew them before each attempt.
+      if (options.credentials) Object.assign(client.options, options.credentials());
     });
     client.on('error', (error) => options.logger.warn({ err: error.message }, 'MQTT error'));
   }

@@ -19,7 +19,16 @@ export class SharedMqttConnection {
   private readonly maxInflight: number;
   private readonly waiting = new Set<() => void>();
 
-  constructor(options: { mqttUrl: string; clientId: string; logger: Logger; protocolVersion?: 4 | 5; maxInflight?: number }) {
+  constructor(options: {
+    mqttUrl: string;
+    clientId: string;
+    logger: Logger;
+    protocolVersion?: 4 | 5;
+    maxInflight?: number;
+    /** A service account on brokers that authenticate (the pool is not one hotspot, so it cannot use a hotspot token). */
+    username?: string;
+    password?: string;
+  }) {
     this.maxInflight = options.maxInflight ?? 2000;
     this.client = mqtt.connect(options.mqttUrl, {
       clientId: options.clientId,
@@ -28,6 +37,7 @@ export class SharedMqttConnection {
       keepalive: 60,
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
+      ...(options.username ? { username: options.username, password: options.password ?? '' } : {}),
     });
     this.client.setMaxListeners(0);
     this.client.on('message', (topic, payload) => {

@@ -42,6 +42,8 @@ export interface StartFleetOptions {
    * keepalives would saturate one event loop before the bridges do). Queues, in-flight windows and topics stay per bridge.
    */
   mqttConnections?: 'per-bridge' | 'shared';
+  /** Service-account credentials for the shared pool on a broker with authentication (per-bridge mode uses hotspot tokens). */
+  sharedMqttCredentials?: { username: string; password: string };
   /** Connections in the shared pool (default 16; one per 50 bridges at most); bridges are spread over them. */
   sharedConnectionCount?: number;
 }
@@ -83,7 +85,7 @@ export async function startFleet(options: StartFleetOptions): Promise<Fleet> {
   const fleetId = createHash('sha256').update(options.dataDir).digest('hex').slice(0, 12);
   const sharedPool = Array.from(
     { length: poolSize },
-    (_, i) => new SharedMqttConnection({ mqttUrl: options.mqttUrl, clientId: `poc-fleet-${fleetId}-${i}`, logger, maxInflight: 1000 }),
+    (_, i) => new SharedMqttConnection({ mqttUrl: options.mqttUrl, clientId: `poc-fleet-${fleetId}-${i}`, logger, maxInflight: 1000, ...options.sharedMqttCredentials }),
   );
   const forwarders: VirtualForwarder[] = [];
   const replayTimers = new Set<NodeJS.Timeout>();

@@ -1,0 +1,46 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createInProcessLink, keypairFromSecret, startBridgeNode, type BridgeNode } from '../../hotspot-firmware-bridge/src/index';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../../oracle/src/mqtt/embedded-broker';
+import { beaconRxpkNumber } from './helpers';
+
+describe('bridge against the authenticating broker', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-auth-'));
+  let broker: EmbeddedBroker | null = null;
+  const nodes: BridgeNode[] = [];
+  afterAll(async () => {
+    for (const node of nodes) await node.stop();
+    await broker?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('logs in with its self-signed hotspot token and delivers; without a token it is refused', async () => {
+    broker = await startEmbeddedBroker({ auth: {} });
+    const oracle = keypairFromSecret(new Uint8Array(32).fill(8));
+    const start = async (seed: number, token: boolean) => {
+      const { link, forwarder } = createInProcessLink();
+      const node = await startBridgeNode({
+        keypair: keypairFromSecret(new Uint8Array(32).fill(seed)), region: 'US915', antennaGainDdbi: 30, mqttUrl: broker!.url,
+        oracleAddress: oracle.address, queueDir: join(dir, String(seed)), beaconIntervalSeconds: 60, link, beaconing: false,
+        logger: pino({ level: 'silent' }), mqttHotspotToken: token,
+      });
+      nodes.push(node);
+      return { node, forwarder };
+    };
+    const good = await start(31, true);
+    const anonymous = await start(32, false);
+    await expect.poll(() => good.node.publisher.mqttState(), { timeout: 10_000 }).toBe('online');
+    for (let n = 0; n < 20; n++) good.forwarder.deliver(beaconRxpkNumber(n));
+    await expect.poll(() => good.node.publisher.stats().acknowledged, { timeout: 10_000 }).toBe(20);
+    expect(good.node.queue.depth).toBe(0);
+
+    anonymous.forwarder.deliver(beaconRxpkNumber(1));
+    await expect.poll(() => anonymous.node.queue.depth, { timeout: 5_000 }).toBe(1);
+    await expect.poll(() => broker!.access!.counts(), { timeout: 5_000 }).not.toEqual({});
+    expect(anonymous.node.publisher.mqttState()).not.toBe('online');
+    expect(anonymous.node.queue.depth).toBe(1); // kept on disk until it may deliver
+  });
+});
