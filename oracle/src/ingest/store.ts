@@ -3,6 +3,8 @@ import type { Sql } from 'postgres';
 import type { AcceptedReport, Rejection } from './decode';
 
 const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+/** PostgreSQL text cannot hold NUL; topics and error details come from untrusted input. */
+const text = (s: string | null, max: number) => (s === null ? null : s.replaceAll('\u0000', '\\0').slice(0, max));
 
 /**
  * Writes a batch in one transaction: reports with multi-row inserts that skip known hashes (a replay or duplicate
@@ -56,9 +58,21 @@ export async function storeBatch(sql: Sql, accepted: readonly AcceptedReport[], 
     }
     const all = [...rejected, ...duplicates];
     if (all.length > 0) {
-      const rows = all.map((r) => ({ received_at: r.receivedAt, topic: r.topic.slice(0, 512), reason: r.reason, detail: r.detail, payload: r.payload.subarray(0, 8192) }));
+      const rows = all.map((r) => ({ received_at: r.receivedAt, topic: text(r.topic, 512)!, reason: r.reason, detail: text(r.detail, 2000), payload: r.payload.subarray(0, 8192) }));
       await tx`INSERT INTO rejected_messages ${tx(rows)}`;
     }
     return { stored: storedHashes.size, duplicates: duplicates.length };
   });
+}
+
+/** Last resort for a batch PostgreSQL refuses: every message becomes a `store_failed` rejection with the error. */
+export async function storeUnstorable(sql: Sql, batch: readonly { topic: string; payload: Buffer; receivedAt: Date }[], error: Error): Promise<void> {
+  const rows = batch.map((m) => ({
+    received_at: m.receivedAt,
+    topic: text(m.topic, 512)!,
+    reason: 'store_failed',
+    detail: text(error.message, 2000),
+    payload: m.payload.subarray(0, 8192),
+  }));
+  await sql`INSERT INTO rejected_messages ${sql(rows)}`;
 }

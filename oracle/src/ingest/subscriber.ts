@@ -1,11 +1,18 @@
 import { reportFilter, sharedSubscription } from '@poc/hotspot-firmware-bridge/wire';
 import type { MqttClient } from 'mqtt';
+import { HeldAcks, type AckToken } from '../mqtt/held-acks';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { OracleMetrics } from '../metrics';
 import { decodeAndVerify, type IncomingMessage } from './decode';
 import type { IngestWorkerPool } from './worker-pool';
-import { storeBatch } from './store';
+import { storeBatch, storeUnstorable } from './store';
+
+/** Connection-level failures (SQLSTATE classes 08, 53, 57, or no SQLSTATE at all) are worth retrying as they are. */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code) || /^(08|53|57)/.test(code);
+}
 
 export interface ReportSubscriberOptions {
   sql: Sql;
@@ -24,6 +31,8 @@ export class ReportSubscriber {
   /** Report messages received by this instance. */
   received = 0;
   private buffer: IncomingMessage[] = [];
+  private tokens: (AckToken | null)[] = [];
+  private acks: HeldAcks | null = null;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private readonly maxBatch: number;
@@ -44,16 +53,19 @@ export class ReportSubscriber {
    * possibly in the same packet burst, and mqtt.js acknowledges them whether or not anyone listens.
    */
   listen(): void {
-    this.o.client.on('message', (topic, payload) => this.onMessage(topic, payload));
+    // PUBACK only once the batch is committed: a crash leaves the reports with the broker, which redelivers them.
+    this.acks = new HeldAcks(this.o.client);
+    this.o.client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
   }
 
   async subscribe(): Promise<void> {
     await this.o.client.subscribeAsync(this.filters(), { qos: 1 });
   }
 
-  private onMessage(topic: string, payload: Buffer): void {
+  private onMessage(topic: string, payload: Buffer, packet: { qos?: number; messageId?: number }): void {
     if (!topic.startsWith('poc/v1/') || !(topic.endsWith('/beacon') || topic.endsWith('/witness'))) return; // entropy, state
     this.buffer.push({ topic, payload, receivedAt: new Date() });
+    this.tokens.push(this.acks?.track(packet) ?? null);
     this.received++;
     this.o.metrics.messagesReceived.inc();
     if (this.buffer.length >= this.maxBatch) this.flush();
@@ -68,33 +80,49 @@ export class ReportSubscriber {
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     const batch = this.buffer;
+    const tokens = this.tokens;
     this.buffer = [];
+    this.tokens = [];
     if (batch.length === 0) return this.flushing;
     const verified = decodeAndVerify(batch, this.o.pool);
     verified.catch(() => {}); // handled in write()
-    this.flushing = this.flushing.then(() => this.write(batch, verified));
+    this.flushing = this.flushing.then(async () => {
+      if (await this.write(batch, verified)) this.acks?.release(tokens);
+    });
     return this.flushing;
   }
 
-  private async write(batch: IncomingMessage[], verified: ReturnType<typeof decodeAndVerify>): Promise<void> {
+  /** Stores a batch; true once it is durable (then its PUBACKs may go). */
+  private async write(batch: IncomingMessage[], verified: ReturnType<typeof decodeAndVerify>): Promise<boolean> {
     const end = this.o.metrics.ingestBatchSeconds.startTimer();
     for (let attempt = 1; ; attempt++) {
+      let outcome: Awaited<ReturnType<typeof decodeAndVerify>> | null = null;
       try {
-        const { accepted, rejected } = await verified.catch(() => decodeAndVerify(batch, this.o.pool));
-        const { stored, duplicates } = await storeBatch(this.o.sql, accepted, rejected);
+        outcome = await verified.catch(() => decodeAndVerify(batch, this.o.pool));
+        const { stored, duplicates } = await storeBatch(this.o.sql, outcome.accepted, outcome.rejected);
         this.o.metrics.reportsStored.inc(stored);
-        for (const r of rejected) this.o.metrics.messagesRejected.inc({ reason: r.reason });
+        for (const r of outcome.rejected) this.o.metrics.messagesRejected.inc({ reason: r.reason });
         if (duplicates) this.o.metrics.messagesRejected.inc({ reason: 'duplicate' }, duplicates);
         end();
-        return;
+        return true;
       } catch (error) {
-        // PostgreSQL unavailable: keep the batch and retry rather than lose reports.
-        this.o.logger.error({ err: error, attempt, size: batch.length }, 'storing report batch failed; retrying');
-        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * attempt)));
-        if (this.stopping) {
-          this.o.logger.fatal({ size: batch.length }, 'stopping with an unstored report batch (the broker redelivers unacknowledged QoS 1 only with a kept session)');
-          return;
+        if (outcome && !isTransient(error) && attempt >= 3) {
+          // The data itself is refused (not a connection problem): record every message of the batch instead of stalling.
+          try {
+            await storeUnstorable(this.o.sql, batch, error as Error);
+            this.o.metrics.messagesRejected.inc({ reason: 'store_failed' }, batch.length);
+            this.o.logger.error({ err: error, size: batch.length }, 'report batch refused by PostgreSQL; recorded as store_failed');
+            return true;
+          } catch (inner) {
+            this.o.logger.error({ err: inner }, 'recording an unstorable batch failed');
+          }
         }
+        this.o.logger.error({ err: error, attempt, size: batch.length }, 'storing report batch failed; retrying');
+        if (this.stopping) {
+          this.o.logger.fatal({ size: batch.length }, 'stopping with an unstored batch; its PUBACKs were held, so the broker redelivers it');
+          return false;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * attempt)));
       }
     }
   }

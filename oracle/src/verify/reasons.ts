@@ -40,4 +40,5 @@ export type IngestRejection =
   | 'bad_signature'
   | 'topic_mismatch'
   | 'unknown_topic'
-  | 'duplicate';
+  | 'duplicate'
+  | 'store_failed';
