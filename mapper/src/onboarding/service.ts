@@ -1,12 +1,16 @@
 import anchor from '@coral-xyz/anchor';
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, SYSVAR_INSTRUCTIONS_PUBKEY, Transaction } from '@solana/web3.js';
 import { h3ToU64, PocNetworkClient } from '../../../oracle/src/chain/client';
+
 import { ed25519Verify, onboardMessage, possessionProofInstruction } from '../../../oracle/src/chain/possession';
 import { decodeHotspotAddress, encodeHotspotAddress } from '../../../hotspot-firmware-bridge/src/wire/keys';
 import type { Sql } from 'postgres';
 import { rewardProof } from '../../../oracle/src/epochs/runner';
 import { HttpError } from '../http-errors';
 import { chainError } from './errors';
+
+// anchor is CommonJS: named imports fail under Node's ESM loader.
+const { BN } = anchor;
 
 export interface MapperChainOptions {
   rpcUrl: string;
