@@ -124,8 +124,16 @@ async function main() {
   peak.fleet = Math.max(peak.fleet, status(fleet.pid!, 'VmHWM'));
   if (mosquittoPid) peak.mosquitto = Math.max(peak.mosquitto, status(mosquittoPid, 'VmHWM'));
 
+  // The fleet's graceful stop flushes its queues; bound it (the drain below measures what the broker still holds).
   fleet.send({ type: 'stop' });
-  await new Promise<void>((r) => (fleet.exitCode !== null ? r() : fleet.once('exit', () => r())));
+  await new Promise<void>((r) => {
+    if (fleet.exitCode !== null) return r();
+    const timer = setTimeout(() => fleet.kill('SIGKILL'), 30_000);
+    fleet.once('exit', () => {
+      clearTimeout(timer);
+      r();
+    });
+  });
   // Drain: whatever the broker and oracle still hold.
   let last = -1;
   const drainDeadline = Date.now() + DRAIN_SECONDS * 1000;
