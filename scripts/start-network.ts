@@ -89,6 +89,7 @@ async function main() {
       const db = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), persistent: true, fresh: freshNetwork });
       stops.push({ name: 'PostgreSQL', stop: db.stop });
       databaseUrl = db.url;
+      log.info({ host: '127.0.0.1', port: db.port, database: 'poc' }, 'embedded PostgreSQL ready');
     }
     const sql = connectDatabase(databaseUrl, { max: 4 });
     stops.push({ name: 'registry connection', stop: () => sql.end({ timeout: 5 }) });

@@ -25,7 +25,7 @@ export interface VirtualUdpForwarder extends VirtualForwarder {
 export async function startVirtualUdpForwarder(options: VirtualUdpForwarderOptions): Promise<VirtualUdpForwarder> {
   const socket: Socket = createSocket('udp4');
   let transmitter: ((txpk: Txpk) => TxpkAck | undefined) | null = null;
-  const counters = { pushAcks: 0, pullAcks: 0, pullResps: 0, rejected: 0, received: 0, forwarded: 0, transmitted: 0 };
+  const counters = { pushesSent: 0, pushAcks: 0, pullAcks: 0, pullResps: 0, rejected: 0, received: 0, forwarded: 0, transmitted: 0 };
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => (markReady = resolve));
   let closed = false;
@@ -70,10 +70,12 @@ export async function startVirtualUdpForwarder(options: VirtualUdpForwarderOptio
       rxnb: counters.received,
       rxok: counters.received,
       rxfw: counters.forwarded,
-      ackr: counters.forwarded === 0 ? 100 : Math.round((1000 * counters.pushAcks) / counters.forwarded) / 10,
+      // Share of upstream datagrams (rxpk and stat) the server acknowledged, as the reference forwarder reports it.
+      ackr: counters.pushesSent === 0 ? 100 : Math.round((1000 * Math.min(counters.pushAcks, counters.pushesSent)) / counters.pushesSent) / 10,
       dwnb: counters.pullResps,
       txnb: counters.transmitted,
     };
+    counters.pushesSent++;
     send(encodeGwmp({ type: 'PUSH_DATA', token: randomInt(0x10000), gatewayEui: options.gatewayEui, rxpk: [], stat, rejected: [] }));
   };
   const statInterval = options.statIntervalMs ?? 30_000;
@@ -85,6 +87,7 @@ export async function startVirtualUdpForwarder(options: VirtualUdpForwarderOptio
     deliver(rxpk: Rxpk) {
       counters.received++;
       counters.forwarded++;
+      counters.pushesSent++;
       send(encodeGwmp({ type: 'PUSH_DATA', token: randomInt(0x10000), gatewayEui: options.gatewayEui, rxpk: [rxpk], rejected: [] }));
     },
     onTransmit(handler) {

@@ -47,8 +47,23 @@ export function encodeHotspotAddress(publicKey: Uint8Array): string {
   return bs58check.encode(Uint8Array.from([0x00, ...heliumKeyBytes(publicKey)]));
 }
 
-/** Decodes a b58check hotspot address to the raw 32-byte Ed25519 key; throws with a reason on anything else. */
+const decodedAddressCache = new Map<string, Uint8Array>();
+const DECODED_ADDRESS_CACHE_LIMIT = 100_000;
+
+/**
+ * Decodes a b58check hotspot address to the raw 32-byte Ed25519 key; throws with a reason on anything else.
+ * Every signed report names its hotspot, so valid decodings are cached (base58 + checksum cost more than signing).
+ */
 export function decodeHotspotAddress(address: string): Uint8Array {
+  const cached = decodedAddressCache.get(address);
+  if (cached) return cached.slice();
+  const key = decodeHotspotAddressUncached(address);
+  if (decodedAddressCache.size >= DECODED_ADDRESS_CACHE_LIMIT) decodedAddressCache.clear();
+  decodedAddressCache.set(address, key);
+  return key.slice();
+}
+
+function decodeHotspotAddressUncached(address: string): Uint8Array {
   let payload: Uint8Array;
   try {
     payload = bs58check.decode(address);
