@@ -56,6 +56,8 @@ export async function updateTrustScores(sql: Sql, windowHours = 168, p: TrustPar
                                   ${scored.map((r) => r.median_margin)}::int[], ${scored.map((r) => r.trust)}::float8[])
       ON CONFLICT (hotspot) DO UPDATE SET samples = EXCLUDED.samples, implausible = EXCLUDED.implausible,
         median_margin = EXCLUDED.median_margin, trust_score = EXCLUDED.trust_score, updated_at = now()`;
+    // Lock in address order, as the PoC processor does, so the two never deadlock.
+    await tx`SELECT 1 FROM hotspots WHERE address IN (SELECT hotspot FROM hotspot_trust) ORDER BY address FOR UPDATE`;
     await tx`
       UPDATE hotspots h SET trust_score = t.trust_score FROM hotspot_trust t
       WHERE t.hotspot = h.address AND h.trust_score IS DISTINCT FROM t.trust_score`;

@@ -44,8 +44,10 @@ function row(h: HotspotRecord) {
 /** Inserts or updates hotspots by address (PoC timestamps and trust are left alone). Returns how many rows it wrote. */
 export async function upsertHotspots(sql: Sql, hotspots: readonly HotspotRecord[]): Promise<number> {
   let written = 0;
-  for (let i = 0; i < hotspots.length; i += 2000) {
-    const rows = hotspots.slice(i, i + 2000).map(row);
+  // Rows are locked in address order, as the PoC processor locks them, so concurrent writers never deadlock.
+  const sorted = [...hotspots].sort((a, b) => (a.address < b.address ? -1 : a.address > b.address ? 1 : 0));
+  for (let i = 0; i < sorted.length; i += 2000) {
+    const rows = sorted.slice(i, i + 2000).map(row);
     const result = await sql`
       INSERT INTO hotspots ${sql(rows)}
       ON CONFLICT (address) DO UPDATE SET
