@@ -84,6 +84,21 @@ function render() {
           return true;
         },
       }),
+      // Zoomed far out a res-4 hex is under a pixel: mark covered hexes with dots so coverage stays visible.
+      new ScatterplotLayer<HexCoverage>({
+        id: 'coverage-dots',
+        data: hexes,
+        visible: map.getZoom() < 4,
+        getPosition: (d) => [d.lng, d.lat],
+        getFillColor: (d) => [...(COLORS[d.signal_class] ?? COLORS.weak!), 220],
+        radiusUnits: 'pixels',
+        getRadius: 7,
+        pickable: true,
+        onClick: ({ object }) => {
+          if (object) void openHex(object.h3);
+          return true;
+        },
+      }),
       new ScatterplotLayer<HotspotPoint>({
         id: 'hotspots',
         data: hotspots,
