@@ -49,6 +49,7 @@ beforeAll(async () => {
       services: [
         { username: 'oracle', passwordSha256: sha256Hex('oracle-secret'), role: 'oracle' },
         { username: 'mapper', passwordSha256: sha256Hex('mapper-secret'), role: 'reader' },
+        { username: 'fleet', passwordSha256: sha256Hex('fleet-secret'), role: 'relay' },
       ],
       resolveHotspot: async (address) => (address === stranger.address ? null : { region: 'EU868' }),
       metricsRegistry: registry,
@@ -141,9 +142,26 @@ describe('embedded broker access control (real aedes, real mqtt.js clients)', ()
     expect(deniedMapper).toHaveLength(1);
   });
 
+  it("lets a relay carry many hotspots' report and state topics, and nothing else", async () => {
+    const relay = await connect({ clientId: 'fleet-pool-0', username: 'fleet', password: 'fleet-secret' });
+    await relay.publishAsync(reportTopic('US915', alice.address, 'witness'), 'w', { qos: 1 });
+    await relay.publishAsync(stateTopic('EU868', bob.address), 'online', { qos: 1, retain: true });
+    const suback = await relay.subscribeAsync(['poc/v1/+/hotspot/+/beacon', ENTROPY_TOPIC], { qos: 1 }).then(
+      () => null,
+      (error: { packet?: { granted?: number[] } }) => error.packet?.granted ?? null,
+    );
+    expect(suback).toEqual([128, 1]);
+    await barrier();
+    expect(seen).toContain(reportTopic('US915', alice.address, 'witness'));
+    const gone = closed(relay);
+    relay.publish(ENTROPY_TOPIC, 'forged', { qos: 1 });
+    await gone;
+    expect(broker.access!.recent().at(-1)).toMatchObject({ reason: 'publish_denied', who: 'fleet', topic: ENTROPY_TOPIC });
+  });
+
   it('exports refusals as a Prometheus counter and never logs secrets', async () => {
     const text = await registry.metrics();
-    expect(text).toMatch(/mqtt_broker_rejections_total\{reason="publish_denied"\} 5/);
+    expect(text).toMatch(/mqtt_broker_rejections_total\{reason="publish_denied"\} 6/);
     expect(text).toMatch(/mqtt_broker_rejections_total\{reason="bad_signature"\} 1/);
     const recorded = JSON.stringify(broker.access!.recent());
     expect(recorded).not.toContain('guess');

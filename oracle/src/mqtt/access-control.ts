@@ -5,8 +5,13 @@ import { Counter, type Registry } from 'prom-client';
 import { verifyMqttToken, type MqttTokenRejection } from '../../../hotspot-firmware-bridge/src/wire/mqtt-auth';
 import { ENTROPY_TOPIC, REGIONS, regionSegment, type Region } from '@poc/hotspot-firmware-bridge/wire';
 
-/** Non-hotspot clients: the oracle (publishes entropy, reads reports) and read-only consumers such as the mapper. */
-export type ServiceRole = 'oracle' | 'reader';
+/**
+ * Non-hotspot clients: the oracle (publishes entropy, reads reports), read-only consumers such as the mapper, and
+ * relays — one connection carrying many hotspots' already-signed reports (the simulator's shared pool, an
+ * aggregating gateway host). A relay can publish on any hotspot's report topics but cannot forge a report: the
+ * oracle checks every signature against the topic's hotspot. It may read entropy only.
+ */
+export type ServiceRole = 'oracle' | 'reader' | 'relay';
 
 export interface ServiceAccount {
   username: string;
@@ -68,6 +73,13 @@ function sameSecret(candidate: Buffer | undefined, passwordSha256: string): bool
 
 const REPORT_LEAVES = new Set(['beacon', 'witness', 'state']);
 const REPORT_FILTERS = /^poc\/v1\/(\+|[a-z0-9_]+)\/hotspot\/(\+|[^/]+)\/(beacon|witness|state|\+)$/;
+const REGION_SEGMENTS = new Set(REGIONS.map(regionSegment));
+
+/** Any hotspot's own report or state topic, in a known region (what a relay may publish). */
+function isHotspotTopic(topic: string): boolean {
+  const parts = topic.split('/');
+  return parts.length === 6 && parts[0] === 'poc' && parts[1] === 'v1' && REGION_SEGMENTS.has(parts[2]!) && parts[3] === 'hotspot' && parts[4]!.length > 0 && REPORT_LEAVES.has(parts[5]!);
+}
 
 /** A hotspot publishes only `poc/v1/<its region>/hotspot/<its address>/{beacon,witness,state}`. */
 export function hotspotMayPublish(identity: { address: string; region: Region }, topic: string): boolean {
@@ -158,7 +170,9 @@ export function createBrokerAccessControl(options: BrokerAccessOptions): BrokerA
         ? hotspotMayPublish(identity, packet.topic)
         : identity?.kind === 'service' && identity.role === 'oracle'
           ? packet.topic === ENTROPY_TOPIC
-          : false;
+          : identity?.kind === 'service' && identity.role === 'relay'
+            ? isHotspotTopic(packet.topic)
+            : false;
     if (allowed) return done(null);
     reject({ reason: 'publish_denied', clientId: client.id ?? '', who: who(identity), topic: packet.topic, detail: `${identity?.kind === 'service' ? identity.role : (identity?.kind ?? 'anonymous')} may not publish here` });
     // aedes closes the connection on an authorization error (MQTT 3.1.1 has no negative PUBACK).
@@ -167,7 +181,12 @@ export function createBrokerAccessControl(options: BrokerAccessOptions): BrokerA
 
   const authorizeSubscribe: NonNullable<AedesOptions['authorizeSubscribe']> = (client: Client, subscription: Subscription, done) => {
     const identity = identities.get(client);
-    const allowed = identity?.kind === 'hotspot' ? subscription.topic === ENTROPY_TOPIC : identity?.kind === 'service' ? serviceMaySubscribe(subscription.topic) : false;
+    const allowed =
+      identity?.kind === 'hotspot' || (identity?.kind === 'service' && identity.role === 'relay')
+        ? subscription.topic === ENTROPY_TOPIC
+        : identity?.kind === 'service'
+          ? serviceMaySubscribe(subscription.topic)
+          : false;
     if (allowed) return done(null, subscription);
     reject({ reason: 'subscribe_denied', clientId: client.id ?? '', who: who(identity), topic: subscription.topic, detail: `${identity?.kind ?? 'anonymous'} may only subscribe to ${identity?.kind === 'hotspot' ? ENTROPY_TOPIC : 'poc/v1 report and entropy topics'}` });
     done(null, null); // SUBACK 0x80 for this filter; the connection stays up
