@@ -168,3 +168,21 @@ describe('embedded broker access control (real aedes, real mqtt.js clients)', ()
     expect(recorded).not.toContain('oracle-secret');
   });
 });
+
+describe('hotspotRegistryLookup', () => {
+  it('maps registry rows to a region, refuses unknown or region-less hotspots, and caches answers', async () => {
+    const { hotspotRegistryLookup } = await import('./access-control');
+    const queried: string[] = [];
+    const rows: Record<string, { region: string | null }> = { a: { region: 'EU868' }, b: { region: null }, c: { region: 'XX' } };
+    const lookup = hotspotRegistryLookup(async (address) => {
+      queried.push(address);
+      return rows[address];
+    });
+    expect(await lookup('a')).toEqual({ region: 'EU868' });
+    expect(await lookup('a')).toEqual({ region: 'EU868' });
+    expect(await lookup('b')).toBeNull();
+    expect(await lookup('c')).toBeNull();
+    expect(await lookup('missing')).toBeNull();
+    expect(queried).toEqual(['a', 'b', 'c', 'missing']);
+  });
+});
