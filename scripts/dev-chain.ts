@@ -67,7 +67,7 @@ async function onboardFleet(network: DevNetwork, hotspots: FleetHotspot[], log: 
 export function startDevChain(options: { epochSeconds: number; emissionPerEpoch: bigint; hotspots: FleetHotspot[]; log: Logger }) {
   const deferred = new DeferredChain();
   let stopped = false;
-  const ready = (async () => {
+  const up = (async () => {
     options.log.info('starting the chain (the first run compiles the local chain, which takes several minutes)');
     const network = await startDevNetwork({ epochLengthSecs: options.epochSeconds, initialEpochEmission: options.emissionPerEpoch });
     if (stopped) {
@@ -75,13 +75,21 @@ export function startDevChain(options: { epochSeconds: number; emissionPerEpoch:
       return null;
     }
     options.log.info({ rpcUrl: network.chain.rpcUrl, admin: network.admin.publicKey.toBase58(), maker: network.maker.publicKey.toBase58() }, 'chain up, program initialised, maker approved');
+    return network;
+  })();
+  const ready = (async () => {
+    const network = await up;
+    if (!network) return null;
     await onboardFleet(network, options.hotspots, options.log);
     deferred.network = network;
     return network;
   })();
   ready.catch((error) => options.log.error({ err: error }, 'the chain did not start; rewards stay computed off-chain until it does'));
+  up.catch(() => {});
   return {
     deferred,
+    /** Resolves once the program is initialised and the maker approved (before the fleet is onboarded). */
+    up,
     ready,
     async stop() {
       stopped = true;

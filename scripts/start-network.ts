@@ -3,10 +3,11 @@
  * fleet of hotspots running the real bridge code, and the map server. Ctrl-C stops everything cleanly.
  */
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
-import { generateHotspotKeypair, keypairFromSecret, type HotspotKeypair } from '@poc/hotspot-firmware-bridge/wire';
+import { createKeyFile, loadKeyFile } from '@poc/hotspot-firmware-bridge';
+import type { HotspotKeypair } from '@poc/hotspot-firmware-bridge/wire';
 import { planFleet, type FleetStats, type PlanFleetOptions } from '@poc/hotspot-firmware-bridge/simulator';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,19 +16,17 @@ import { connectDatabase } from '../oracle/src/db/connect';
 import { startEmbeddedPostgres } from '../oracle/src/db/embedded';
 import { migrate } from '../oracle/src/db/migrate';
 import { startEmbeddedBroker } from '../oracle/src/mqtt/embedded-broker';
-import { startMapper } from '@poc/mapper';
 import type { FleetProcessOptions } from './fleet-process';
 import { startDevChain } from './dev-chain';
+import { startMapperWhenChainIsUp } from './mapper-with-chain';
+import { startOwnHotspot } from './own-hotspot';
 import { loadNetworkConfig } from './network-config';
 
 const DEMO_EMISSION_PER_EPOCH = 1_000_000n * 1_000_000n; // 1,000,000 tokens, 6 decimals
 
-async function loadOrCreateKey(path: string): Promise<HotspotKeypair> {
-  if (existsSync(path)) return keypairFromSecret(Buffer.from((await readFile(path, 'utf8')).trim(), 'hex'));
-  const key = generateHotspotKeypair();
-  await writeFile(path, Buffer.from(key.secretKey).toString('hex') + '\n', { mode: 0o600 });
-  await chmod(path, 0o600);
-  return key;
+/** The oracle's entropy-signing key, in the same guarded key-file format as a hotspot's (mode 0600). */
+function loadOrCreateKey(path: string): HotspotKeypair {
+  return existsSync(path) ? loadKeyFile(path) : createKeyFile(path);
 }
 
 /** Runs the fleet in a child process and resolves once every bridge is up. */
@@ -103,7 +102,7 @@ async function main() {
       log.info({ mqttUrl }, 'embedded MQTT broker (aedes) listening');
     }
 
-    const oracleKey = await loadOrCreateKey(join(dataDir, 'oracle.key'));
+    const oracleKey = loadOrCreateKey(join(dataDir, 'oracle.key'));
     const cheaters = Math.min(config.POC_CHEATERS, Math.floor(config.POC_HOTSPOTS / 4));
     const plan: PlanFleetOptions = {
       count: config.POC_HOTSPOTS,
@@ -160,11 +159,39 @@ async function main() {
     });
     stops.push({ name: 'hotspot fleet', stop: fleet.stop });
 
-    const mapper = await startMapper({ databaseUrl, host: config.HOST, port: config.PORT, logger: log.child({ component: 'mapper' }) });
+    const myHotspot = await startOwnHotspot({
+      keyPath: join(dataDir, 'my-hotspot.key'),
+      queueDir: join(dataDir, 'my-hotspot-queue'),
+      mqttUrl,
+      oracleAddress: oracleKey.address,
+      beaconIntervalSeconds: config.POC_BEACON_INTERVAL_SECONDS,
+      udpPort: config.POC_MY_HOTSPOT_UDP_PORT,
+      apiPort: config.POC_MY_HOTSPOT_API_PORT,
+      log: log.child({ component: 'my-hotspot' }),
+    });
+    stops.push({ name: 'your hotspot', stop: myHotspot.node.stop });
+
+    const mapper = await startMapperWhenChainIsUp({
+      databaseUrl,
+      host: config.HOST,
+      port: config.PORT,
+      bridgeApiUrl: myHotspot.node.apiUrl ?? undefined,
+      chainUp: chain.up,
+      log: log.child({ component: 'mapper' }),
+    });
     stops.push({ name: 'map server', stop: mapper.stop });
 
     const regions = [...new Set(hotspots.map((h) => h.region))].join(', ');
-    console.log(`\n  Coverage map: ${mapper.url}\n  ${hotspots.length} simulated hotspots (${regions}); epochs every ${config.POC_EPOCH_SECONDS} s. Ctrl-C to stop.\n`);
+    console.log(
+      [
+        '',
+        `  Coverage map:    ${mapper.url}`,
+        `  Add a hotspot:   ${mapper.url}/onboard  (your hotspot's key: ${myHotspot.node.bridge.status().address})`,
+        `  Carriers' API:   ${mapper.url}/docs`,
+        `  ${hotspots.length} simulated hotspots (${regions}); epochs every ${config.POC_EPOCH_SECONDS} s. Ctrl-C to stop.`,
+        '',
+      ].join('\n'),
+    );
     setInterval(() => {
       const f = fleet.stats();
       log.info({ fleet: f && { beacons: f.beaconsSent, witnesses: f.witnessesReported, queued: f.queueDepth }, oracle: oracle.stats() }, 'network status');

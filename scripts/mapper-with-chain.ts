@@ -1,0 +1,61 @@
+/**
+ * Starts the map server right away and connects its onboarding app to the chain as soon as the chain is up:
+ * with a warm build that is within seconds (one start), on a first run it restarts the server once on the same port.
+ */
+import type { Logger } from 'pino';
+import { startMapper } from '@poc/mapper';
+import type { DevNetwork } from '@poc/oracle/chain';
+
+const WAIT_FOR_CHAIN_MS = 30_000;
+
+export async function startMapperWhenChainIsUp(options: {
+  databaseUrl: string;
+  host: string;
+  port: number;
+  bridgeApiUrl?: string;
+  chainUp: Promise<DevNetwork | null>;
+  log: Logger;
+}) {
+  const start = (network: DevNetwork | null, port: number) =>
+    startMapper({
+      databaseUrl: options.databaseUrl,
+      host: options.host,
+      port,
+      logger: options.log,
+      bridgeApiUrl: options.bridgeApiUrl,
+      chain: network && {
+        rpcUrl: network.chain.rpcUrl,
+        wsUrl: network.chain.wsUrl,
+        maker: network.maker,
+        makerName: 'Demo maker',
+        airdropSol: 2,
+        clusterName: 'local chain',
+      },
+    });
+  const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), WAIT_FOR_CHAIN_MS).unref());
+  const first = await Promise.race([options.chainUp.catch(() => null), timeout]);
+  if (first !== 'timeout') return start(first, options.port);
+
+  options.log.info('map server starts without the onboarding app; it connects once the chain is up');
+  let current = await start(null, options.port);
+  let stopped = false;
+  const switched = options.chainUp
+    .then(async (network) => {
+      if (!network || stopped) return;
+      const port = Number(new URL(current.url).port);
+      await current.stop();
+      current = await start(network, port);
+      options.log.info('onboarding app connected to the chain');
+    })
+    .catch((error) => options.log.error({ err: error }, 'could not connect the onboarding app to the chain'));
+  return {
+    get url() {
+      return current.url;
+    },
+    async stop() {
+      stopped = true;
+      await switched;
+      await current.stop();
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * "Your hotspot" in the local network: a real bridge with its own key file, GWMP on UDP (point a real packet
+ * forwarder at it) and the local API the onboarding app asks for the possession signature. It is not
+ * onboarded: the oracle rejects its reports as unknown until you add it through /onboard.
+ */
+import type { Logger } from 'pino';
+import { createKeyFile, loadKeyFile, startBridgeNode, type BridgeNode } from '@poc/hotspot-firmware-bridge';
+import { existsSync } from 'node:fs';
+
+export async function startOwnHotspot(options: {
+  keyPath: string;
+  queueDir: string;
+  mqttUrl: string;
+  oracleAddress: string;
+  beaconIntervalSeconds: number;
+  udpPort: number;
+  apiPort: number;
+  log: Logger;
+}): Promise<{ node: BridgeNode }> {
+  const keypair = existsSync(options.keyPath) ? loadKeyFile(options.keyPath) : createKeyFile(options.keyPath);
+  const node = await startBridgeNode({
+    keypair,
+    region: 'EU868',
+    antennaGainDdbi: 30,
+    mqttUrl: options.mqttUrl,
+    oracleAddress: options.oracleAddress,
+    queueDir: options.queueDir,
+    beaconIntervalSeconds: options.beaconIntervalSeconds,
+    udpPort: options.udpPort,
+    udpHost: '127.0.0.1',
+    apiPort: options.apiPort,
+    logger: options.log,
+  });
+  options.log.info({ address: keypair.address, gwmpUdpPort: node.udpPort, api: node.apiUrl }, 'your hotspot is running (not onboarded yet)');
+  return { node };
+}
