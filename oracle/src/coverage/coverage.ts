@@ -1,0 +1,90 @@
+import { cellToParent } from 'h3-js';
+import type { Sql, TransactionSql } from 'postgres';
+
+/** Resolutions the map rolls res-9 coverage up to. */
+export const ROLLUP_RESOLUTIONS = [8, 7, 6, 5, 4] as const;
+export const COVERAGE_RESOLUTION = 9;
+
+/** One heard beacon: the link beaconer → witness, recorded at the beaconer's res-9 hex with the witness's signal. */
+export interface CoverageMeasurement {
+  h3Res9: string;
+  witness: string;
+  signal: number;
+  snr: number;
+  at: Date;
+}
+
+interface Agg {
+  h3: string;
+  resolution: number;
+  hotspot: string;
+  bestRssi: number;
+  bestSnr: number;
+  count: number;
+  first: Date;
+  last: Date;
+}
+
+/**
+ * Upserts res-9 coverage and its res-8…4 rollups. Distinct-hotspot counts stay exact incrementally because
+ * coverage_hex_hotspots keeps one row per (cell, hotspot) at every resolution; only newly inserted rows add to them.
+ */
+export async function recordCoverage(sql: Sql | TransactionSql, measurements: readonly CoverageMeasurement[]): Promise<void> {
+  if (measurements.length === 0) return;
+  const byKey = new Map<string, Agg>();
+  for (const m of measurements) {
+    const cells: [string, number][] = [[m.h3Res9, COVERAGE_RESOLUTION], ...ROLLUP_RESOLUTIONS.map((r) => [cellToParent(m.h3Res9, r), r] as [string, number])];
+    for (const [h3, resolution] of cells) {
+      const key = `${h3}|${m.witness}`;
+      const agg = byKey.get(key);
+      if (!agg) byKey.set(key, { h3, resolution, hotspot: m.witness, bestRssi: m.signal, bestSnr: m.snr, count: 1, first: m.at, last: m.at });
+      else {
+        agg.bestRssi = Math.max(agg.bestRssi, m.signal);
+        agg.bestSnr = Math.max(agg.bestSnr, m.snr);
+        agg.count++;
+        if (m.at < agg.first) agg.first = m.at;
+        if (m.at > agg.last) agg.last = m.at;
+      }
+    }
+  }
+  // A fixed row order keeps concurrent workers from deadlocking on each other's rows.
+  const pairs = [...byKey.values()].sort((a, b) => (a.h3 < b.h3 ? -1 : a.h3 > b.h3 ? 1 : a.hotspot < b.hotspot ? -1 : 1));
+  const inserted = await sql<{ h3: string; inserted: boolean }[]>`
+    INSERT INTO coverage_hex_hotspots (h3, hotspot, best_rssi, best_snr, witness_count, last_seen_at)
+    SELECT * FROM unnest(${pairs.map((p) => p.h3)}::text[], ${pairs.map((p) => p.hotspot)}::text[], ${pairs.map((p) => p.bestRssi)}::int[],
+                         ${pairs.map((p) => p.bestSnr)}::int[], ${pairs.map((p) => p.count)}::bigint[], ${pairs.map((p) => p.last.toISOString())}::timestamptz[])
+    ON CONFLICT (h3, hotspot) DO UPDATE SET
+      best_rssi = GREATEST(coverage_hex_hotspots.best_rssi, EXCLUDED.best_rssi),
+      best_snr = GREATEST(coverage_hex_hotspots.best_snr, EXCLUDED.best_snr),
+      witness_count = coverage_hex_hotspots.witness_count + EXCLUDED.witness_count,
+      last_seen_at = GREATEST(coverage_hex_hotspots.last_seen_at, EXCLUDED.last_seen_at)
+    RETURNING h3, (xmax = 0) AS inserted`;
+  const newHotspots = new Map<string, number>();
+  for (const r of inserted) if (r.inserted) newHotspots.set(r.h3, (newHotspots.get(r.h3) ?? 0) + 1);
+
+  const cells = new Map<string, Agg>();
+  for (const p of pairs) {
+    const c = cells.get(p.h3);
+    if (!c) cells.set(p.h3, { ...p });
+    else {
+      c.bestRssi = Math.max(c.bestRssi, p.bestRssi);
+      c.bestSnr = Math.max(c.bestSnr, p.bestSnr);
+      c.count += p.count;
+      if (p.first < c.first) c.first = p.first;
+      if (p.last > c.last) c.last = p.last;
+    }
+  }
+  const hexes = [...cells.values()].sort((a, b) => a.resolution - b.resolution || (a.h3 < b.h3 ? -1 : 1));
+  await sql`
+    INSERT INTO coverage_hexes (h3, resolution, best_rssi, best_snr, witness_count, hotspot_count, first_seen_at, last_seen_at)
+    SELECT * FROM unnest(${hexes.map((h) => h.h3)}::text[], ${hexes.map((h) => h.resolution)}::smallint[], ${hexes.map((h) => h.bestRssi)}::int[],
+                         ${hexes.map((h) => h.bestSnr)}::int[], ${hexes.map((h) => h.count)}::bigint[], ${hexes.map((h) => newHotspots.get(h.h3) ?? 0)}::int[],
+                         ${hexes.map((h) => h.first.toISOString())}::timestamptz[], ${hexes.map((h) => h.last.toISOString())}::timestamptz[])
+    ON CONFLICT (resolution, h3) DO UPDATE SET
+      best_rssi = GREATEST(coverage_hexes.best_rssi, EXCLUDED.best_rssi),
+      best_snr = GREATEST(coverage_hexes.best_snr, EXCLUDED.best_snr),
+      witness_count = coverage_hexes.witness_count + EXCLUDED.witness_count,
+      hotspot_count = coverage_hexes.hotspot_count + EXCLUDED.hotspot_count,
+      first_seen_at = LEAST(coverage_hexes.first_seen_at, EXCLUDED.first_seen_at),
+      last_seen_at = GREATEST(coverage_hexes.last_seen_at, EXCLUDED.last_seen_at)`;
+}
