@@ -59,6 +59,12 @@ export async function buildMapperServer(options: MapperServerOptions): Promise<F
     return reply.status(500).send({ error: 'internal_error', message: `internal error while serving ${req.method} ${req.routeOptions.url ?? req.url}; see server log` });
   });
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
+  // PostgreSQL text cannot hold NUL: refuse it in the URL up front instead of failing a query with a 500.
+  app.addHook('onRequest', async (req, reply) => {
+    if (req.url.includes('%00') || req.url.includes('\u0000')) {
+      return reply.status(400).send({ error: 'invalid_characters', message: 'NUL characters are not allowed in the URL' });
+    }
+  });
 
   await registerOpenApi(app);
   registerMetrics(app);
