@@ -2,6 +2,7 @@
  * `npm start`: the whole network on one machine — PostgreSQL, an MQTT broker, the oracle, a simulated
  * fleet of hotspots running the real bridge code, and the map server. Ctrl-C stops everything cleanly.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,7 +16,9 @@ import { startOracle, upsertHotspots } from '@poc/oracle';
 import { connectDatabase } from '../oracle/src/db/connect';
 import { startEmbeddedPostgres } from '../oracle/src/db/embedded';
 import { migrate } from '../oracle/src/db/migrate';
-import { startEmbeddedBroker } from '../oracle/src/mqtt/embedded-broker';
+import { hotspotRegistryLookup, sha256Hex } from '../oracle/src/mqtt/access-control';
+import { startEmbeddedBroker, type EmbeddedBroker } from '../oracle/src/mqtt/embedded-broker';
+import { startOpsServer } from '../oracle/src/mqtt/ops-server';
 import type { FleetProcessOptions } from './fleet-process';
 import { startDevChain } from './dev-chain';
 import { startMapperWhenChainIsUp } from './mapper-with-chain';
@@ -95,11 +98,24 @@ async function main() {
     await migrate(sql);
 
     let mqttUrl = config.MQTT_URL;
+    let oracleMqttUrl = config.MQTT_URL;
+    let broker: EmbeddedBroker | null = null;
     if (!mqttUrl) {
-      const broker = await startEmbeddedBroker({ port: config.MQTT_PORT });
+      // Hotspots log in with tokens signed by their own key and may publish only on their own topics;
+      // only onboarded hotspots get in. The oracle is a service account with a per-run secret.
+      const oracleSecret = randomBytes(24).toString('base64url');
+      broker = await startEmbeddedBroker({
+        port: config.MQTT_PORT,
+        auth: {
+          services: [{ username: 'oracle', passwordSha256: sha256Hex(oracleSecret), role: 'oracle' }],
+          resolveHotspot: hotspotRegistryLookup(async (address) => (await sql<{ region: string | null }[]>`SELECT region FROM hotspots WHERE address = ${address}`)[0], 10_000),
+          logger: log.child({ component: 'broker' }),
+        },
+      });
       stops.push({ name: 'MQTT broker', stop: broker.stop });
       mqttUrl = broker.url;
-      log.info({ mqttUrl }, 'embedded MQTT broker (aedes) listening');
+      oracleMqttUrl = `mqtt://oracle:${oracleSecret}@127.0.0.1:${broker.port}`;
+      log.info({ mqttUrl }, 'embedded MQTT broker (aedes) listening, hotspot-token authentication and topic ACLs on');
     }
 
     const oracleKey = loadOrCreateKey(join(dataDir, 'oracle.key'));
@@ -132,7 +148,7 @@ async function main() {
 
     const oracle = await startOracle({
       databaseUrl,
-      mqttUrl,
+      mqttUrl: oracleMqttUrl!,
       sharedSubscriptionGroup: null,
       oracleKeypair: oracleKey,
       epochSeconds: config.POC_EPOCH_SECONDS,
@@ -181,6 +197,17 @@ async function main() {
     });
     stops.push({ name: 'map server', stop: mapper.stop });
 
+    const ops = await startOpsServer({
+      host: config.HOST,
+      port: config.OPS_PORT,
+      registries: [oracle.metrics, ...(broker ? [broker.metrics] : [])],
+      readiness: () => {
+        const health = oracle.health();
+        return { ready: health.mqttConnected && (broker?.ready() ?? true), detail: { oracle: health, broker: broker?.ready() ?? 'external' } };
+      },
+    });
+    stops.push({ name: 'ops server', stop: ops.stop });
+
     const regions = [...new Set(hotspots.map((h) => h.region))].join(', ');
     console.log(
       [
@@ -188,6 +215,7 @@ async function main() {
         `  Coverage map:    ${mapper.url}`,
         `  Add a hotspot:   ${mapper.url}/onboard  (your hotspot's key: ${myHotspot.node.bridge.status().address})`,
         `  Carriers' API:   ${mapper.url}/docs`,
+        `  Oracle ops:      ${ops.url}/metrics, /healthz, /readyz`,
         `  ${hotspots.length} simulated hotspots (${regions}); epochs every ${config.POC_EPOCH_SECONDS} s. Ctrl-C to stop.`,
         '',
       ].join('\n'),

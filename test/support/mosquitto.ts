@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,6 +36,8 @@ async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
 /** A real mosquitto (Debian package) on loopback, with on-disk persistence so restarts keep sessions. */
 export async function startMosquitto(): Promise<MosquittoBroker> {
   const dir = await mkdtemp(join(tmpdir(), 'mosquitto-'));
+  // Started as root, mosquitto drops to the `mosquitto` user, which must be able to write its persistence file.
+  await chmod(dir, 0o777);
   // The directory outlives stop() (restart() reuses it) and goes when the test process ends.
   process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
   const port = await freePort();
