@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import { toHexCoverage, type HexCoverage, type TimeFilter } from './db/coverage';
+import type { HexRow } from './db/coverage';
 
 interface Columns {
   slots: Map<string, number>;
@@ -12,15 +13,7 @@ interface Columns {
   size: number;
 }
 
-interface Row {
-  h3: string;
-  best_rssi: number;
-  best_snr: number;
-  witness_count: bigint;
-  hotspot_count: number;
-  first_seen_at: Date;
-  last_seen_at: Date;
-}
+type Row = Omit<HexRow, 'resolution'>;
 
 function emptyColumns(capacity: number): Columns {
   return {

@@ -23,7 +23,8 @@ export interface HexCoverage {
   last_seen_at: string;
 }
 
-interface HexRow {
+/** A `coverage_hexes` row as PostgreSQL returns it. */
+export interface HexRow {
   h3: string;
   resolution: number;
   best_rssi: number;

@@ -2,6 +2,7 @@ import { Aedes, type AedesOptions } from 'aedes';
 import { createServer, type Server } from 'node:net';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { createBrokerAccessControl, type BrokerAccessControl, type BrokerAccessOptions } from './access-control';
+import { listenOn } from './listen';
 
 export interface EmbeddedBroker {
   url: string;
@@ -34,11 +35,7 @@ export async function startEmbeddedBroker(
   });
   const server: Server = createServer(broker.handle);
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as { port: number };
+  const port = await listenOn(server, host, options.port);
   return {
     url: `mqtt://${host}:${port}`,
     port,

@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { Registry } from 'prom-client';
+import { listenOn } from './listen';
 
 export interface Readiness {
   ready: boolean;
@@ -51,11 +52,7 @@ export async function startOpsServer(options: {
     send(404, 'application/json', JSON.stringify({ error: 'not_found', message: `no route ${path}` }));
   });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
-  const { port } = server.address() as { port: number };
+  const port = await listenOn(server, host, options.port);
   return {
     url: `http://${host}:${port}`,
     port,
