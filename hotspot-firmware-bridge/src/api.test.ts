@@ -35,6 +35,13 @@ describe('bridge local API', () => {
     expect(response.json()).toMatchObject({ address: keypair.address, region: 'US915', queue: { depth: 0 }, mqtt: { state: 'offline' }, lastBeacon: null });
   });
 
+  it('GET /healthz is alive while /readyz says not ready until the broker is connected', async () => {
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    const ready = await app.inject({ method: 'GET', url: '/readyz' });
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json()).toMatchObject({ status: 'not_ready', mqtt: 'offline', queue_depth: 0 });
+  });
+
   it('GET /metrics exposes Prometheus metrics', async () => {
     const response = await app.inject({ method: 'GET', url: '/metrics' });
     expect(response.statusCode).toBe(200);

@@ -72,6 +72,14 @@ export function buildBridgeApi(options: Omit<BridgeApiOptions, 'port' | 'host'>)
   app.options('/*', async (_request, reply) => reply.code(204).send());
   const registry = bridgeMetrics(options);
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
+  // Alive as long as the API answers; ready when reports can flow: broker connected and the queue not full.
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const mqtt = options.publisher.stats().state;
+    const queue = options.queue.stats();
+    const ready = mqtt === 'online';
+    return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', mqtt, queue_depth: queue.depth });
+  });
   app.get('/status', async () => ({
     ...options.bridge.status(),
     queue: options.queue.stats(),
