@@ -176,7 +176,9 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
     }
   };
   const epochsOnce = async () => {
+    const observeEpochDuration = metrics.epochComputeSeconds.startTimer();
     const computed = await computeDueEpochs(sql, { epochSeconds: config.epochSeconds, emissionPerEpoch: config.emissionPerEpoch });
+    if (computed.length > 0) observeEpochDuration();
     for (const epoch of computed) {
       log.info({ epoch: epoch.toString() }, 'epoch rewards computed');
       metrics.epochsComputed.inc();
@@ -186,7 +188,14 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
     }
     if (config.chainWriter) {
       for (let i = 0; i < 10; i++) {
-        const step = await advanceSubmission(sql, config.chainWriter);
+        let step: Awaited<ReturnType<typeof advanceSubmission>>;
+        try {
+          step = await advanceSubmission(sql, config.chainWriter);
+        } catch (error) {
+          metrics.chainWrites.inc({ status: 'error' });
+          throw error;
+        }
+        if (step) metrics.chainWrites.inc({ status: step.status });
         if (!step || step.status !== 'confirmed') break;
         log.info({ epoch: step.epoch.toString() }, 'epoch rewards root confirmed on chain');
       }

@@ -14,6 +14,8 @@ export function createOracleMetrics() {
     staleReports: new Counter({ name: 'oracle_stale_reports_total', help: 'Reports marked stale after 45 min unprocessed', registers: [registry] }),
     epochsComputed: new Counter({ name: 'oracle_epochs_computed_total', help: 'Reward epochs computed', registers: [registry] }),
     lastEpoch: new Gauge({ name: 'oracle_last_epoch', help: 'Last computed epoch number', registers: [registry] }),
+    epochComputeSeconds: new Histogram({ name: 'oracle_epoch_compute_seconds', help: 'Time to compute due reward epochs (one run)', buckets: [0.05, 0.1, 0.5, 1, 5, 15, 30, 60, 120], registers: [registry] }),
+    chainWrites: new Counter({ name: 'oracle_chain_submissions_total', help: 'Reward-root submission steps, by outcome (submitted, pending, confirmed, failed, error)', labelNames: ['status'], registers: [registry] }),
     entropyPublished: new Counter({ name: 'oracle_entropy_published_total', help: 'Signed entropy messages published', registers: [registry] }),
   };
 }
