@@ -18,12 +18,14 @@ export function nextBeaconTime(nowMs: number, intervalMs: number, lastBeaconSegm
     const start = segment * intervalMs;
     // Keep clear of the segment edges so clock skew and delivery delay do not push a beacon into the next bucket.
     const margin = Math.min(intervalMs * 0.05, 5_000);
-    const at = start + margin + random() * (intervalMs - 2 * margin);
-    if (at > nowMs) return Math.floor(at);
+    // Whole milliseconds: flooring must not land on or before `nowMs` (a fraction past it is not "ahead").
+    const at = Math.floor(start + margin + random() * (intervalMs - 2 * margin));
+    if (at > nowMs) return at;
     if (segment === current) {
       // The drawn instant has passed: pick one in what is left of this segment.
       const end = start + intervalMs - margin;
-      if (end - nowMs > 1) return Math.floor(nowMs + 1 + random() * (end - nowMs - 1));
+      const earliest = Math.floor(nowMs) + 1;
+      if (end - earliest > 0) return Math.floor(earliest + random() * (end - earliest));
     }
     segment++;
   }

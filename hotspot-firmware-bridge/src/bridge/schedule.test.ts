@@ -39,6 +39,18 @@ describe('beacon schedule', () => {
   });
 });
 
+describe('beacon schedule at millisecond resolution', () => {
+  it('never returns the current millisecond when the drawn instant is a fraction of a millisecond ahead', () => {
+    const interval = 60_000;
+    const start = 1_700_000_040_000;
+    const now = start + 30_000;
+    const fractionAhead = (30_000 - 3_000 + 0.7) / (interval - 2 * 3_000);
+    const at = nextBeaconTime(now, interval, null, seq(fractionAhead, 0));
+    expect(at).toBeGreaterThan(now);
+    expect(segmentOf(at, interval)).toBe(segmentOf(now, interval));
+  });
+});
+
 describe('last-seen cache', () => {
   it('flags repeats and forgets beyond 15 entries', () => {
     const cache = new LastSeenCache(15);
