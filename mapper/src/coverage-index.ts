@@ -1,5 +1,5 @@
 import type { Sql } from 'postgres';
-import { toHexCoverage, type HexCoverage, type TimeFilter } from './db/coverage';
+import { toHexCoverage, type HexCoverage } from './db/coverage';
 import type { HexRow } from './db/coverage';
 
 interface Columns {
@@ -147,13 +147,11 @@ export class CoverageIndex {
     this.syncedAt = new Date(started);
   }
 
-  /** Coverage of one res-9 cell honouring the time filter; undefined for cells of another resolution. */
-  lookup(h3: string, time: TimeFilter = {}): HexCoverage | null {
+  /** All-time coverage of one res-9 cell (time-filtered lookups go to PostgreSQL's daily history). */
+  lookup(h3: string): HexCoverage | null {
     const c = this.cols;
     const slot = c.slots.get(h3);
     if (slot === undefined) return null;
-    if (time.since && c.last[slot]! < time.since.getTime()) return null;
-    if (time.asOf && c.first[slot]! > time.asOf.getTime()) return null;
     return toHexCoverage({
       h3,
       resolution: 9,
@@ -166,10 +164,10 @@ export class CoverageIndex {
     });
   }
 
-  lookupMany(cells: string[], time: TimeFilter = {}): Map<string, HexCoverage> {
+  lookupMany(cells: string[]): Map<string, HexCoverage> {
     const out = new Map<string, HexCoverage>();
     for (const cell of cells) {
-      const hex = this.lookup(cell, time);
+      const hex = this.lookup(cell);
       if (hex) out.set(cell, hex);
     }
     return out;

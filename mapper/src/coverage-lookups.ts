@@ -10,15 +10,23 @@ export interface CoverageLookups {
 
 const CHUNK = 20_000;
 
-/** Answers from the in-memory index when it is loaded and holds the resolution, else from PostgreSQL. */
+/** True when no time filter applies: only then can the in-memory index (all-time aggregates) answer. */
+export function isAllTime(time: TimeFilter): boolean {
+  return time.since === undefined && time.asOf === undefined;
+}
+
+/**
+ * All-time lookups come from the in-memory index when it is loaded and holds the resolution, else from PostgreSQL;
+ * time-filtered lookups always go to PostgreSQL.
+ */
 export function coverageLookups(sql: Sql, index: CoverageIndex | null): CoverageLookups {
   return {
     async cell(h3, time) {
-      if (index?.serves(getResolution(h3))) return index.lookup(h3, time);
+      if (isAllTime(time) && index?.serves(getResolution(h3))) return index.lookup(h3);
       return hexByCell(sql, h3, time);
     },
     async cells(res, cells, time) {
-      if (index?.serves(res)) return index.lookupMany(cells, time);
+      if (isAllTime(time) && index?.serves(res)) return index.lookupMany(cells);
       const out = new Map<string, HexCoverage>();
       for (let i = 0; i < cells.length; i += CHUNK) for (const [k, v] of await hexesByCells(sql, res, cells.slice(i, i + CHUNK), time)) out.set(k, v);
       return out;

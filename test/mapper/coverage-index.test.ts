@@ -1,6 +1,8 @@
 import { latLngToCell } from 'h3-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CoverageIndex } from '../../mapper/src/coverage-index';
+import { coverageLookups } from '../../mapper/src/coverage-lookups';
+import { parseTimeFilter } from '../../mapper/src/time-filter';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { insertCoverage, seedAmsterdam } from './fixtures';
 
@@ -27,11 +29,19 @@ describe('CoverageIndex', () => {
     expect(index.lookup(latLngToCell(48.85, 2.35, 9))).toBeNull();
   });
 
-  it('applies the time filter', () => {
+  it('serves all-time lookups only; time-filtered lookups go to PostgreSQL', async () => {
+    const lookups = coverageLookups(db.sql, index);
     const old = seed.hexes.find((h) => h.lastSeen.getTime() < Date.now() - 5 * 86_400_000)!;
-    expect(index.lookup(old.h3)).not.toBeNull();
-    expect(index.lookup(old.h3, { since: new Date(Date.now() - 7 * 86_400_000) })).toBeNull();
-    expect(index.lookup(seed.centre, { asOf: new Date(Date.now() - 40 * 86_400_000) })).toBeNull();
+    const week = parseTimeFilter('7d', undefined);
+    if (typeof week === 'string') throw new Error(week);
+    expect(await lookups.cell(old.h3, {})).toMatchObject({ h3: old.h3 });
+    expect(await lookups.cell(old.h3, week)).toBeNull();
+    expect((await lookups.cells(9, [old.h3, seed.centre], week)).has(seed.centre)).toBe(true);
+    // A hex written after the index loaded: the index (all time) does not know it yet, PostgreSQL (filtered) does.
+    const late = latLngToCell(48.2, 16.37, 9);
+    await insertCoverage(db.sql, [{ h3: late, rssi: -950, snr: 40, witnesses: 1, firstSeen: new Date(), lastSeen: new Date(), heardBy: [seed.beta.address] }]);
+    expect(await lookups.cell(late, {})).toBeNull();
+    expect(await lookups.cell(late, week)).toMatchObject({ h3: late, best_rssi_dbm: -95 });
   });
 
   it('picks up hexes the oracle writes later', async () => {
