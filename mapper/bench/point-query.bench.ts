@@ -2,7 +2,7 @@
  * Point-query benchmark on 1,000,000 res-9 coverage hexes (plus their res 4..8 rollups) in a real embedded PostgreSQL.
  * The servers run in a child process; autocannon drives them from this one, first a bare fastify route
  * (baseline), then GET /v1/coverage/point with an API key (every request at a random point in the covered disk).
- *   tsx mapper/bench/point-query.bench.ts   (BENCH_SECONDS, BENCH_CONNECTIONS to tune)
+ *   tsx mapper/bench/point-query.bench.ts   (BENCH_SECONDS, BENCH_CONNECTIONS to tune; BENCH_CPU_PROF=<dir> profiles the server)
  */
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
@@ -102,7 +102,8 @@ async function main() {
   try {
     const { count, key } = await seed(pg.url);
     if (count < 1_000_000) throw new Error(`expected ≥ 1,000,000 hexes, have ${count}`);
-    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const child = spawn(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(import.meta.url)], {
       env: { ...process.env, BENCH_ROLE: 'server', BENCH_DATABASE_URL: pg.url },
       stdio: ['pipe', 'pipe', 'inherit'],
     });

@@ -45,43 +45,73 @@ interface CachedRow {
   fetchedAt: number;
 }
 
+type CacheEntry = CachedRow | { missing: true; fetchedAt: number };
+
+export interface ApiKeyVerifier {
+  (presented: string | undefined): Promise<ApiKeyCheck>;
+  /** The same check answered synchronously from the cache; undefined when the key's row must be (re)read. */
+  cached(presented: string | undefined): ApiKeyCheck | undefined;
+}
+
+const MISSING: ApiKeyCheck = { ok: false, status: 401, code: 'missing_api_key', message: 'send an API key in the x-api-key header (or Authorization: Bearer <key>)' };
+const MALFORMED: ApiKeyCheck = { ok: false, status: 401, code: 'invalid_api_key', message: 'API key is malformed: expected poc_<12 hex id>_<43-char secret>' };
+const UNKNOWN: ApiKeyCheck = { ok: false, status: 401, code: 'invalid_api_key', message: 'API key not recognised' };
+
 /**
  * Verifies presented keys against the table. Rows are cached for `ttlMs` (revocation takes effect within it)
  * so the hot path does not query PostgreSQL per request; the secret is compared in constant time.
  */
-export function apiKeyVerifier(sql: Sql, options: { ttlMs?: number } = {}) {
+export function apiKeyVerifier(sql: Sql, options: { ttlMs?: number } = {}): ApiKeyVerifier {
   const ttlMs = options.ttlMs ?? 5_000;
-  const cache = new Map<string, CachedRow | { missing: true; fetchedAt: number }>();
+  const cache = new Map<string, CacheEntry>();
   const lastTouched = new Map<string, number>();
 
-  async function row(id: string) {
+  const fresh = (id: string): CacheEntry | undefined => {
     const hit = cache.get(id);
-    if (hit && Date.now() - hit.fetchedAt < ttlMs) return hit;
+    return hit && Date.now() - hit.fetchedAt < ttlMs ? hit : undefined;
+  };
+
+  async function load(id: string): Promise<CacheEntry> {
     const [r] = await sql<{ secret_sha256: Buffer; name: string; rate_limit_per_minute: number; revoked_at: Date | null }[]>`
       SELECT secret_sha256, name, rate_limit_per_minute, revoked_at FROM api_keys WHERE id = ${id}`;
-    const fresh = r
+    const entry: CacheEntry = r
       ? { hash: Buffer.from(r.secret_sha256), record: { id, name: r.name, rateLimitPerMinute: r.rate_limit_per_minute }, revoked: r.revoked_at !== null, fetchedAt: Date.now() }
       : { missing: true as const, fetchedAt: Date.now() };
     if (cache.size > 10_000) cache.clear();
-    cache.set(id, fresh);
-    return fresh;
+    cache.set(id, entry);
+    return entry;
   }
 
-  return async function verify(presented: string | undefined): Promise<ApiKeyCheck> {
-    if (!presented) return { ok: false, status: 401, code: 'missing_api_key', message: 'send an API key in the x-api-key header (or Authorization: Bearer <key>)' };
+  function parse(presented: string | undefined): ApiKeyCheck | { id: string; secret: string } {
+    if (!presented) return MISSING;
     const m = KEY_PATTERN.exec(presented.trim());
-    if (!m) return { ok: false, status: 401, code: 'invalid_api_key', message: 'API key is malformed: expected poc_<12 hex id>_<43-char secret>' };
-    const [, id, secret] = m as unknown as [string, string, string];
-    const r = await row(id);
-    if ('missing' in r || !timingSafeEqual(sha256(secret), r.hash)) return { ok: false, status: 401, code: 'invalid_api_key', message: 'API key not recognised' };
-    if (r.revoked) return { ok: false, status: 403, code: 'revoked_api_key', message: `API key ${id} has been revoked` };
+    if (!m) return MALFORMED;
+    return { id: m[1]!, secret: m[2]! };
+  }
+
+  function check(id: string, secret: string, entry: CacheEntry): ApiKeyCheck {
+    if ('missing' in entry || !timingSafeEqual(sha256(secret), entry.hash)) return UNKNOWN;
+    if (entry.revoked) return { ok: false, status: 403, code: 'revoked_api_key', message: `API key ${id} has been revoked` };
     const now = Date.now();
     if (now - (lastTouched.get(id) ?? 0) > 60_000) {
       lastTouched.set(id, now);
       sql`UPDATE api_keys SET last_used_at = now() WHERE id = ${id}`.catch(() => {});
     }
-    return { ok: true, key: r.record };
+    return { ok: true, key: entry.record };
+  }
+
+  const cached = (presented: string | undefined): ApiKeyCheck | undefined => {
+    const parsed = parse(presented);
+    if ('ok' in parsed) return parsed;
+    const entry = fresh(parsed.id);
+    return entry && check(parsed.id, parsed.secret, entry);
   };
+  const verify = async (presented: string | undefined): Promise<ApiKeyCheck> => {
+    const parsed = parse(presented);
+    if ('ok' in parsed) return parsed;
+    return check(parsed.id, parsed.secret, fresh(parsed.id) ?? (await load(parsed.id)));
+  };
+  return Object.assign(verify, { cached });
 }
 
 export function presentedKey(headers: Record<string, string | string[] | undefined>): string | undefined {

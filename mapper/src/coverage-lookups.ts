@@ -5,6 +5,8 @@ import { hexByCell, hexesByCells, type HexCoverage, type TimeFilter } from './db
 
 export interface CoverageLookups {
   cell(h3: string, time: TimeFilter): Promise<HexCoverage | null>;
+  /** `cell` answered synchronously from memory; undefined when only PostgreSQL can answer. */
+  cellNow(h3: string, time: TimeFilter): HexCoverage | null | undefined;
   cells(res: number, cells: string[], time: TimeFilter): Promise<Map<string, HexCoverage>>;
 }
 
@@ -20,11 +22,13 @@ export function isAllTime(time: TimeFilter): boolean {
  * time-filtered lookups always go to PostgreSQL.
  */
 export function coverageLookups(sql: Sql, index: CoverageIndex | null): CoverageLookups {
+  const cellNow = (h3: string, time: TimeFilter) => (isAllTime(time) && index?.serves(getResolution(h3)) ? index.lookup(h3) : undefined);
   return {
     async cell(h3, time) {
-      if (isAllTime(time) && index?.serves(getResolution(h3))) return index.lookup(h3);
-      return hexByCell(sql, h3, time);
+      const fromMemory = cellNow(h3, time);
+      return fromMemory !== undefined ? fromMemory : hexByCell(sql, h3, time);
     },
+    cellNow,
     async cells(res, cells, time) {
       if (isAllTime(time) && index?.serves(res)) return index.lookupMany(cells);
       const out = new Map<string, HexCoverage>();

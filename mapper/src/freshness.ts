@@ -8,18 +8,36 @@ export interface Freshness {
   generated_at: string;
 }
 
+export interface FreshnessSource {
+  (): Promise<Freshness>;
+  /** The answer without waiting, or undefined when the cached value is missing or stale (a refresh is then started). */
+  peek(): Freshness | undefined;
+}
+
 /** Coverage freshness, re-read from PostgreSQL at most every `ttlMs` so hot endpoints do not pay for it. */
-export function freshnessSource(sql: Sql, ttlMs = 2_000): () => Promise<Freshness> {
+export function freshnessSource(sql: Sql, ttlMs = 2_000): FreshnessSource {
   let cached: { at: number; value: string | null } | null = null;
   let pending: Promise<string | null> | null = null;
-  return async () => {
+  const refresh = (now: number) =>
+    (pending ??= coverageUpdatedAt(sql)
+      .then((d) => {
+        const value = d?.toISOString() ?? null;
+        cached = { at: now, value };
+        return value;
+      })
+      .finally(() => (pending = null)));
+  const answer = (value: string | null, now: number): Freshness => ({ coverage_updated_at: value, generated_at: new Date(now).toISOString() });
+
+  const get = async () => {
     const now = Date.now();
-    if (!cached || now - cached.at > ttlMs) {
-      pending ??= coverageUpdatedAt(sql)
-        .then((d) => d?.toISOString() ?? null)
-        .finally(() => (pending = null));
-      cached = { at: now, value: await pending };
-    }
-    return { coverage_updated_at: cached.value, generated_at: new Date(now).toISOString() };
+    if (cached && now - cached.at <= ttlMs) return answer(cached.value, now);
+    return answer(await refresh(now), now);
   };
+  const peek = () => {
+    const now = Date.now();
+    if (cached && now - cached.at <= ttlMs) return answer(cached.value, now);
+    void refresh(now).catch(() => {});
+    return undefined;
+  };
+  return Object.assign(get, { peek });
 }

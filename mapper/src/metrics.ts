@@ -19,11 +19,20 @@ export function registerMetrics(app: FastifyInstance): Registry {
     labelNames: ['route', 'status_code'],
     registers: [registry],
   });
-  app.addHook('onResponse', async (req, reply) => {
+  // Children cached per label set: prom-client would otherwise hash the label object on every request.
+  const observers = new Map<string, Histogram.Internal<string>>();
+  app.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions.url ?? 'unmatched';
-    const labels = { method: req.method, route, status_code: String(reply.statusCode) };
-    duration.observe(labels, reply.elapsedTime / 1000);
-    if (reply.statusCode >= 400 && reply.statusCode < 500) rejected.inc({ route, status_code: String(reply.statusCode) });
+    const status = reply.statusCode;
+    const key = `${req.method} ${status} ${route}`;
+    let observer = observers.get(key);
+    if (!observer) {
+      observer = duration.labels(req.method, route, String(status));
+      observers.set(key, observer);
+    }
+    observer.observe(reply.elapsedTime / 1000);
+    if (status >= 400 && status < 500) rejected.inc({ route, status_code: String(status) });
+    done();
   });
   app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     reply.header('content-type', registry.contentType);

@@ -60,10 +60,9 @@ export async function buildMapperServer(options: MapperServerOptions): Promise<F
   });
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ error: 'not_found', message: `no route ${req.method} ${req.url.split('?')[0]}` }));
   // PostgreSQL text cannot hold NUL: refuse it in the URL up front instead of failing a query with a 500.
-  app.addHook('onRequest', async (req, reply) => {
-    if (req.url.includes('%00') || req.url.includes('\u0000')) {
-      return reply.status(400).send({ error: 'invalid_characters', message: 'NUL characters are not allowed in the URL' });
-    }
+  app.addHook('onRequest', (req, _reply, done) => {
+    if (req.url.includes('%00') || req.url.includes('\u0000')) return done(new HttpError(400, 'invalid_characters', 'NUL characters are not allowed in the URL'));
+    done();
   });
 
   await registerOpenApi(app);
