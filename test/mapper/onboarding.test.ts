@@ -49,7 +49,7 @@ describe('onboarding endpoints against the local chain', () => {
   it('describes the network, the maker and the fees', async () => {
     const r = await app.inject({ url: '/api/v1/onboarding/config' });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toMatchObject({ cluster: 'local chain', makers: [{ name: 'Test maker', authority: net.maker.publicKey.toBase58() }], airdrop_sol: 2, bridge_configured: true });
+    expect(r.json()).toMatchObject({ cluster: 'local chain', wallet_chain: 'solana:localnet', makers: [{ name: 'Test maker', authority: net.maker.publicKey.toBase58() }], airdrop_sol: 2, bridge_configured: true });
   });
 
   it('refuses an empty wallet with insufficient_funds and lists the fees', async () => {

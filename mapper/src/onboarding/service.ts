@@ -23,6 +23,30 @@ export interface MapperChainOptions {
   airdropSol?: number;
   /** Shown to the user so a wrong network is obvious, e.g. "local chain". */
   clusterName?: string;
+  /** Wallet Standard chain id browser wallets must sign for (solana:mainnet, solana:devnet, solana:testnet, solana:localnet); found from the RPC when absent. */
+  walletChain?: string;
+}
+
+/** Wallet Standard chain ids of Solana's public clusters, by genesis hash. */
+const CHAIN_BY_GENESIS: Record<string, string> = {
+  '5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d': 'solana:mainnet',
+  EtWTRABZaYq6iMfeYKouRu166VU2xqa1wcaWoxPkrZBG: 'solana:devnet',
+  '4uhcVJyU9pJkvQyS88uRDiswHXSCkY3zQawwpjk2NsNY': 'solana:testnet',
+};
+
+/**
+ * The chain id a browser wallet is asked to sign for: a public cluster by its genesis hash, a validator on this
+ * machine as solana:localnet, and null for any other cluster (no standard id exists; wallets are then not told).
+ */
+export function walletChainFor(rpcUrl: string, genesisHash: string | null): string | null {
+  if (genesisHash && CHAIN_BY_GENESIS[genesisHash]) return CHAIN_BY_GENESIS[genesisHash]!;
+  let host: string;
+  try {
+    host = new URL(rpcUrl).hostname.replace(/^\[|\]$/g, '');
+  } catch {
+    return null;
+  }
+  return host === 'localhost' || host === '::1' || /^127\./.test(host) ? 'solana:localnet' : null;
 }
 
 /** Solana's base fee per signature; the onboarding transaction has two (owner, maker). */
@@ -58,6 +82,8 @@ export class OnboardingService {
   readonly client: PocNetworkClient;
   readonly maker: Keypair;
 
+  private walletChainLookup: Promise<string | null> | null = null;
+
   constructor(readonly options: MapperChainOptions) {
     this.maker = options.maker;
     this.client = PocNetworkClient.connect(options.rpcUrl, options.maker, {
@@ -79,10 +105,23 @@ export class OnboardingService {
     return network;
   }
 
+  private walletChain(): Promise<string | null> {
+    if (this.options.walletChain) return Promise.resolve(this.options.walletChain);
+    this.walletChainLookup ??= this.client.connection.getGenesisHash().then(
+      (hash) => walletChainFor(this.options.rpcUrl, hash),
+      () => {
+        this.walletChainLookup = null; // ask again next time
+        return walletChainFor(this.options.rpcUrl, null);
+      },
+    );
+    return this.walletChainLookup;
+  }
+
   async config() {
-    const network = await this.network();
+    const [network, walletChain] = await Promise.all([this.network(), this.walletChain()]);
     return {
       cluster: this.options.clusterName ?? this.options.rpcUrl,
+      wallet_chain: walletChain,
       program_id: this.client.programId.toBase58(),
       makers: [{ name: this.options.makerName ?? 'Demo maker', authority: this.maker.publicKey.toBase58() }],
       fees: { onboarding_fee_lamports: network.onboardingFeeLamports.toString(), location_fee_lamports: network.locationFeeLamports.toString() },
