@@ -3,6 +3,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { availableParallelism, hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { DEFAULT_COVERAGE_HISTORY_DAYS, pruneCoverageHistory } from './coverage/coverage';
 import { connectDatabase } from './db/connect';
 import { migrate } from './db/migrate';
 import { startEntropyPublisher, type BlockhashSource } from './entropy/publisher';
@@ -55,6 +56,8 @@ export interface OracleConfig {
   migrate?: boolean;
   densityRefreshSeconds?: number;
   trustRefreshSeconds?: number;
+  /** Whole UTC days of daily coverage history kept before today (default 90); older days are pruned every 10 min. */
+  coverageHistoryDays?: number;
 }
 
 export interface OracleHealth {
@@ -104,6 +107,8 @@ function every(ms: number, fn: () => Promise<unknown>, onError: (e: unknown) => 
 
 export async function startOracle(config: OracleConfig): Promise<RunningOracle> {
   const log = config.logger;
+  const historyDays = config.coverageHistoryDays ?? DEFAULT_COVERAGE_HISTORY_DAYS;
+  if (!Number.isInteger(historyDays) || historyDays < 1) throw new Error(`coverageHistoryDays must be a whole number ≥ 1, got ${historyDays}`);
   const sql = connectDatabase(config.databaseUrl, { max: 10 });
   if (config.migrate ?? true) await migrate(sql);
   const metrics = createOracleMetrics();
@@ -208,6 +213,7 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
     every(60_000, async () => (stats.staleMarked += await markStaleReports(sql)), onError('stale purge')),
     every((config.densityRefreshSeconds ?? 60) * 1000, () => density.refresh(sql), onError('hex density')),
     every((config.trustRefreshSeconds ?? 60) * 1000, () => updateTrustScores(sql), onError('trust scores')),
+    every(10 * 60_000, () => pruneCoverageHistory(sql, { keepDays: historyDays }), onError('coverage history pruning')),
   ];
   if (config.registryClient) {
     const registryClient = config.registryClient;

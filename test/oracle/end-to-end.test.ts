@@ -99,6 +99,12 @@ describe('MQTT → oracle → PostgreSQL', () => {
     expect(hex).toMatchObject({ hotspot_count: 1, best_rssi: -1000 });
     const rollups = await db.sql<{ resolution: number }[]>`SELECT resolution FROM coverage_hexes ORDER BY resolution`;
     expect(rollups.map((r) => r.resolution)).toEqual([4, 5, 6, 7, 8, 9]);
+    // The same measurement in the daily history, at all six resolutions, on the witness's UTC receive day.
+    const history = await db.sql<{ h3: string; day: Date; hotspot: string; best_rssi: number; witness_count: number }[]>`
+      SELECT h3, day, hotspot, best_rssi, witness_count FROM coverage_hex_hotspot_days ORDER BY h3`;
+    expect(history).toHaveLength(6);
+    expect(history.map((r) => r.h3)).toContain(hex!.h3);
+    for (const r of history) expect(r).toMatchObject({ hotspot: farWitness.keys.address, best_rssi: -1000, witness_count: 1 });
 
     const [hotspotRow] = await db.sql<{ last_witness_at: Date | null }[]>`SELECT last_witness_at FROM hotspots WHERE address = ${farWitness.keys.address}`;
     expect(hotspotRow!.last_witness_at!.getTime()).toBeGreaterThan(Date.now() - 60_000);

@@ -14,6 +14,24 @@ export interface CoverageMeasurement {
   at: Date;
 }
 
+/** The UTC calendar day of an instant, as PostgreSQL's `date` text ('YYYY-MM-DD'): the unit of coverage history. */
+export function utcDay(at: Date): string {
+  return at.toISOString().slice(0, 10);
+}
+
+/** Days of coverage history kept by default (see oracle/README.md, "Coverage history"). */
+export const DEFAULT_COVERAGE_HISTORY_DAYS = 90;
+
+interface DayAgg {
+  h3: string;
+  day: string;
+  hotspot: string;
+  bestRssi: number;
+  bestSnr: number;
+  count: number;
+  last: Date;
+}
+
 interface Agg {
   h3: string;
   resolution: number;
@@ -28,13 +46,27 @@ interface Agg {
 /**
  * Upserts res-9 coverage and its res-8…4 rollups. Distinct-hotspot counts stay exact incrementally because
  * coverage_hex_hotspots keeps one row per (cell, hotspot) at every resolution; only newly inserted rows add to them.
+ * The daily history (coverage_hex_hotspot_days: per cell, UTC day and hotspot, every resolution) is upserted in the
+ * same transaction with the same merge rules (max signal, added counts, newest time), so for any retained day range it
+ * aggregates to exactly what coverage_hexes would hold had only that range been recorded.
  */
 export async function recordCoverage(sql: Sql | TransactionSql, measurements: readonly CoverageMeasurement[]): Promise<void> {
   if (measurements.length === 0) return;
   const byKey = new Map<string, Agg>();
+  const byDay = new Map<string, DayAgg>();
   for (const m of measurements) {
     const cells: [string, number][] = [[m.h3Res9, COVERAGE_RESOLUTION], ...ROLLUP_RESOLUTIONS.map((r) => [cellToParent(m.h3Res9, r), r] as [string, number])];
+    const day = utcDay(m.at);
     for (const [h3, resolution] of cells) {
+      const dayKey = `${h3}|${day}|${m.witness}`;
+      const d = byDay.get(dayKey);
+      if (!d) byDay.set(dayKey, { h3, day, hotspot: m.witness, bestRssi: m.signal, bestSnr: m.snr, count: 1, last: m.at });
+      else {
+        d.bestRssi = Math.max(d.bestRssi, m.signal);
+        d.bestSnr = Math.max(d.bestSnr, m.snr);
+        d.count++;
+        if (m.at > d.last) d.last = m.at;
+      }
       const key = `${h3}|${m.witness}`;
       const agg = byKey.get(key);
       if (!agg) byKey.set(key, { h3, resolution, hotspot: m.witness, bestRssi: m.signal, bestSnr: m.snr, count: 1, first: m.at, last: m.at });
@@ -87,4 +119,46 @@ export async function recordCoverage(sql: Sql | TransactionSql, measurements: re
       hotspot_count = coverage_hexes.hotspot_count + EXCLUDED.hotspot_count,
       first_seen_at = LEAST(coverage_hexes.first_seen_at, EXCLUDED.first_seen_at),
       last_seen_at = GREATEST(coverage_hexes.last_seen_at, EXCLUDED.last_seen_at)`;
+
+  // Same fixed order as the primary key (h3, day, hotspot), after the two tables above, for every worker.
+  const days = [...byDay.values()].sort((a, b) => cmp(a.h3, b.h3) || cmp(a.day, b.day) || cmp(a.hotspot, b.hotspot));
+  await sql`
+    INSERT INTO coverage_hex_hotspot_days (h3, day, hotspot, best_rssi, best_snr, witness_count, last_seen_at)
+    SELECT * FROM unnest(${days.map((d) => d.h3)}::text[], ${days.map((d) => d.day)}::date[], ${days.map((d) => d.hotspot)}::text[],
+                         ${days.map((d) => d.bestRssi)}::int[], ${days.map((d) => d.bestSnr)}::int[], ${days.map((d) => d.count)}::int[],
+                         ${days.map((d) => d.last.toISOString())}::timestamptz[])
+    ON CONFLICT (h3, day, hotspot) DO UPDATE SET
+      best_rssi = GREATEST(coverage_hex_hotspot_days.best_rssi, EXCLUDED.best_rssi),
+      best_snr = GREATEST(coverage_hex_hotspot_days.best_snr, EXCLUDED.best_snr),
+      witness_count = coverage_hex_hotspot_days.witness_count + EXCLUDED.witness_count,
+      last_seen_at = GREATEST(coverage_hex_hotspot_days.last_seen_at, EXCLUDED.last_seen_at)`;
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Any constant works; it only has to be the same for every oracle process. */
+const PRUNE_LOCK_ID = 7_150_043;
+
+/**
+ * Deletes coverage history older than `keepDays` whole UTC days before today (today and the `keepDays` days before it
+ * stay), in batches of `batchSize` rows, each its own short transaction so ingest never waits long. One worker prunes
+ * at a time (advisory lock); the others skip. Returns the rows deleted.
+ */
+export async function pruneCoverageHistory(sql: Sql, options: { keepDays: number; now?: Date; batchSize?: number }): Promise<number> {
+  if (!Number.isInteger(options.keepDays) || options.keepDays < 1) throw new Error('coverage history: keepDays must be a whole number ≥ 1');
+  const today = Date.parse(utcDay(options.now ?? new Date()));
+  const cutoff = utcDay(new Date(today - options.keepDays * 86_400_000));
+  let total = 0;
+  for (;;) {
+    const deleted = await sql.begin(async (tx) => {
+      const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${PRUNE_LOCK_ID}) AS ok`;
+      if (!lock?.ok) return 0;
+      const result = await tx`
+        DELETE FROM coverage_hex_hotspot_days WHERE ctid = ANY(ARRAY(
+          SELECT ctid FROM coverage_hex_hotspot_days WHERE day < ${cutoff}::date LIMIT ${options.batchSize ?? 20_000}))`;
+      return result.count;
+    });
+    total += deleted;
+    if (deleted < (options.batchSize ?? 20_000)) return total;
+  }
 }

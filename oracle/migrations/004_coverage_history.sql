@@ -1,0 +1,17 @@
+-- Daily coverage history for the map's and carriers' time filters (last 24 h / 7 d / 30 d, as of a date).
+-- One row per (cell, UTC day, hotspot that heard it) at every resolution the oracle writes (res 9 and its res 8…4
+-- rollups, like coverage_hex_hotspots), written in the same transaction as coverage_hexes. A range of days
+-- aggregates exactly: best RSSI/SNR = max, witnesses = sum, distinct hotspots = count(DISTINCT hotspot).
+-- Days older than the oracle's coverageHistoryDays are pruned by the oracle.
+CREATE TABLE coverage_hex_hotspot_days (
+  h3            text NOT NULL,
+  day           date NOT NULL,             -- UTC day of the witness report's receive time
+  hotspot       text NOT NULL,             -- the witness
+  best_rssi     integer NOT NULL,          -- dBm×10
+  best_snr      integer NOT NULL,          -- dB×10
+  witness_count integer NOT NULL,
+  last_seen_at  timestamptz NOT NULL,      -- newest measurement of that day
+  PRIMARY KEY (h3, day, hotspot)
+);
+-- Pruning deletes whole old days; a B-tree on a date deduplicates to a few bytes a row.
+CREATE INDEX coverage_hex_hotspot_days_day_idx ON coverage_hex_hotspot_days (day);
