@@ -3,10 +3,13 @@ import * as maplibregl from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { $, ApiError, esc, getJson, postJson } from '../api';
 import { offlineStyle } from '../map/basemap';
-import { fromB64, loadOrCreateWallet, toB64, type Wallet } from './wallet';
+import { BrowserWallet, onWalletsChanged, registeredWallets, safeIcon, unusableReason, waitForWallet, type Wallet, type WalletChange } from './browser-wallet';
+import { fromB64, loadOrCreateDemoWallet, toB64, WalletError, type OwnerWallet } from './wallet';
 
 interface Config {
   cluster: string;
+  /** Wallet Standard chain id (solana:localnet, solana:devnet…); null for a cluster without one. */
+  wallet_chain: string | null;
   program_id: string;
   makers: { name: string; authority: string }[];
   fees: { onboarding_fee_lamports: string; location_fee_lamports: string };
@@ -20,7 +23,14 @@ interface Preflight {
 }
 
 /** Test hook: where the flow is. */
-const hook = { step: 'wallet', lastError: null as string | null, txSignature: null as string | null, hotspot: null as string | null, cell: null as string | null };
+const hook = {
+  step: 'wallet',
+  lastError: null as string | null,
+  txSignature: null as string | null,
+  hotspot: null as string | null,
+  cell: null as string | null,
+  wallet: null as { kind: string; name: string; address: string } | null,
+};
 (window as unknown as { __pocOnboard: typeof hook }).__pocOnboard = hook;
 
 /** What to do next, per error code: the user always gets a specific cause and a way forward. */
@@ -37,14 +47,36 @@ const NEXT_STEP: Record<string, string> = {
   invalid_owner_signature: 'The wallet that signed is not the one shown in step 1. Reload the page.',
   nothing_to_claim: 'Rewards become claimable after the next epoch is confirmed on chain.',
   not_hotspot_owner: 'This hotspot belongs to another wallet.',
+  no_wallet: 'Choose a wallet in step 1.',
+  wallet_rejected: 'Nothing was signed or sent. Try again when you are ready and approve in the wallet, or choose another wallet.',
+  wallet_not_found: 'Install or enable a Solana wallet that supports the Wallet Standard (Phantom, Solflare, Backpack…), open this page in its in-app browser, or use the demo wallet.',
+  wallet_unsupported: 'Choose another wallet, or the demo wallet.',
+  wallet_wrong_chain: 'Switch the wallet to this network (in its settings: network / developer mode), then connect again — or use the demo wallet.',
+  wallet_no_account: 'Open the wallet, unlock it or add an account, then connect again.',
+  wallet_unauthorized: 'Connect the wallet again and approve this site.',
+  wallet_locked: 'Unlock the wallet, then try again.',
+  wallet_disconnected: 'Connect a wallet again to go on.',
+  wallet_modified_transaction: 'Turn off the wallet’s own changes to transactions (priority fees, “optimise” or similar) and sign again, or use another wallet.',
+  wallet_did_not_sign: 'Select the account shown in step 1 in the wallet, then sign again.',
+  wallet_bad_signature: 'Try again; if it persists, use another wallet.',
+  wallet_bad_transaction: 'Try again; if it persists, use another wallet.',
+  wallet_error: 'Try again, or choose another wallet.',
 };
+
+function nextStep(code: string): string | undefined {
+  if (code === 'invalid_owner_signature' && wallet?.kind === 'browser') {
+    return `${wallet.name}'s signature does not cover the transaction the maker signed: the wallet most likely modified it (priority fee or extra instruction). Turn that off in the wallet and sign again, or use another wallet.`;
+  }
+  return NEXT_STEP[code];
+}
 
 function showError(el: HTMLElement, error: unknown) {
   const e = error as Error;
-  const code = error instanceof ApiError ? error.code : 'client_error';
+  const code = error instanceof ApiError || error instanceof WalletError ? error.code : 'client_error';
   hook.lastError = code;
   el.className = 'msg error';
-  el.innerHTML = `<strong>${esc(e.message)}</strong>${NEXT_STEP[code] ? `<br>${esc(NEXT_STEP[code])}` : ''}<br><code>${esc(code)}</code>`;
+  const next = nextStep(code);
+  el.innerHTML = `<strong>${esc(e.message)}</strong>${next ? `<br>${esc(next)}` : ''}<br><code>${esc(code)}</code>`;
 }
 function showOk(el: HTMLElement, html: string) {
   el.className = 'msg ok';
@@ -53,25 +85,152 @@ function showOk(el: HTMLElement, html: string) {
 const sol = (lamports: string | bigint) => `${(Number(lamports) / 1e9).toFixed(6)} SOL`;
 const enable = (id: string, on: boolean) => $(id).setAttribute('aria-disabled', on ? 'false' : 'true');
 
-let wallet: Wallet;
+let wallet: OwnerWallet | null = null;
 let config: Config;
 let preflight: Preflight | null = null;
 let possessionSignature: string | null = null;
 let pin: { lat: number; lng: number; h3: string } | null = null;
 
-async function refreshBalance() {
-  const b: { balance_lamports: string } = await getJson(`/api/v1/onboarding/balance?owner=${wallet.address}`);
-  $('wallet-balance').textContent = sol(b.balance_lamports);
+function requireWallet(): OwnerWallet {
+  if (!wallet) throw new WalletError('no_wallet', 'No wallet is connected.');
+  return wallet;
 }
 
-async function initWallet(forceNew = false) {
-  wallet = await loadOrCreateWallet(forceNew);
-  $('wallet-address').textContent = wallet.address;
-  await refreshBalance().catch((e) => showError($('wallet-msg'), e));
+async function refreshBalance() {
+  if (!wallet) return;
+  const address = wallet.address;
+  const b: { balance_lamports: string } = await getJson(`/api/v1/onboarding/balance?owner=${address}`);
+  if (wallet?.address === address) $('wallet-balance').textContent = sol(b.balance_lamports);
 }
+
+// ---- wallet: the demo keypair or a browser wallet (Wallet Standard)
+const CHOICE_KEY = 'poc-wallet-choice-v1';
+const DEMO = 'demo';
+/** The wallets listed in step 1, by button index. */
+let listed: Wallet[] = [];
+
+function renderWalletChoices() {
+  const all = registeredWallets();
+  listed = [...all];
+  const usable = all.filter((w) => !unusableReason(w));
+  const button = (w: Wallet, i: number) => {
+    const reason = unusableReason(w);
+    const icon = safeIcon(w.icon);
+    const active = wallet?.kind === 'browser' && (wallet as BrowserWallet).wallet === w;
+    return `<button class="choice secondary" data-wallet-index="${i}" aria-pressed="${active}"${reason ? ` disabled title="${esc(reason)}"` : ''}>${icon ? `<img src="${esc(icon)}" alt="">` : ''}${esc(w.name)}${reason ? ` <small>(${esc(reason)})</small>` : ''}</button>`;
+  };
+  $('wallet-choices').innerHTML =
+    listed.map(button).join('') +
+    `<button class="choice secondary" data-wallet-index="${DEMO}" aria-pressed="${wallet?.kind === 'demo'}">Demo wallet <small>(kept in this browser)</small></button>`;
+  $('no-browser-wallet').hidden = usable.length > 0;
+}
+
+function showWallet() {
+  hook.wallet = wallet && { kind: wallet.kind, name: wallet.name, address: wallet.address };
+  $('wallet-name').textContent = wallet?.name ?? 'none connected — choose one above';
+  $('wallet-address').textContent = wallet?.address ?? '—';
+  if (!wallet) $('wallet-balance').textContent = '—';
+  $('wallet-reset').hidden = wallet?.kind !== 'demo';
+  $('wallet-disconnect').hidden = wallet?.kind !== 'browser';
+  renderWalletChoices();
+}
+
+/** A new owner invalidates what was checked and signed for the old one. */
+async function setWallet(next: OwnerWallet | null) {
+  const previous = wallet;
+  wallet = next;
+  if (previous instanceof BrowserWallet && previous !== next) {
+    // Another wallet: let the old one forget this site. The same wallet again (a new connection): just stop listening.
+    if (next instanceof BrowserWallet && next.wallet === previous.wallet) previous.stopWatching();
+    else void previous.disconnect();
+  }
+  showWallet();
+  resetAfterHotspotChange();
+  if (next) await refreshBalance().catch((e) => showError($('wallet-msg'), e));
+}
+
+function onWalletChange(change: WalletChange) {
+  const msg = $('wallet-msg');
+  if (change.type === 'account') {
+    showWallet();
+    resetAfterHotspotChange();
+    showOk(msg, `${esc(wallet!.name)} switched to account <code>${esc(change.address)}</code>; it is the owner now, so check the hotspot again.`);
+    void refreshBalance().catch((e) => showError(msg, e));
+  } else if (change.type === 'disconnected') {
+    wallet = null;
+    localStorage.setItem(CHOICE_KEY, '');
+    showWallet();
+    resetAfterHotspotChange();
+    showError(msg, change.error);
+  } else {
+    showError(msg, change.error);
+  }
+}
+
+async function chooseDemo(forceNew = false) {
+  const msg = $('wallet-msg');
+  msg.className = 'msg';
+  msg.textContent = '';
+  await setWallet(await loadOrCreateDemoWallet(forceNew));
+  localStorage.setItem(CHOICE_KEY, DEMO);
+}
+
+async function chooseBrowserWallet(w: Wallet) {
+  const msg = $('wallet-msg');
+  msg.className = 'msg';
+  msg.textContent = `Approve the connection in ${w.name}…`;
+  try {
+    const connected = await BrowserWallet.connect(w, config.wallet_chain, { onChange: onWalletChange });
+    await setWallet(connected);
+    localStorage.setItem(CHOICE_KEY, w.name);
+    showOk(msg, `Connected to ${esc(w.name)}.`);
+  } catch (error) {
+    showError(msg, error);
+  }
+}
+
+/** On load: the wallet chosen last time (a browser wallet reconnects silently), else the demo wallet. */
+async function restoreWallet() {
+  const choice = localStorage.getItem(CHOICE_KEY);
+  if (choice === null || choice === DEMO) return chooseDemo();
+  if (choice === '') return setWallet(null);
+  // Extensions may register a moment after the page; wait a little for the one used last time.
+  const w = await waitForWallet(choice, 1_500);
+  if (!w) {
+    await setWallet(null);
+    showError($('wallet-msg'), new WalletError('wallet_not_found', `${choice}, the wallet you used last time, is not in this browser now.`));
+    return;
+  }
+  try {
+    const connected = await BrowserWallet.connect(w, config.wallet_chain, { silent: true, onChange: onWalletChange });
+    await setWallet(connected);
+    if (!connected) showOk($('wallet-msg'), `Press ${esc(w.name)} to connect it again.`);
+  } catch (error) {
+    await setWallet(null);
+    showError($('wallet-msg'), error);
+  }
+}
+
+$('wallet-choices').addEventListener('click', (e) => {
+  const button = (e.target as HTMLElement).closest('button[data-wallet-index]');
+  if (!button || (button as HTMLButtonElement).disabled) return;
+  const index = button.getAttribute('data-wallet-index')!;
+  if (index === DEMO) {
+    if (wallet?.kind !== 'demo') void chooseDemo().catch((error) => showError($('wallet-msg'), error));
+    return;
+  }
+  const w = listed[Number(index)];
+  if (w && !(wallet instanceof BrowserWallet && wallet.wallet === w)) void chooseBrowserWallet(w);
+});
+$('wallet-disconnect').addEventListener('click', async () => {
+  const name = wallet?.name;
+  await setWallet(null);
+  localStorage.setItem(CHOICE_KEY, '');
+  showOk($('wallet-msg'), `Disconnected from ${esc(name ?? 'the wallet')}.`);
+});
 
 function parties() {
-  return { owner: wallet.address, hotspot: $<HTMLInputElement>('hotspot-key').value.trim(), maker: $<HTMLSelectElement>('maker').value };
+  return { owner: requireWallet().address, hotspot: $<HTMLInputElement>('hotspot-key').value.trim(), maker: $<HTMLSelectElement>('maker').value };
 }
 
 function resetAfterHotspotChange() {
@@ -182,12 +341,12 @@ $('place-results').addEventListener('click', (e) => {
 
 // ---- review and submit
 function updateSubmit() {
-  const ready = Boolean(preflight && possessionSignature && pin);
+  const ready = Boolean(wallet && preflight && possessionSignature && pin);
   $<HTMLButtonElement>('submit').disabled = !ready;
   enable('step-submit', ready);
   if (ready) {
     hook.step = 'submit';
-    $('review').innerHTML = `<dl><dt>Hotspot</dt><dd>${esc(preflight!.hotspot)}</dd><dt>Owner</dt><dd>${esc(wallet.address)}</dd>
+    $('review').innerHTML = `<dl><dt>Hotspot</dt><dd>${esc(preflight!.hotspot)}</dd><dt>Owner</dt><dd>${esc(wallet!.address)} (${esc(wallet!.name)})</dd>
       <dt>Cell</dt><dd>${esc(pin!.h3)} (${pin!.lat.toFixed(6)}, ${pin!.lng.toFixed(6)})</dd>
       <dt>Antenna</dt><dd>${esc($<HTMLInputElement>('gain').value)} dBi, ${esc($<HTMLInputElement>('elevation').value)} m</dd>
       <dt>Total fees</dt><dd>${sol(preflight!.fees.total_lamports)}</dd></dl>`;
@@ -202,6 +361,7 @@ async function runSubmit() {
   msg.textContent = 'Preparing the transaction…';
   $<HTMLButtonElement>('submit').disabled = true;
   try {
+    const owner = requireWallet();
     const prepared: { transaction: string; message: string } = await postJson('/api/v1/onboarding/transaction', {
       ...parties(),
       signature: possessionSignature,
@@ -209,9 +369,10 @@ async function runSubmit() {
       gain_dbi: Number($<HTMLInputElement>('gain').value),
       elevation_m: Math.round(Number($<HTMLInputElement>('elevation').value)),
     });
-    msg.textContent = 'Signing with your wallet and sending…';
-    const ownerSignature = await wallet.sign(fromB64(prepared.message));
-    const sent: { signature: string } = await postJson('/api/v1/onboarding/submit', { owner: wallet.address, transaction: prepared.transaction, owner_signature: toB64(ownerSignature) });
+    msg.textContent = owner.kind === 'browser' ? `Approve the transaction in ${owner.name}…` : 'Signing with your wallet…';
+    const ownerSignature = await owner.signOnboarding({ transaction: fromB64(prepared.transaction), message: fromB64(prepared.message) });
+    msg.textContent = 'Sending to the network…';
+    const sent: { signature: string } = await postJson('/api/v1/onboarding/submit', { owner: owner.address, transaction: prepared.transaction, owner_signature: toB64(ownerSignature) });
     hook.txSignature = sent.signature;
     hook.step = 'done';
     showOk(msg, `Confirmed: <code>${esc(sent.signature.slice(0, 20))}…</code>`);
@@ -281,7 +442,9 @@ async function main() {
   $('cluster').textContent = `${config.cluster}`;
   $('maker').innerHTML = config.makers.map((m) => `<option value="${esc(m.authority)}">${esc(m.name)} (${esc(m.authority.slice(0, 6))}…)</option>`).join('');
   $('airdrop').hidden = !(config.airdrop_sol > 0);
-  await initWallet().catch((e) => showError($('wallet-msg'), e));
+  onWalletsChanged(renderWalletChoices);
+  showWallet();
+  await restoreWallet().catch((e) => showError($('wallet-msg'), e));
   const fromUrl = new URLSearchParams(location.search).get('hotspot');
   if (fromUrl) $<HTMLInputElement>('hotspot-key').value = fromUrl;
   hook.step = 'hotspot';
@@ -299,7 +462,7 @@ const tokens = (base: string, decimals = 6) => (Number(base) / 10 ** decimals).t
 async function loadRewards() {
   const msg = $('rewards-msg');
   try {
-    const r: Rewards = await getJson(`/api/v1/onboarding/rewards?owner=${wallet.address}`);
+    const r: Rewards = await getJson(`/api/v1/onboarding/rewards?owner=${requireWallet().address}`);
     $('rewards').innerHTML = `<dl><dt>Token balance</dt><dd>${tokens(r.token_balance, r.decimals)}</dd><dt>Confirmed epoch</dt><dd>${r.epoch ?? 'none yet'}</dd></dl>
       ${r.hotspots.length === 0 ? '<p>No hotspot is owned by this wallet yet.</p>' : `<table>${r.hotspots.map((h) => `<tr><td><a href="/#hotspot=${encodeURIComponent(h.hotspot)}">${esc(h.hotspot.slice(0, 12))}…</a><br><small>earned ${tokens(h.earned)} · claimed ${tokens(h.claimed)}</small></td>
         <td class="num">${BigInt(h.claimable) > 0n ? `<button data-claim="${esc(h.hotspot)}">Claim ${tokens(h.claimable)}</button>` : 'nothing to claim'}</td></tr>`).join('')}</table>`}
@@ -317,7 +480,8 @@ $('rewards').addEventListener('click', async (e) => {
   msg.className = 'msg';
   msg.textContent = 'Claiming…';
   try {
-    const r: { claimed: string; epoch: number } = await postJson('/api/v1/onboarding/claim', { owner: wallet.address, hotspot });
+    // Claims need no owner signature: the program only pays the hotspot's recorded owner, and this server pays the fee.
+    const r: { claimed: string; epoch: number } = await postJson('/api/v1/onboarding/claim', { owner: requireWallet().address, hotspot });
     showOk(msg, `Claimed ${tokens(r.claimed)} tokens (epoch ${r.epoch}).`);
     await loadRewards();
   } catch (error) {
@@ -330,14 +494,14 @@ $('airdrop').addEventListener('click', async () => {
   msg.className = 'msg';
   msg.textContent = 'Requesting demo SOL…';
   try {
-    await postJson('/api/v1/onboarding/airdrop', { owner: wallet.address });
+    await postJson('/api/v1/onboarding/airdrop', { owner: requireWallet().address });
     await refreshBalance();
     showOk(msg, `Received ${config.airdrop_sol} SOL.`);
   } catch (error) {
     showError(msg, error);
   }
 });
-$('wallet-reset').addEventListener('click', () => void initWallet(true).then(resetAfterHotspotChange));
+$('wallet-reset').addEventListener('click', () => void chooseDemo(true).catch((error) => showError($('wallet-msg'), error)));
 $('preflight').addEventListener('click', () => void runPreflight());
 $('hotspot-key').addEventListener('input', resetAfterHotspotChange);
 $('possession').addEventListener('click', () => void runPossession());
