@@ -1,6 +1,6 @@
 import { PublicKey } from '@solana/web3.js';
 import type { FastifyInstance } from 'fastify';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBridgeApi } from '../../hotspot-firmware-bridge/src/api';
@@ -46,6 +46,7 @@ interface OnboardHook {
   lastError: string | null;
   txSignature: string | null;
   cell: string | null;
+  wallet: { kind: string; name: string; address: string } | null;
 }
 const state = (page: Page) => page.evaluate(() => (window as unknown as { __pocOnboard: OnboardHook }).__pocOnboard);
 const waitStep = (page: Page, step: string) =>
@@ -121,5 +122,168 @@ describe('onboarding app on a phone', () => {
     await expect.poll(() => page.locator('#hotspot-msg').textContent(), { timeout: 30_000 }).toMatch(/already onboarded to your wallet/);
     expect(pageErrors).toEqual([]);
     await page.close();
+  });
+});
+
+/** Test controls of the injected Wallet Standard wallets (test/browser/standard-wallet.js). */
+interface WalletControls {
+  control: { rejectNextConnect: number; rejectNextSign: number; modifyNextSign: number; requests: { method: string; chain?: string; account?: string; silent?: boolean }[] };
+  address(): string | null;
+  switchAccount(): Promise<string>;
+  disconnectFromWallet(): void;
+}
+const STANDARD_WALLET = readFileSync(new URL('./standard-wallet.js', import.meta.url), 'utf8');
+const WALLET = 'Test Wallet';
+const onWallet = <T>(page: Page, name: string, fn: string) =>
+  page.evaluate(([n, f]) => new Function('w', `return (${f})(w)`)((window as unknown as { __standardWallets: Record<string, WalletControls> }).__standardWallets[n!]), [name, fn]) as Promise<T>;
+
+async function pinSomewhere(page: Page, place: string) {
+  await page.fill('#place', place);
+  await page.locator('#place-results li[data-lat]').first().click();
+  await page.waitForTimeout(500);
+  const box = (await page.locator('#pin-map').boundingBox())!;
+  await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+  await expect.poll(async () => (await state(page)).cell, { timeout: 20_000 }).toMatch(/^8c[0-9a-f]{13}$/);
+}
+
+describe('onboarding app with a browser wallet (Wallet Standard)', () => {
+  // A second hotspot behind its own bridge, so this flow does not depend on the demo-wallet test.
+  const hotspot2 = generateHotspotKeypair();
+  let bridge2: FastifyInstance;
+  let mapper2: Awaited<ReturnType<typeof startMapper>>;
+  beforeAll(async () => {
+    bridge2 = buildBridgeApi({ keypair: hotspot2, bridge: { counters: {} } as never, publisher: {} as never, queue: {} as never });
+    const bridgeUrl = await bridge2.listen({ host: '127.0.0.1', port: 0 });
+    mapper2 = await startMapper({
+      databaseUrl: db.url,
+      migrate: false,
+      logger: false,
+      chain: { rpcUrl: net.chain.rpcUrl, wsUrl: net.chain.wsUrl, maker: net.maker, makerName: 'Demo maker', airdropSol: 2, clusterName: 'local chain' },
+      bridgeApiUrl: bridgeUrl,
+    });
+  });
+  afterAll(async () => {
+    await mapper2?.stop();
+    await bridge2?.close();
+  });
+
+  it('lists Solana wallets, connects one, follows its account change, survives a refusal and a modified transaction, and onboards with its signature', async () => {
+    const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (e) => pageErrors.push(e.message));
+    // Three "extensions": a Solana wallet on this chain, a Solana wallet on mainnet only, an Ethereum-only wallet.
+    await page.addInitScript(
+      (configs) => ((window as unknown as { __standardWalletConfig: unknown }).__standardWalletConfig = configs),
+      [
+        { name: WALLET, chains: ['solana:mainnet', 'solana:devnet', 'solana:localnet'], solana: true },
+        { name: 'Mainnet Only', chains: ['solana:mainnet'], solana: true },
+        { name: 'Eth Wallet', chains: ['eip155:1'], solana: false },
+      ],
+    );
+    await page.addInitScript({ content: STANDARD_WALLET });
+    await page.goto(`${mapper2.url}/onboard`);
+    await waitStep(page, 'hotspot');
+    expect((await state(page)).wallet?.kind).toBe('demo');
+
+    const choices = page.locator('#wallet-choices button');
+    await expect.poll(() => choices.allTextContents()).toEqual([WALLET, 'Mainnet Only', 'Eth Wallet (no Solana support)', 'Demo wallet (kept in this browser)']);
+    expect(await page.locator('#wallet-choices button', { hasText: 'Eth Wallet' }).isDisabled()).toBe(true);
+    expect(await page.locator('#no-browser-wallet').isVisible()).toBe(false);
+
+    // A wallet on another chain is refused specifically; the demo wallet stays connected.
+    await page.click('#wallet-choices button:has-text("Mainnet Only")');
+    await expect.poll(() => page.locator('#wallet-msg').textContent()).toContain('Mainnet Only is on solana:mainnet, but this network runs on solana:localnet.');
+    expect((await state(page)).lastError).toBe('wallet_wrong_chain');
+    expect((await state(page)).wallet?.kind).toBe('demo');
+
+    // Declining the connection in the wallet, then accepting.
+    await onWallet(page, WALLET, '(w) => { w.control.rejectNextConnect = 1; }');
+    await page.click(`#wallet-choices button:has-text("${WALLET}")`);
+    await expect.poll(() => page.locator('#wallet-msg').textContent()).toContain(`You declined the connection in ${WALLET}.`);
+    expect((await state(page)).lastError).toBe('wallet_rejected');
+    await page.click(`#wallet-choices button:has-text("${WALLET}")`);
+    await expect.poll(async () => (await state(page)).wallet?.kind).toBe('browser');
+    const firstAddress = await onWallet<string>(page, WALLET, '(w) => w.address()');
+    expect(await page.locator('#wallet-address').textContent()).toBe(firstAddress);
+    expect(await page.locator('#wallet-name').textContent()).toBe(WALLET);
+    expect(await page.locator(`#wallet-choices button:has-text("${WALLET}")`).getAttribute('aria-pressed')).toBe('true');
+
+    // The user switches accounts in the wallet (standard:events change): the app follows and the new account owns.
+    const owner = await onWallet<string>(page, WALLET, '(w) => w.switchAccount()');
+    expect(owner).not.toBe(firstAddress);
+    await expect.poll(() => page.locator('#wallet-address').textContent()).toBe(owner);
+    expect(await page.locator('#wallet-msg').textContent()).toContain(`${WALLET} switched to account ${owner}`);
+    await page.locator('#step-wallet').screenshot({ path: `${SCREENSHOTS}/onboard-phone-browser-wallet.png` });
+
+    await page.click('#airdrop');
+    await expect.poll(() => page.locator('#wallet-balance').textContent(), { timeout: 30_000 }).toBe('2.000000 SOL');
+    await page.fill('#hotspot-key', hotspot2.address);
+    await page.click('#preflight');
+    await waitStep(page, 'possession');
+    await page.click('#possession');
+    await waitStep(page, 'location');
+    await pinSomewhere(page, 'Rotterdam');
+    await waitStep(page, 'submit');
+    expect(await page.locator('#review').textContent()).toContain(`${owner} (${WALLET})`);
+
+    // The user declines in the wallet: a specific message, and the app stays usable.
+    await onWallet(page, WALLET, '(w) => { w.control.rejectNextSign = 1; }');
+    await page.click('#submit');
+    await expect.poll(() => page.locator('#submit-msg').textContent()).toContain(`You declined in ${WALLET}: nothing was signed or sent.`);
+    expect((await state(page)).lastError).toBe('wallet_rejected');
+    expect(await page.locator('#submit').isEnabled()).toBe(true);
+
+    // The wallet adds a priority-fee instruction before signing: the app says so instead of sending a doomed transaction.
+    await onWallet(page, WALLET, '(w) => { w.control.modifyNextSign = 1; }');
+    await page.click('#submit');
+    await expect.poll(() => page.locator('#submit-msg').textContent()).toContain(`${WALLET} modified the transaction before signing it`);
+    expect((await state(page)).lastError).toBe('wallet_modified_transaction');
+    expect(await page.locator('#submit').isEnabled()).toBe(true);
+
+    await page.click('#submit');
+    await waitStep(page, 'done');
+    const { txSignature, cell } = await state(page);
+    expect(txSignature).toBeTruthy();
+    const account = await net.adminClient.fetchHotspot(new PublicKey(hotspot2.publicKey));
+    expect(account?.owner.toBase58()).toBe(owner);
+    expect(account?.locationH3).toBe(cell);
+
+    // Every signature came from solana:signTransaction for this chain and the current account; nothing else was asked.
+    const requests = await onWallet<WalletControls['control']['requests']>(page, WALLET, '(w) => w.control.requests');
+    expect(requests.filter((r) => r.method === 'signTransaction')).toEqual(Array(3).fill({ method: 'signTransaction', chain: 'solana:localnet', account: owner }));
+    expect(requests.map((r) => r.method).every((m) => ['connect', 'signTransaction'].includes(m))).toBe(true);
+
+    // The wallet disconnects this site from its side: the app drops the owner and says why.
+    await onWallet(page, WALLET, '(w) => w.disconnectFromWallet()');
+    await expect.poll(async () => (await state(page)).wallet).toBeNull();
+    expect(await page.locator('#wallet-msg').textContent()).toContain(`${WALLET} disconnected this site`);
+    expect((await state(page)).lastError).toBe('wallet_disconnected');
+    await page.click('#preflight');
+    await expect.poll(() => page.locator('#hotspot-msg').textContent()).toContain('No wallet is connected.');
+
+    // Reconnect, reload: the app remembers the choice and asks the wallet silently (this "extension" forgot the site).
+    await page.click(`#wallet-choices button:has-text("${WALLET}")`);
+    await expect.poll(async () => (await state(page)).wallet?.kind).toBe('browser');
+    await page.reload();
+    await waitStep(page, 'hotspot');
+    await expect.poll(() => page.locator('#wallet-msg').textContent()).toBe(`Press ${WALLET} to connect it again.`);
+    expect((await state(page)).wallet).toBeNull();
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  });
+
+  it('says so when no browser wallet is installed and the remembered one is gone', async () => {
+    const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    await context.addInitScript(() => localStorage.setItem('poc-wallet-choice-v1', 'Phantom'));
+    const page = await context.newPage();
+    await page.goto(`${mapper2.url}/onboard`);
+    await waitStep(page, 'hotspot');
+    await expect.poll(() => page.locator('#wallet-msg').textContent(), { timeout: 10_000 }).toContain('Phantom, the wallet you used last time, is not in this browser now.');
+    expect((await state(page)).lastError).toBe('wallet_not_found');
+    expect(await page.locator('#no-browser-wallet').isVisible()).toBe(true);
+    expect(await page.locator('#wallet-choices button').allTextContents()).toEqual(['Demo wallet (kept in this browser)']);
+    await page.click('#wallet-choices button');
+    await expect.poll(async () => (await state(page)).wallet?.kind).toBe('demo');
+    await context.close();
   });
 });
