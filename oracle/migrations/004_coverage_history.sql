@@ -11,7 +11,7 @@ CREATE TABLE coverage_hex_hotspot_days (
   best_snr      integer NOT NULL,          -- dB×10
   witness_count integer NOT NULL,
   last_seen_at  timestamptz NOT NULL,      -- newest measurement of that day
-  PRIMARY KEY (h3, day, hotspot)
+  -- Day first: the mapper reads `day = ANY(<the filter's days>) AND h3 …` (one index search per day and cell or
+  -- cell range, whatever the retention), and pruning deletes a prefix (`day < cutoff`) without another index.
+  PRIMARY KEY (day, h3, hotspot)
 );
--- Pruning deletes whole old days; a B-tree on a date deduplicates to a few bytes a row.
-CREATE INDEX coverage_hex_hotspot_days_day_idx ON coverage_hex_hotspot_days (day);

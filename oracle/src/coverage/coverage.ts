@@ -120,14 +120,14 @@ export async function recordCoverage(sql: Sql | TransactionSql, measurements: re
       first_seen_at = LEAST(coverage_hexes.first_seen_at, EXCLUDED.first_seen_at),
       last_seen_at = GREATEST(coverage_hexes.last_seen_at, EXCLUDED.last_seen_at)`;
 
-  // Same fixed order as the primary key (h3, day, hotspot), after the two tables above, for every worker.
-  const days = [...byDay.values()].sort((a, b) => cmp(a.h3, b.h3) || cmp(a.day, b.day) || cmp(a.hotspot, b.hotspot));
+  // Same fixed order as the primary key (day, h3, hotspot), after the two tables above, for every worker.
+  const days = [...byDay.values()].sort((a, b) => cmp(a.day, b.day) || cmp(a.h3, b.h3) || cmp(a.hotspot, b.hotspot));
   await sql`
     INSERT INTO coverage_hex_hotspot_days (h3, day, hotspot, best_rssi, best_snr, witness_count, last_seen_at)
     SELECT * FROM unnest(${days.map((d) => d.h3)}::text[], ${days.map((d) => d.day)}::date[], ${days.map((d) => d.hotspot)}::text[],
                          ${days.map((d) => d.bestRssi)}::int[], ${days.map((d) => d.bestSnr)}::int[], ${days.map((d) => d.count)}::int[],
                          ${days.map((d) => d.last.toISOString())}::timestamptz[])
-    ON CONFLICT (h3, day, hotspot) DO UPDATE SET
+    ON CONFLICT (day, h3, hotspot) DO UPDATE SET
       best_rssi = GREATEST(coverage_hex_hotspot_days.best_rssi, EXCLUDED.best_rssi),
       best_snr = GREATEST(coverage_hex_hotspot_days.best_snr, EXCLUDED.best_snr),
       witness_count = coverage_hex_hotspot_days.witness_count + EXCLUDED.witness_count,
