@@ -1,7 +1,7 @@
 import { getResolution } from 'h3-js';
 import type { Sql } from 'postgres';
 import type { CoverageIndex } from './coverage-index';
-import { hexByCell, hexesByCells, type HexCoverage, type TimeFilter } from './db/coverage';
+import { hexByCell, hexesByCells, isAllTime, type HexCoverage, type TimeFilter } from './db/coverage';
 
 export interface CoverageLookups {
   cell(h3: string, time: TimeFilter): Promise<HexCoverage | null>;
@@ -12,14 +12,9 @@ export interface CoverageLookups {
 
 const CHUNK = 20_000;
 
-/** True when no time filter applies: only then can the in-memory index (all-time aggregates) answer. */
-export function isAllTime(time: TimeFilter): boolean {
-  return time.since === undefined && time.asOf === undefined;
-}
-
 /**
  * All-time lookups come from the in-memory index when it is loaded and holds the resolution, else from PostgreSQL;
- * time-filtered lookups always go to PostgreSQL.
+ * time-filtered lookups always go to PostgreSQL (the daily history), since the index holds all-time aggregates only.
  */
 export function coverageLookups(sql: Sql, index: CoverageIndex | null): CoverageLookups {
   const cellNow = (h3: string, time: TimeFilter) => (isAllTime(time) && index?.serves(getResolution(h3)) ? index.lookup(h3) : undefined);

@@ -66,6 +66,29 @@ export async function insertCoverage(sql: Sql, hexes: FixtureHex[]): Promise<voi
     hex.heardBy.map((hotspot) => ({ h3: hex.h3, hotspot, best_rssi: hex.rssi, best_snr: hex.snr, witness_count: hex.witnesses, last_seen_at: hex.lastSeen })),
   );
   for (let i = 0; i < heard.length; i += 1000) await sql`INSERT INTO coverage_hex_hotspots ${sql(heard.slice(i, i + 1000))}`;
+
+  // Daily history (what time filters read): each hex's witnesses split over its hotspots, all on its last-seen UTC day,
+  // rolled up to res 4..8 per (cell, day, hotspot) like the oracle does.
+  const days = new Map<string, { h3: string; day: string; hotspot: string; best_rssi: number; best_snr: number; witness_count: number; last_seen_at: Date }>();
+  for (const hex of hexes) {
+    const day = hex.lastSeen.toISOString().slice(0, 10);
+    hex.heardBy.forEach((hotspot, k) => {
+      const share = Math.floor(hex.witnesses / hex.heardBy.length) + (k === 0 ? hex.witnesses % hex.heardBy.length : 0);
+      for (let res = 4; res <= 9; res++) {
+        const h3 = res === 9 ? hex.h3 : cellToParent(hex.h3, res);
+        const row = days.get(`${h3}|${day}|${hotspot}`);
+        if (!row) days.set(`${h3}|${day}|${hotspot}`, { h3, day, hotspot, best_rssi: hex.rssi, best_snr: hex.snr, witness_count: share, last_seen_at: hex.lastSeen });
+        else {
+          row.best_rssi = Math.max(row.best_rssi, hex.rssi);
+          row.best_snr = Math.max(row.best_snr, hex.snr);
+          row.witness_count += share;
+          if (hex.lastSeen > row.last_seen_at) row.last_seen_at = hex.lastSeen;
+        }
+      }
+    });
+  }
+  const history = [...days.values()];
+  for (let i = 0; i < history.length; i += 1000) await sql`INSERT INTO coverage_hex_hotspot_days ${sql(history.slice(i, i + 1000))}`;
 }
 
 /** A small network around Amsterdam: two hotspots and a disk of covered res-9 hexes with falling signal. */

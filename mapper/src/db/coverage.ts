@@ -1,12 +1,30 @@
-import type { Sql } from 'postgres';
+import type { PendingQuery, Row, Sql } from 'postgres';
 import { cellToLatLng, getResolution } from 'h3-js';
 import { descendantRange } from '../h3-ranges';
 import { signalClassOf, type SignalClass } from '../signal';
 
-/** Which coverage counts: heard since `since`, and (for "as of a date") first heard by `asOf`. */
+/**
+ * Which coverage counts (see parseTimeFilter in ../time-filter.ts). Without `days`, all-time aggregates
+ * (coverage_hexes, or the in-memory index); with `days`, the oracle's daily history of those whole UTC days.
+ */
 export interface TimeFilter {
+  /** Start of the requested interval (window start, or as_of − 30 d): the hotspot pages' "active since". */
   since?: Date;
   asOf?: Date;
+  /** Inclusive range of UTC days ('YYYY-MM-DD') that coverage answers aggregate. */
+  days?: { from: string; to: string };
+}
+
+/** Every UTC day of the range, inclusive, as 'YYYY-MM-DD' (at most 31 for the filters parseTimeFilter makes). */
+export function daysOf(range: { from: string; to: string }): string[] {
+  const out: string[] = [];
+  for (let t = Date.parse(range.from), end = Date.parse(range.to); t <= end && out.length < 366; t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  return out;
+}
+
+/** True when no time filter applies: all-time aggregates answer. */
+export function isAllTime(time: TimeFilter): boolean {
+  return time.days === undefined;
 }
 
 export interface HexCoverage {
@@ -52,16 +70,34 @@ export function toHexCoverage(row: HexRow): HexCoverage {
   };
 }
 
-function timeCondition(sql: Sql, t: TimeFilter) {
-  return sql`${t.since ? sql`AND c.last_seen_at >= ${t.since}` : sql``} ${t.asOf ? sql`AND c.first_seen_at <= ${t.asOf}` : sql``}`;
-}
+type Fragment = PendingQuery<Row[]>;
 
 const HEX_COLUMNS = 'c.h3, c.resolution, c.best_rssi, c.best_snr, c.witness_count, c.hotspot_count, c.first_seen_at, c.last_seen_at';
 
+/**
+ * Coverage over the filter's days from the history rows `d` that `rows` yields (a FROM item already restricted to those
+ * days and to the wanted cells): best RSSI/SNR = max, witnesses = sum, hotspots = distinct hotspots, last_seen_at =
+ * newest measurement in those days; first_seen_at = when the cell was first heard at all (coverage_hexes), never after
+ * its first measurement in the range. Only cells heard on one of those days are returned. `page` orders and limits.
+ */
+function historyRows(sql: Sql, res: number, rows: Fragment, page: Fragment = sql``) {
+  return sql<HexRow[]>`
+    SELECT c.h3, c.resolution, a.best_rssi, a.best_snr, a.witness_count, a.hotspot_count, c.first_seen_at, a.last_seen_at
+    FROM (
+      SELECT d.h3, max(d.best_rssi) AS best_rssi, max(d.best_snr) AS best_snr, sum(d.witness_count)::bigint AS witness_count,
+             count(DISTINCT d.hotspot)::int AS hotspot_count, max(d.last_seen_at) AS last_seen_at
+      FROM ${rows}
+      GROUP BY d.h3 ${page}
+    ) a
+    JOIN coverage_hexes c ON c.resolution = ${res} AND c.h3 = a.h3
+    ORDER BY c.h3`;
+}
+
 export async function hexByCell(sql: Sql, h3: string, time: TimeFilter = {}): Promise<HexCoverage | null> {
-  const rows = await sql<HexRow[]>`
-    SELECT ${sql.unsafe(HEX_COLUMNS)} FROM coverage_hexes c
-    WHERE c.resolution = ${getResolution(h3)} AND c.h3 = ${h3} ${timeCondition(sql, time)}`;
+  const res = getResolution(h3);
+  const rows = time.days
+    ? await historyRows(sql, res, sql`coverage_hex_hotspot_days d WHERE d.day = ANY(${daysOf(time.days)}::date[]) AND d.h3 = ${h3}`)
+    : await sql<HexRow[]>`SELECT ${sql.unsafe(HEX_COLUMNS)} FROM coverage_hexes c WHERE c.resolution = ${res} AND c.h3 = ${h3}`;
   return rows[0] ? toHexCoverage(rows[0]) : null;
 }
 
@@ -69,14 +105,14 @@ export async function hexByCell(sql: Sql, h3: string, time: TimeFilter = {}): Pr
 export async function hexesByCells(sql: Sql, res: number, cells: string[], time: TimeFilter = {}): Promise<Map<string, HexCoverage>> {
   const out = new Map<string, HexCoverage>();
   if (cells.length === 0) return out;
-  const rows = await sql<HexRow[]>`
-    SELECT ${sql.unsafe(HEX_COLUMNS)} FROM coverage_hexes c
-    WHERE c.resolution = ${res} AND c.h3 = ANY(${cells}::text[]) ${timeCondition(sql, time)}`;
+  const rows = time.days
+    ? await historyRows(sql, res, sql`coverage_hex_hotspot_days d WHERE d.day = ANY(${daysOf(time.days)}::date[]) AND d.h3 = ANY(${cells}::text[])`)
+    : await sql<HexRow[]>`SELECT ${sql.unsafe(HEX_COLUMNS)} FROM coverage_hexes c WHERE c.resolution = ${res} AND c.h3 = ANY(${cells}::text[])`;
   for (const row of rows) out.set(row.h3, toHexCoverage(row));
   return out;
 }
 
-/** One page of cells at `res` inside the given index ranges, ordered by h3, after `cursor`. */
+/** One page of cells at `res` inside the given (disjoint) index ranges, ordered by h3, after `cursor`. */
 export async function hexesInRanges(
   sql: Sql,
   res: number,
@@ -84,13 +120,27 @@ export async function hexesInRanges(
   options: { time?: TimeFilter; cursor?: string; limit: number },
 ): Promise<HexCoverage[]> {
   if (ranges.length === 0) return [];
-  const rows = await sql<HexRow[]>`
-    SELECT ${sql.unsafe(HEX_COLUMNS)}
-    FROM unnest(${ranges.map((r) => r.lo)}::text[], ${ranges.map((r) => r.hi)}::text[]) AS r(lo, hi)
-    JOIN coverage_hexes c ON c.resolution = ${res} AND c.h3 BETWEEN r.lo AND r.hi
-    WHERE true ${options.cursor ? sql`AND c.h3 > ${options.cursor}` : sql``} ${timeCondition(sql, options.time ?? {})}
-    ORDER BY c.h3
-    LIMIT ${options.limit}`;
+  const days = options.time?.days;
+  const bounds = sql`unnest(${ranges.map((r) => r.lo)}::text[], ${ranges.map((r) => r.hi)}::text[]) AS r(lo, hi)`;
+  const rows = days
+    ? await historyRows(
+        sql,
+        res,
+        // OFFSET 0 keeps the subquery from being merged into the join, so it runs once per range as a primary-key
+        // search (day = ANY(days), h3 in the range); merged, the planner prefers reading every row of those days.
+        sql`${bounds} CROSS JOIN LATERAL (
+          SELECT * FROM coverage_hex_hotspot_days x
+          WHERE x.day = ANY(${daysOf(days)}::date[]) AND x.h3 BETWEEN r.lo AND r.hi ${options.cursor ? sql`AND x.h3 > ${options.cursor}` : sql``}
+          OFFSET 0) d`,
+        sql`ORDER BY d.h3 LIMIT ${options.limit}`,
+      )
+    : await sql<HexRow[]>`
+        SELECT ${sql.unsafe(HEX_COLUMNS)}
+        FROM ${bounds}
+        JOIN coverage_hexes c ON c.resolution = ${res} AND c.h3 BETWEEN r.lo AND r.hi
+        WHERE true ${options.cursor ? sql`AND c.h3 > ${options.cursor}` : sql``}
+        ORDER BY c.h3
+        LIMIT ${options.limit}`;
   return rows.map(toHexCoverage);
 }
 
@@ -106,18 +156,32 @@ export interface HexHotspot {
   distance_m: number | null;
 }
 
-/** Hotspots that heard a hex (any resolution: coarser hexes gather their res-9 descendants). */
-export async function hotspotsForHex(sql: Sql, h3: string, limit = 100): Promise<HexHotspot[]> {
+/**
+ * Hotspots that heard a hex (any resolution: coarser hexes gather their res-9 descendants). With a time filter, from
+ * the daily history of the hex itself (the oracle writes it at every resolution, so a rollup's rows already gather its
+ * descendants), aggregated over the filter's days.
+ */
+export async function hotspotsForHex(sql: Sql, h3: string, time: TimeFilter = {}, limit = 100): Promise<HexHotspot[]> {
   const res = getResolution(h3);
   const { lo, hi } = res === 9 ? { lo: h3, hi: h3 } : descendantRange(h3, 9);
-  const rows = await sql<{ hotspot: string; name: string | null; lat: number | null; lng: number | null; best_rssi: number; best_snr: number; witness_count: bigint; last_seen_at: Date }[]>`
-    SELECT x.hotspot, h.name, h.lat, h.lng, max(x.best_rssi) AS best_rssi, max(x.best_snr) AS best_snr,
-           sum(x.witness_count)::bigint AS witness_count, max(x.last_seen_at) AS last_seen_at
-    FROM coverage_hex_hotspots x LEFT JOIN hotspots h ON h.address = x.hotspot
-    WHERE x.h3 BETWEEN ${lo} AND ${hi}
-    GROUP BY x.hotspot, h.name, h.lat, h.lng
-    ORDER BY max(x.best_rssi) DESC
-    LIMIT ${limit}`;
+  type Row = { hotspot: string; name: string | null; lat: number | null; lng: number | null; best_rssi: number; best_snr: number; witness_count: bigint; last_seen_at: Date };
+  const rows = time.days
+    ? await sql<Row[]>`
+        SELECT x.hotspot, h.name, h.lat, h.lng, max(x.best_rssi) AS best_rssi, max(x.best_snr) AS best_snr,
+               sum(x.witness_count)::bigint AS witness_count, max(x.last_seen_at) AS last_seen_at
+        FROM coverage_hex_hotspot_days x LEFT JOIN hotspots h ON h.address = x.hotspot
+        WHERE x.day = ANY(${daysOf(time.days)}::date[]) AND x.h3 = ${h3}
+        GROUP BY x.hotspot, h.name, h.lat, h.lng
+        ORDER BY max(x.best_rssi) DESC, x.hotspot
+        LIMIT ${limit}`
+    : await sql<Row[]>`
+        SELECT x.hotspot, h.name, h.lat, h.lng, max(x.best_rssi) AS best_rssi, max(x.best_snr) AS best_snr,
+               sum(x.witness_count)::bigint AS witness_count, max(x.last_seen_at) AS last_seen_at
+        FROM coverage_hex_hotspots x LEFT JOIN hotspots h ON h.address = x.hotspot
+        WHERE x.h3 BETWEEN ${lo} AND ${hi}
+        GROUP BY x.hotspot, h.name, h.lat, h.lng
+        ORDER BY max(x.best_rssi) DESC
+        LIMIT ${limit}`;
   const [hexLat, hexLng] = cellToLatLng(h3);
   return rows.map((r) => ({
     address: r.hotspot,

@@ -37,8 +37,17 @@ const lat = z.coerce.number().min(-90).max(90).describe('latitude, WGS84 degrees
 const lng = z.coerce.number().min(-180).max(180).describe('longitude, WGS84 degrees');
 const position = z.tuple([z.number().min(-180).max(180), z.number().min(-90).max(90)]);
 const time = {
-  window: z.enum(['24h', '7d', '30d', 'all']).optional().describe('only hexes heard within this window'),
-  as_of: z.string().optional().describe('ISO date: coverage as it stood then (first heard by then, heard within the 30 days before)'),
+  window: z.enum(['24h', '7d', '30d', 'all']).optional().describe(
+    'Time window, counted in whole UTC days: 24h = yesterday and today (UTC), 7d = today and the 7 days before, 30d = today and the 30 days before ' +
+      '(the days the last 24 h / 7 d / 30 d touch). A hex is covered when heard on one of those days; best_rssi_dbm, best_snr_db, witness_count, ' +
+      'hotspot_count (distinct hotspots) and last_seen_at are those of exactly those days, first_seen_at is when the hex was first heard at all. ' +
+      'all (default): all-time values. Ignored when as_of is given.',
+  ),
+  as_of: z.string().optional().describe(
+    'ISO 8601 date or date-time: coverage as it stood then = the whole UTC days from the day of (as_of − 30 days) to the day of as_of, inclusive ' +
+      '(as_of=2026-10-01: 1 September to 1 October 2026, all of 1 October included), aggregated like window. Takes precedence over window. ' +
+      'Daily history is kept for the oracle’s retention (default 90 days), so as_of works up to about 60 days back by default; older dates find no coverage.',
+  ),
 };
 const resolution = z.coerce.number().int().min(MIN_RESOLUTION).max(MAX_RESOLUTION).default(9).describe('H3 resolution (9 = measured; 4–8 = rollups)');
 

@@ -91,7 +91,7 @@ export async function mapApiRoutes(app: FastifyInstance, ctx: MapApiContext) {
     const t = timeFilterOf(req.query as { window?: string; as_of?: string });
     const hex = await hexByCell(ctx.sql, h3, t);
     if (!hex) throw new HttpError(404, 'hex_not_covered', `no coverage recorded for hex ${h3} in the selected time range`);
-    return { hex, hotspots: await hotspotsForHex(ctx.sql, h3), freshness: await ctx.freshness() };
+    return { hex, hotspots: await hotspotsForHex(ctx.sql, h3, t), freshness: await ctx.freshness() };
   });
 
   app.get('/api/v1/hotspots', { schema: { tags: ['map'], summary: 'Hotspots with a location inside a bbox' } }, async (req) => {
