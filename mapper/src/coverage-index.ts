@@ -1,6 +1,7 @@
+import { cellToLatLng } from 'h3-js';
 import type { Sql } from 'postgres';
-import { toHexCoverage, type HexCoverage } from './db/coverage';
-import type { HexRow } from './db/coverage';
+import type { HexCoverage, HexRow } from './db/coverage';
+import { signalClassOf } from './signal';
 
 interface Columns {
   slots: Map<string, number>;
@@ -10,6 +11,9 @@ interface Columns {
   witnesses: Float64Array;
   first: Float64Array;
   last: Float64Array;
+  /** Cell centres, computed once per cell so lookups make no H3 call. */
+  lat: Float64Array;
+  lng: Float64Array;
   size: number;
 }
 
@@ -24,6 +28,8 @@ function emptyColumns(capacity: number): Columns {
     witnesses: new Float64Array(capacity),
     first: new Float64Array(capacity),
     last: new Float64Array(capacity),
+    lat: new Float64Array(capacity),
+    lng: new Float64Array(capacity),
     size: 0,
   };
 }
@@ -43,12 +49,14 @@ function grow(c: Columns): Columns {
     witnesses: copy(c.witnesses, (k) => new Float64Array(k)),
     first: copy(c.first, (k) => new Float64Array(k)),
     last: copy(c.last, (k) => new Float64Array(k)),
+    lat: copy(c.lat, (k) => new Float64Array(k)),
+    lng: copy(c.lng, (k) => new Float64Array(k)),
   };
 }
 
 /**
  * In-memory copy of res-9 coverage for point/batch/area/route lookups, so the hot path does not go to PostgreSQL.
- * Packed columns (~60 bytes a hex with the key) keep a 1,000,000-hex network near 100 MB. Rows whose
+ * Packed columns (~75 bytes a hex with the key) keep a 1,000,000-hex network near 120 MB. Rows whose
  * last_seen_at moved past the newest one already read are pulled every `pollMs`; the whole set is reloaded every
  * `reloadMs`, which also picks up deletions and writes that committed with an older timestamp.
  */
@@ -99,6 +107,7 @@ export class CoverageIndex {
       if (c.size === c.rssi.length) c = grow(c);
       slot = c.size++;
       c.slots.set(r.h3, slot);
+      [c.lat[slot], c.lng[slot]] = cellToLatLng(r.h3);
     }
     c.rssi[slot] = r.best_rssi;
     c.snr[slot] = r.best_snr;
@@ -152,16 +161,20 @@ export class CoverageIndex {
     const c = this.cols;
     const slot = c.slots.get(h3);
     if (slot === undefined) return null;
-    return toHexCoverage({
+    // Built directly (not via toHexCoverage) to skip the row's BigInt and Date objects on the hot path.
+    return {
       h3,
       resolution: 9,
-      best_rssi: c.rssi[slot]!,
-      best_snr: c.snr[slot]!,
-      witness_count: BigInt(c.witnesses[slot]!),
+      lat: c.lat[slot]!,
+      lng: c.lng[slot]!,
+      signal_class: signalClassOf(c.rssi[slot]!),
+      best_rssi_dbm: c.rssi[slot]! / 10,
+      best_snr_db: c.snr[slot]! / 10,
+      witness_count: c.witnesses[slot]!,
       hotspot_count: c.hotspots[slot]!,
-      first_seen_at: new Date(c.first[slot]!),
-      last_seen_at: new Date(c.last[slot]!),
-    });
+      first_seen_at: new Date(c.first[slot]!).toISOString(),
+      last_seen_at: new Date(c.last[slot]!).toISOString(),
+    };
   }
 
   lookupMany(cells: string[]): Map<string, HexCoverage> {
