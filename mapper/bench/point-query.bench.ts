@@ -2,12 +2,15 @@
  * Point-query benchmark on 1,000,000 res-9 coverage hexes (plus their res 4..8 rollups) in a real embedded PostgreSQL.
  * The servers run in a child process; autocannon drives them from this one, first a bare fastify route
  * (baseline), then GET /v1/coverage/point with an API key (every request at a random point in the covered disk).
- *   tsx mapper/bench/point-query.bench.ts   (BENCH_SECONDS, BENCH_CONNECTIONS to tune; BENCH_CPU_PROF=<dir> profiles the server)
+ *   tsx mapper/bench/point-query.bench.ts   (BENCH_SECONDS, BENCH_CONNECTIONS to tune;
+ *   BENCH_CPU_PROF=<file.cpuprofile> writes the server's CPU profile of the measured point-query run)
  */
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
 import { cellToLatLng, cellToParent, gridDisk, latLngToCell } from 'h3-js';
 import { spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
 import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
@@ -69,7 +72,21 @@ async function serve() {
   const mapperUrl = await mapper.listen({ host: '127.0.0.1', port: 0 });
   const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
   console.log(JSON.stringify({ mapperUrl, bareUrl }));
-  process.stdin.resume();
+  // A line on stdin starts the CPU profiler, the next one writes the profile (BENCH_CPU_PROF).
+  const inspector = new Session();
+  let profiling = false;
+  createInterface({ input: process.stdin }).on('line', () => {
+    if (!profiling) {
+      inspector.connect();
+      inspector.post('Profiler.enable', () => inspector.post('Profiler.start', () => console.log('PROFILING')));
+    } else {
+      inspector.post('Profiler.stop', (error, result) => {
+        if (!error) writeFileSync(process.env.BENCH_CPU_PROF!, JSON.stringify(result.profile));
+        console.log('PROFILED');
+      });
+    }
+    profiling = !profiling;
+  });
   process.stdin.on('end', async () => {
     await mapper.close();
     await bare.close();
@@ -102,14 +119,16 @@ async function main() {
   try {
     const { count, key } = await seed(pg.url);
     if (count < 1_000_000) throw new Error(`expected ≥ 1,000,000 hexes, have ${count}`);
-    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const child = spawn(process.execPath, [...profile, '--import', 'tsx', fileURLToPath(import.meta.url)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
       env: { ...process.env, BENCH_ROLE: 'server', BENCH_DATABASE_URL: pg.url },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
+    let profilerAnswered: (() => void) | null = null;
+    const profilerStep = () => new Promise<void>((resolve) => ((profilerAnswered = resolve), child.stdin!.write('\n')));
     const urls = await new Promise<{ mapperUrl: string; bareUrl: string }>((resolve, reject) => {
       createInterface({ input: child.stdout! }).on('line', (line) => {
         if (line.startsWith('{')) resolve(JSON.parse(line));
+        if (line.startsWith('PROFIL')) profilerAnswered?.();
       });
       child.once('exit', (code) => reject(new Error(`server process exited (${code})`)));
     });
@@ -120,7 +139,9 @@ async function main() {
       if (!body.covered) throw new Error('centre point is not covered: the dataset is wrong');
       await load(urls.mapperUrl, null, { 'x-api-key': key }); // warm-up (caches, JIT, PostgreSQL buffers)
       const bare = await load(urls.bareUrl, '/bare', {});
+      if (process.env.BENCH_CPU_PROF) await profilerStep();
       const point = await load(urls.mapperUrl, null, { 'x-api-key': key });
+      if (process.env.BENCH_CPU_PROF) await profilerStep();
       console.log(`bare fastify: ${bare.rps.toFixed(0)} req/s, p99 ${bare.p99} ms (${bare.total} requests)`);
       console.log(`point query:  ${point.rps.toFixed(0)} req/s, p99 ${point.p99} ms (${point.total} requests, ${count} hexes, ${CONNECTIONS} connections)`);
       console.log(`BENCH mapper-point-query-p99: ${point.p99} ms | baseline ${bare.p99} ms | ratio ${(point.p99 / Math.max(bare.p99, 0.001)).toFixed(2)}`);

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Sql } from 'postgres';
 
 /** Keys look like `poc_<id>_<secret>`: the id (public, 12 hex) finds the row; only SHA-256(secret) is stored. */
@@ -15,7 +15,8 @@ export interface CreatedApiKey extends ApiKeyRecord {
   key: string;
 }
 
-const sha256 = (text: string) => createHash('sha256').update(text).digest();
+// One-shot hash: about half the cost of createHash().update().digest() on every carrier request.
+const sha256 = (text: string) => hash('sha256', text, 'buffer');
 
 export async function createApiKey(sql: Sql, name: string, rateLimitPerMinute = 600): Promise<CreatedApiKey> {
   if (!name.trim()) throw new Error('an API key needs a name (who it is for)');

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { apiKeyVerifier, presentedKey, type ApiKeyCheck, type ApiKeyRecord } from '../api-keys';
 import type { CoverageLookups } from '../coverage-lookups';
 import { hexesInRanges, type HexCoverage } from '../db/coverage';
-import type { FreshnessSource } from '../freshness';
+import type { Freshness, FreshnessSource } from '../freshness';
 import { cellsForPolygons, LIMITS, polygonsOf, sampleRoute, type Position } from '../geo';
 import { bboxRanges, inBbox, MAX_RESOLUTION, MIN_RESOLUTION } from '../h3-ranges';
 import { HttpError, parseInput } from '../http-errors';
@@ -15,7 +15,8 @@ import { bboxOf, timeFilterOf } from './map-api';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    apiKey?: ApiKeyRecord;
+    /** The carrier's key, once the /v1/coverage hook accepted it. */
+    apiKey: ApiKeyRecord | null;
   }
 }
 
@@ -121,6 +122,18 @@ const pointAnswer = (q: { lat: number; lng: number; id?: string }, h3: string, h
   coverage: hex,
 });
 
+/** GET /v1/coverage/point's answer as one literal (no spreads): it is built for every request. */
+const singlePointAnswer = (q: { lat: number; lng: number }, h3: string, hex: HexCoverage | null, freshness: Freshness) => ({
+  lat: q.lat,
+  lng: q.lng,
+  h3,
+  resolution: 9,
+  covered: hex !== null,
+  signal_class: hex?.signal_class ?? null,
+  coverage: hex,
+  freshness,
+});
+
 function countByClass(hexes: Iterable<HexCoverage>): Record<SignalClass, number> {
   const out = Object.fromEntries(SIGNAL_CLASSES.map((c) => [c.name, 0])) as Record<SignalClass, number>;
   for (const h of hexes) out[h.signal_class]++;
@@ -132,6 +145,8 @@ export async function coverageV1Routes(app: FastifyInstance, ctx: CoverageV1Cont
   const verify = apiKeyVerifier(ctx.sql);
   const security = [{ apiKey: [] }];
 
+  // Declared up front so every request object keeps one shape (V8 keeps the hot path monomorphic).
+  app.decorateRequest('apiKey', null);
   // Callback-style so a key already in the verifier's cache costs no promise on the hot path.
   app.addHook('onRequest', (req: FastifyRequest, _reply, done) => {
     if (req.method === 'OPTIONS' || !req.url.startsWith('/v1/coverage')) return done();
@@ -170,8 +185,8 @@ export async function coverageV1Routes(app: FastifyInstance, ctx: CoverageV1Cont
       const time = timeFilterOf(q);
       const hex = ctx.lookups.cellNow(h3, time);
       const freshness = ctx.freshness.peek();
-      if (hex !== undefined && freshness) return { ...pointAnswer(q, h3, hex), freshness };
-      return (async () => ({ ...pointAnswer(q, h3, hex !== undefined ? hex : await ctx.lookups.cell(h3, time)), freshness: await ctx.freshness() }))();
+      if (hex !== undefined && freshness) return singlePointAnswer(q, h3, hex, freshness);
+      return (async () => singlePointAnswer(q, h3, hex !== undefined ? hex : await ctx.lookups.cell(h3, time), await ctx.freshness()))();
     },
   );
 
