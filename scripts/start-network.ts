@@ -14,6 +14,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startOracle, upsertHotspots } from '@poc/oracle';
 import { connectDatabase } from '../oracle/src/db/connect';
+import { guardAgainstDriverTypeFetchFailures } from '../oracle/src/db/driver-guard';
 import { startEmbeddedPostgres } from '../oracle/src/db/embedded';
 import { migrate } from '../oracle/src/db/migrate';
 import { hotspotRegistryLookup, sha256Hex } from '../oracle/src/mqtt/access-control';
@@ -60,6 +61,7 @@ async function startFleetProcess(options: FleetProcessOptions) {
 async function main() {
   const config = loadNetworkConfig();
   const log = pino({ level: config.LOG_LEVEL, transport: process.stdout.isTTY ? undefined : undefined });
+  guardAgainstDriverTypeFetchFailures(log);
   const dataDir = config.POC_DATA_DIR;
   // The local chain keeps its state in memory, so the database and the bridges' queues start afresh with it.
   const freshNetwork = !config.SOLANA_RPC_URL;
@@ -201,9 +203,9 @@ async function main() {
       host: config.HOST,
       port: config.OPS_PORT,
       registries: [oracle.metrics, ...(broker ? [broker.metrics] : [])],
-      readiness: () => {
-        const health = oracle.health();
-        return { ready: health.mqttConnected && (broker?.ready() ?? true), detail: { oracle: health, broker: broker?.ready() ?? 'external' } };
+      readiness: async () => {
+        const oracleReadiness = await oracle.readiness();
+        return { ready: oracleReadiness.ready && (broker?.ready() ?? true), detail: { oracle: oracleReadiness.detail, broker: broker?.ready() ?? 'external' } };
       },
     });
     stops.push({ name: 'ops server', stop: ops.stop });

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DEFAULT_COVERAGE_HISTORY_DAYS, pruneCoverageHistory } from './coverage/coverage';
 import { connectDatabase } from './db/connect';
+import { databaseReadiness } from './db/readiness';
 import { migrate } from './db/migrate';
 import { startEntropyPublisher, type BlockhashSource } from './entropy/publisher';
 import type { ChainWriter } from './epochs/chain-writer';
@@ -79,6 +80,8 @@ export interface RunningOracle {
   stop(): Promise<void>;
   metrics: Registry;
   health(): OracleHealth;
+  /** Readiness: the broker connection and a `SELECT 1` round trip to PostgreSQL (bounded by `timeoutMs`). */
+  readiness(timeoutMs?: number): Promise<{ ready: boolean; detail: Record<string, unknown> }>;
   stats(): OracleStats;
   /** Runs the PoC processor and epoch runner once now (tests, shutdown). */
   tick(): Promise<void>;
@@ -226,6 +229,10 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
   return {
     metrics: metrics.registry,
     health: () => ({ ...health }),
+    async readiness(timeoutMs = 2_000) {
+      const database = await databaseReadiness(sql, timeoutMs);
+      return { ready: health.mqttConnected && database === 'up', detail: { ...health, database } };
+    },
     stats: () => ({ ...stats, messagesReceived: subscriber.received }),
     async tick() {
       await subscriber.flush();

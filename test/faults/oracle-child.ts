@@ -4,6 +4,7 @@
  */
 import { keypairFromSecret } from '@poc/hotspot-firmware-bridge/wire';
 import pino from 'pino';
+import { guardAgainstDriverTypeFetchFailures } from '../../oracle/src/db/driver-guard';
 const { startOracle } = (await import(process.env.ORACLE_CHILD_MODULE || '../../oracle/src/index')) as typeof import('../../oracle/src/index');
 
 const config = JSON.parse(process.env.ORACLE_CHILD_CONFIG ?? '{}') as {
@@ -18,6 +19,9 @@ const config = JSON.parse(process.env.ORACLE_CHILD_CONFIG ?? '{}') as {
   workerThreads?: number;
 };
 
+const logger = pino({ level: process.env.ORACLE_CHILD_LOG ?? 'silent' }, pino.destination(2));
+// As a deployed oracle process would: survive the driver's type-fetch rejection when PostgreSQL dies under it.
+guardAgainstDriverTypeFetchFailures(logger);
 const oracle = await startOracle({
   databaseUrl: config.databaseUrl,
   mqttUrl: config.mqttUrl,
@@ -29,7 +33,7 @@ const oracle = await startOracle({
   entropyIntervalSeconds: config.entropyIntervalSeconds ?? 60,
   emissionPerEpoch: 1_000_000n,
   witnessGraceSeconds: 1,
-  logger: pino({ level: process.env.ORACLE_CHILD_LOG ?? 'silent' }, pino.destination(2)),
+  logger,
   workerThreads: config.workerThreads ?? 1,
 });
 process.on('SIGUSR2', () => process.stdout.write(`${JSON.stringify(oracle.stats())}\n`));
