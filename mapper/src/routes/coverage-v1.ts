@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { apiKeyVerifier, presentedKey, type ApiKeyCheck, type ApiKeyRecord } from '../api-keys';
 import type { CoverageLookups } from '../coverage-lookups';
 import { hexesInRanges, type HexCoverage } from '../db/coverage';
-import type { Freshness, FreshnessSource } from '../freshness';
+import type { FreshnessSource } from '../freshness';
 import { cellsForPolygons, LIMITS, polygonsOf, sampleRoute, type Position } from '../geo';
 import { bboxRanges, inBbox, MAX_RESOLUTION, MIN_RESOLUTION } from '../h3-ranges';
 import { HttpError, parseInput } from '../http-errors';
@@ -111,8 +111,7 @@ const hexDoc = {
   },
 };
 
-const pointAnswer = (q: { lat: number; lng: number; id?: string }, h3: string, hex: HexCoverage | null) => ({
-  ...(q.id !== undefined ? { id: q.id } : {}),
+const pointAnswer = (q: { lat: number; lng: number }, h3: string, hex: HexCoverage | null) => ({
   lat: q.lat,
   lng: q.lng,
   h3,
@@ -120,18 +119,6 @@ const pointAnswer = (q: { lat: number; lng: number; id?: string }, h3: string, h
   covered: hex !== null,
   signal_class: hex?.signal_class ?? null,
   coverage: hex,
-});
-
-/** GET /v1/coverage/point's answer as one literal (no spreads): it is built for every request. */
-const singlePointAnswer = (q: { lat: number; lng: number }, h3: string, hex: HexCoverage | null, freshness: Freshness) => ({
-  lat: q.lat,
-  lng: q.lng,
-  h3,
-  resolution: 9,
-  covered: hex !== null,
-  signal_class: hex?.signal_class ?? null,
-  coverage: hex,
-  freshness,
 });
 
 function countByClass(hexes: Iterable<HexCoverage>): Record<SignalClass, number> {
@@ -185,8 +172,8 @@ export async function coverageV1Routes(app: FastifyInstance, ctx: CoverageV1Cont
       const time = timeFilterOf(q);
       const hex = ctx.lookups.cellNow(h3, time);
       const freshness = ctx.freshness.peek();
-      if (hex !== undefined && freshness) return singlePointAnswer(q, h3, hex, freshness);
-      return (async () => singlePointAnswer(q, h3, hex !== undefined ? hex : await ctx.lookups.cell(h3, time), await ctx.freshness()))();
+      if (hex !== undefined && freshness) return { ...pointAnswer(q, h3, hex), freshness };
+      return (async () => ({ ...pointAnswer(q, h3, hex !== undefined ? hex : await ctx.lookups.cell(h3, time)), freshness: await ctx.freshness() }))();
     },
   );
 
@@ -197,7 +184,10 @@ export async function coverageV1Routes(app: FastifyInstance, ctx: CoverageV1Cont
       const body = parseInput(PointsBody, req.body, 'body');
       const cells = body.points.map((p) => latLngToCell(p.lat, p.lng, 9));
       const found = await ctx.lookups.cells(9, [...new Set(cells)], timeFilterOf(body));
-      const results = body.points.map((p, i) => pointAnswer(p, cells[i]!, found.get(cells[i]!) ?? null));
+      const results = body.points.map((p, i) => {
+        const answer = pointAnswer(p, cells[i]!, found.get(cells[i]!) ?? null);
+        return p.id !== undefined ? { id: p.id, ...answer } : answer;
+      });
       return { count: results.length, covered_count: results.filter((r) => r.covered).length, results, freshness: await ctx.freshness() };
     },
   );
