@@ -10,7 +10,7 @@ import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startOracle, type RunningOracle } from '../../oracle/src/index';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../../oracle/src/mqtt/embedded-broker';
-import { connectClient, hotspot, latestEntropy, LOC0, LOC4, makeBeacon, seedHotspots, silentLogger, waitFor } from '../oracle/helpers';
+import { connectClient, hotspot, latestEntropy, LOC0, LOC4, makeBeacon, seedHotspots, testOracleConfig, waitFor } from '../oracle/helpers';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 
 /**
@@ -29,19 +29,7 @@ beforeAll(async () => {
   db = await createTestDatabase();
   broker = await startEmbeddedBroker();
   await seedHotspots(db.sql, [beaconer, impostor]);
-  oracle = await startOracle({
-    databaseUrl: db.url,
-    mqttUrl: broker.url,
-    sharedSubscriptionGroup: null,
-    oracleKeypair: oracleKeys,
-    epochSeconds: 3600,
-    beaconIntervalSeconds: 60,
-    entropyIntervalSeconds: 60,
-    emissionPerEpoch: 1_000_000n,
-    witnessGraceSeconds: 0.5,
-    logger: silentLogger,
-    workerThreads: 1,
-  });
+  oracle = await startOracle(testOracleConfig({ databaseUrl: db.url, mqttUrl: broker.url, oracleKeypair: oracleKeys }));
   client = await connectClient(broker.url);
 });
 

@@ -17,7 +17,7 @@ import {
   publishBeacon,
   publishWitness,
   seedHotspots,
-  silentLogger,
+  testOracleConfig,
   waitFor,
 } from './helpers';
 
@@ -35,19 +35,9 @@ beforeAll(async () => {
   db = await createTestDatabase();
   broker = await startEmbeddedBroker();
   await seedHotspots(db.sql, [beaconer, farWitness, nearWitness]);
-  oracle = await startOracle({
-    databaseUrl: db.url,
-    mqttUrl: broker.url,
-    sharedSubscriptionGroup: null,
-    oracleKeypair: oracleKeys,
-    epochSeconds: 3,
-    beaconIntervalSeconds: 60,
-    entropyIntervalSeconds: 60,
-    emissionPerEpoch: EMISSION,
-    witnessGraceSeconds: 0.5,
-    logger: silentLogger,
-    workerThreads: 2,
-  });
+  oracle = await startOracle(
+    testOracleConfig({ databaseUrl: db.url, mqttUrl: broker.url, oracleKeypair: oracleKeys, epochSeconds: 3, emissionPerEpoch: EMISSION, workerThreads: 2 }),
+  );
   client = await connectClient(broker.url);
 });
 

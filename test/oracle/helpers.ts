@@ -17,9 +17,25 @@ import {
 import mqtt, { type MqttClient } from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
+import type { OracleConfig } from '../../oracle/src/index';
 import type { Sql } from 'postgres';
 
 export const silentLogger = pino({ level: 'silent' });
+
+/** An in-process oracle's config for tests: quiet, no shared subscription, 60 s beacons and entropy, 1-hour epochs. */
+export function testOracleConfig(config: Pick<OracleConfig, 'databaseUrl' | 'mqttUrl' | 'oracleKeypair'> & Partial<OracleConfig>): OracleConfig {
+  return {
+    sharedSubscriptionGroup: null,
+    epochSeconds: 3600,
+    beaconIntervalSeconds: 60,
+    entropyIntervalSeconds: 60,
+    emissionPerEpoch: 1_000_000n,
+    witnessGraceSeconds: 0.5,
+    logger: silentLogger,
+    workerThreads: 1,
+    ...config,
+  };
+}
 
 /** Helium fixture locations (poc_rules.md §6): LOC0 Malta; LOC4 is 28 res-11 cells (1.3 km) away, LOC3 only 7. */
 export const LOC0 = (631615575095659519n).toString(16);
