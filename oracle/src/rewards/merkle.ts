@@ -1,7 +1,8 @@
 import { hash } from 'node:crypto';
 
 /**
- * Merkle tree of cumulative rewards exactly as /work/notes/chain_interface.md specifies (the program verifies it):
+ * Merkle tree of cumulative rewards exactly as the program's `logic.rs` verifies it (the only implementation; the chain
+ * client's oracle/src/chain/merkle.ts adds its input checks on top):
  * leaf = sha256(0x00 ‖ key ‖ u64le(amount)), parent = sha256(0x01 ‖ min ‖ max), odd node promoted, leaves sorted by key.
  */
 export interface RewardLeaf {
@@ -18,7 +19,7 @@ export function leafHash(leaf: RewardLeaf): Buffer {
   return hash('sha256', scratch.subarray(0, 41), 'buffer');
 }
 
-function parentHash(a: Buffer, b: Buffer): Buffer {
+export function parentHash(a: Buffer, b: Buffer): Buffer {
   const aFirst = Buffer.compare(a, b) <= 0;
   scratch[0] = 1;
   scratch.set(aFirst ? a : b, 1);
