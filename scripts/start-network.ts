@@ -165,6 +165,7 @@ async function main() {
       entropyIntervalSeconds: config.POC_ENTROPY_INTERVAL_SECONDS,
       emissionPerEpoch: DEMO_EMISSION_PER_EPOCH,
       witnessGraceSeconds: config.POC_WITNESS_GRACE_SECONDS,
+      coverageHistoryDays: config.POC_COVERAGE_HISTORY_DAYS,
       logger: log.child({ component: 'oracle' }),
       mqttClientId: 'poc-oracle-local',
       chainWriter: chain.deferred,
