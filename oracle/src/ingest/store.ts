@@ -6,6 +6,9 @@ const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
 /** PostgreSQL text cannot hold NUL; topics and error details come from untrusted input. */
 const text = (s: string | null, max: number) => (s === null ? null : s.replaceAll('\u0000', '\\0').slice(0, max));
 
+/** A `rejected_messages` row, bounded: topic 512 chars, detail 2,000, payload 8 KiB. */
+const rejectedRow = (r: Rejection) => ({ received_at: r.receivedAt, topic: text(r.topic, 512)!, reason: r.reason, detail: text(r.detail, 2000), payload: r.payload.subarray(0, 8192) });
+
 /**
  * Writes a batch in one transaction: reports with multi-row inserts that skip known hashes (a replay or duplicate
  * delivery), then every rejection — including those duplicates — into rejected_messages. Returns the duplicates.
@@ -58,8 +61,7 @@ export async function storeBatch(sql: Sql, accepted: readonly AcceptedReport[], 
     }
     const all = [...rejected, ...duplicates];
     if (all.length > 0) {
-      const rows = all.map((r) => ({ received_at: r.receivedAt, topic: text(r.topic, 512)!, reason: r.reason, detail: text(r.detail, 2000), payload: r.payload.subarray(0, 8192) }));
-      await tx`INSERT INTO rejected_messages ${tx(rows)}`;
+      await tx`INSERT INTO rejected_messages ${tx(all.map(rejectedRow))}`;
     }
     return { stored: storedHashes.size, duplicates: duplicates.length };
   });
@@ -67,12 +69,6 @@ export async function storeBatch(sql: Sql, accepted: readonly AcceptedReport[], 
 
 /** Last resort for a batch PostgreSQL refuses: every message becomes a `store_failed` rejection with the error. */
 export async function storeUnstorable(sql: Sql, batch: readonly { topic: string; payload: Buffer; receivedAt: Date }[], error: Error): Promise<void> {
-  const rows = batch.map((m) => ({
-    received_at: m.receivedAt,
-    topic: text(m.topic, 512)!,
-    reason: 'store_failed',
-    detail: text(error.message, 2000),
-    payload: m.payload.subarray(0, 8192),
-  }));
+  const rows = batch.map((m) => rejectedRow({ topic: m.topic, reason: 'store_failed', detail: error.message, payload: m.payload, receivedAt: m.receivedAt }));
   await sql`INSERT INTO rejected_messages ${sql(rows)}`;
 }
