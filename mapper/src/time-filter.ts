@@ -1,3 +1,4 @@
+import { utcDay } from '../../oracle/src/coverage/coverage';
 import type { TimeFilter } from './db/coverage';
 
 export const TIME_WINDOWS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, all: null } as const;
@@ -5,11 +6,6 @@ export type TimeWindow = keyof typeof TIME_WINDOWS;
 
 /** How far back `as_of` looks: coverage as it stood at a date is what was heard in the 30 days up to it. */
 export const AS_OF_WINDOW_MS = TIME_WINDOWS['30d'];
-
-/** The UTC calendar day of an instant, 'YYYY-MM-DD' (the oracle's coverage history is kept per UTC day). */
-export function utcDay(at: Date | number): string {
-  return new Date(at).toISOString().slice(0, 10);
-}
 
 const MIN_AS_OF = Date.parse('1970-01-31T00:00:00Z');
 const MAX_AS_OF = Date.parse('9999-12-31T23:59:59.999Z');

@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { cellToChildren, cellToLatLng, cellToParent, latLngToCell } from 'h3-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordCoverage, type CoverageMeasurement } from '../../oracle/src/coverage/coverage';
+import { recordCoverage, utcDay, type CoverageMeasurement } from '../../oracle/src/coverage/coverage';
 import { createApiKey } from '../../mapper/src/api-keys';
 import { buildMapperServer } from '../../mapper/src/server';
-import { utcDay } from '../../mapper/src/time-filter';
 import { createTestDatabase, type TestDatabase } from '../support/database';
 import { insertHotspot, type FixtureHotspot } from './fixtures';
 

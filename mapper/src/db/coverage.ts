@@ -1,5 +1,6 @@
 import type { PendingQuery, Row, Sql } from 'postgres';
 import { cellToLatLng, getResolution } from 'h3-js';
+import { utcDay } from '../../../oracle/src/coverage/coverage';
 import { descendantRange } from '../h3-ranges';
 import { signalClassOf, type SignalClass } from '../signal';
 
@@ -18,7 +19,7 @@ export interface TimeFilter {
 /** Every UTC day of the range, inclusive, as 'YYYY-MM-DD' (at most 31 for the filters parseTimeFilter makes). */
 export function daysOf(range: { from: string; to: string }): string[] {
   const out: string[] = [];
-  for (let t = Date.parse(range.from), end = Date.parse(range.to); t <= end && out.length < 366; t += 86_400_000) out.push(new Date(t).toISOString().slice(0, 10));
+  for (let t = Date.parse(range.from), end = Date.parse(range.to); t <= end && out.length < 366; t += 86_400_000) out.push(utcDay(t));
   return out;
 }
 
@@ -165,23 +166,18 @@ export async function hotspotsForHex(sql: Sql, h3: string, time: TimeFilter = {}
   const res = getResolution(h3);
   const { lo, hi } = res === 9 ? { lo: h3, hi: h3 } : descendantRange(h3, 9);
   type Row = { hotspot: string; name: string | null; lat: number | null; lng: number | null; best_rssi: number; best_snr: number; witness_count: bigint; last_seen_at: Date };
-  const rows = time.days
-    ? await sql<Row[]>`
-        SELECT x.hotspot, h.name, h.lat, h.lng, max(x.best_rssi) AS best_rssi, max(x.best_snr) AS best_snr,
-               sum(x.witness_count)::bigint AS witness_count, max(x.last_seen_at) AS last_seen_at
-        FROM coverage_hex_hotspot_days x LEFT JOIN hotspots h ON h.address = x.hotspot
-        WHERE x.day = ANY(${daysOf(time.days)}::date[]) AND x.h3 = ${h3}
-        GROUP BY x.hotspot, h.name, h.lat, h.lng
-        ORDER BY max(x.best_rssi) DESC, x.hotspot
-        LIMIT ${limit}`
-    : await sql<Row[]>`
-        SELECT x.hotspot, h.name, h.lat, h.lng, max(x.best_rssi) AS best_rssi, max(x.best_snr) AS best_snr,
-               sum(x.witness_count)::bigint AS witness_count, max(x.last_seen_at) AS last_seen_at
-        FROM coverage_hex_hotspots x LEFT JOIN hotspots h ON h.address = x.hotspot
-        WHERE x.h3 BETWEEN ${lo} AND ${hi}
-        GROUP BY x.hotspot, h.name, h.lat, h.lng
-        ORDER BY max(x.best_rssi) DESC
-        LIMIT ${limit}`;
+  // Filtered: the hex's own daily history (the oracle writes it at every resolution); else all-time rows of its res-9 cells.
+  const [from, where] = time.days
+    ? [sql`coverage_hex_hotspot_days x`, sql`x.day = ANY(${daysOf(time.days)}::date[]) AND x.h3 = ${h3}`]
+    : [sql`coverage_hex_hotspots x`, sql`x.h3 BETWEEN ${lo} AND ${hi}`];
+  const rows = await sql<Row[]>`
+    SELECT x.hotspot, h.name, h.lat, h.lng, max(x.best_rssi) AS best_rssi, max(x.best_snr) AS best_snr,
+           sum(x.witness_count)::bigint AS witness_count, max(x.last_seen_at) AS last_seen_at
+    FROM ${from} LEFT JOIN hotspots h ON h.address = x.hotspot
+    WHERE ${where}
+    GROUP BY x.hotspot, h.name, h.lat, h.lng
+    ORDER BY max(x.best_rssi) DESC, x.hotspot
+    LIMIT ${limit}`;
   const [hexLat, hexLng] = cellToLatLng(h3);
   return rows.map((r) => ({
     address: r.hotspot,

@@ -15,12 +15,14 @@ export interface CoverageMeasurement {
 }
 
 /** The UTC calendar day of an instant, as PostgreSQL's `date` text ('YYYY-MM-DD'): the unit of coverage history. */
-export function utcDay(at: Date): string {
-  return at.toISOString().slice(0, 10);
+export function utcDay(at: Date | number): string {
+  return new Date(at).toISOString().slice(0, 10);
 }
 
 /** Days of coverage history kept by default (see oracle/README.md, "Coverage history"). */
 export const DEFAULT_COVERAGE_HISTORY_DAYS = 90;
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 interface DayAgg {
   h3: string;
@@ -43,6 +45,14 @@ interface Agg {
   last: Date;
 }
 
+/** Folds one more measurement into an aggregate: best signal and SNR, one more witness, newest time. */
+function absorb(agg: { bestRssi: number; bestSnr: number; count: number; last: Date }, m: CoverageMeasurement): void {
+  agg.bestRssi = Math.max(agg.bestRssi, m.signal);
+  agg.bestSnr = Math.max(agg.bestSnr, m.snr);
+  agg.count++;
+  if (m.at > agg.last) agg.last = m.at;
+}
+
 /**
  * Upserts res-9 coverage and its res-8…4 rollups. Distinct-hotspot counts stay exact incrementally because
  * coverage_hex_hotspots keeps one row per (cell, hotspot) at every resolution; only newly inserted rows add to them.
@@ -61,26 +71,18 @@ export async function recordCoverage(sql: Sql | TransactionSql, measurements: re
       const dayKey = `${h3}|${day}|${m.witness}`;
       const d = byDay.get(dayKey);
       if (!d) byDay.set(dayKey, { h3, day, hotspot: m.witness, bestRssi: m.signal, bestSnr: m.snr, count: 1, last: m.at });
-      else {
-        d.bestRssi = Math.max(d.bestRssi, m.signal);
-        d.bestSnr = Math.max(d.bestSnr, m.snr);
-        d.count++;
-        if (m.at > d.last) d.last = m.at;
-      }
+      else absorb(d, m);
       const key = `${h3}|${m.witness}`;
       const agg = byKey.get(key);
       if (!agg) byKey.set(key, { h3, resolution, hotspot: m.witness, bestRssi: m.signal, bestSnr: m.snr, count: 1, first: m.at, last: m.at });
       else {
-        agg.bestRssi = Math.max(agg.bestRssi, m.signal);
-        agg.bestSnr = Math.max(agg.bestSnr, m.snr);
-        agg.count++;
+        absorb(agg, m);
         if (m.at < agg.first) agg.first = m.at;
-        if (m.at > agg.last) agg.last = m.at;
       }
     }
   }
   // A fixed row order keeps concurrent workers from deadlocking on each other's rows.
-  const pairs = [...byKey.values()].sort((a, b) => (a.h3 < b.h3 ? -1 : a.h3 > b.h3 ? 1 : a.hotspot < b.hotspot ? -1 : 1));
+  const pairs = [...byKey.values()].sort((a, b) => cmp(a.h3, b.h3) || cmp(a.hotspot, b.hotspot));
   const inserted = await sql<{ h3: string; inserted: boolean }[]>`
     INSERT INTO coverage_hex_hotspots (h3, hotspot, best_rssi, best_snr, witness_count, last_seen_at)
     SELECT * FROM unnest(${pairs.map((p) => p.h3)}::text[], ${pairs.map((p) => p.hotspot)}::text[], ${pairs.map((p) => p.bestRssi)}::int[],
@@ -106,7 +108,7 @@ export async function recordCoverage(sql: Sql | TransactionSql, measurements: re
       if (p.last > c.last) c.last = p.last;
     }
   }
-  const hexes = [...cells.values()].sort((a, b) => a.resolution - b.resolution || (a.h3 < b.h3 ? -1 : 1));
+  const hexes = [...cells.values()].sort((a, b) => a.resolution - b.resolution || cmp(a.h3, b.h3));
   await sql`
     INSERT INTO coverage_hexes (h3, resolution, best_rssi, best_snr, witness_count, hotspot_count, first_seen_at, last_seen_at)
     SELECT * FROM unnest(${hexes.map((h) => h.h3)}::text[], ${hexes.map((h) => h.resolution)}::smallint[], ${hexes.map((h) => h.bestRssi)}::int[],
@@ -134,8 +136,6 @@ export async function recordCoverage(sql: Sql | TransactionSql, measurements: re
       last_seen_at = GREATEST(coverage_hex_hotspot_days.last_seen_at, EXCLUDED.last_seen_at)`;
 }
 
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-
 /** Any constant works; it only has to be the same for every oracle process. */
 const PRUNE_LOCK_ID = 7_150_043;
 
@@ -148,6 +148,7 @@ export async function pruneCoverageHistory(sql: Sql, options: { keepDays: number
   if (!Number.isInteger(options.keepDays) || options.keepDays < 1) throw new Error('coverage history: keepDays must be a whole number ≥ 1');
   const today = Date.parse(utcDay(options.now ?? new Date()));
   const cutoff = utcDay(new Date(today - options.keepDays * 86_400_000));
+  const batchSize = options.batchSize ?? 20_000;
   let total = 0;
   for (;;) {
     const deleted = await sql.begin(async (tx) => {
@@ -155,10 +156,10 @@ export async function pruneCoverageHistory(sql: Sql, options: { keepDays: number
       if (!lock?.ok) return 0;
       const result = await tx`
         DELETE FROM coverage_hex_hotspot_days WHERE ctid = ANY(ARRAY(
-          SELECT ctid FROM coverage_hex_hotspot_days WHERE day < ${cutoff}::date LIMIT ${options.batchSize ?? 20_000}))`;
+          SELECT ctid FROM coverage_hex_hotspot_days WHERE day < ${cutoff}::date LIMIT ${batchSize}))`;
       return result.count;
     });
     total += deleted;
-    if (deleted < (options.batchSize ?? 20_000)) return total;
+    if (deleted < batchSize) return total;
   }
 }
