@@ -17,7 +17,7 @@ import {
   type StandardEventsFeature,
 } from '@wallet-standard/features';
 import { base58, WalletError, type OwnerWallet } from './wallet';
-import { equalBytes, parseTransaction, signerIndex, WireFormatError } from './wire';
+import { equalBytes, parseTransaction, signatureOf, WireFormatError } from './wire';
 
 export type { Wallet };
 
@@ -233,9 +233,11 @@ export class BrowserWallet implements OwnerWallet {
         `${name} modified the transaction before signing it (for example by adding a priority fee or another instruction), so its signature does not match the transaction the maker signed and the network would refuse it.`,
       );
     }
-    const slot = signerIndex(parsed, owner);
-    const signature = slot < 0 ? undefined : parsed.signatures[slot];
-    if (!signature || signature.every((b) => b === 0)) {
+    let signature: Uint8Array;
+    try {
+      signature = signatureOf(parsed, owner);
+    } catch (error) {
+      if (!(error instanceof WireFormatError)) throw error;
       throw new WalletError('wallet_did_not_sign', `${name} returned the transaction without a signature from ${short(base58(owner))} (did you switch accounts in the wallet?).`);
     }
     if ((await ed25519Verifies(owner, prepared.message, signature)) === false) {

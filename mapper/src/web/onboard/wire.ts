@@ -115,9 +115,9 @@ export function signerIndex(tx: ParsedTransaction, signer: Uint8Array): number {
   return -1;
 }
 
-/** `signer`'s 64-byte signature from a serialized transaction; throws if it is not a signer or its slot is empty. */
-export function signatureOf(transaction: Uint8Array, signer: Uint8Array): Uint8Array {
-  const tx = parseTransaction(transaction);
+/** `signer`'s 64-byte signature from a transaction (serialized or parsed); throws if it is not a signer or its slot is empty. */
+export function signatureOf(transaction: Uint8Array | ParsedTransaction, signer: Uint8Array): Uint8Array {
+  const tx = transaction instanceof Uint8Array ? parseTransaction(transaction) : transaction;
   const index = signerIndex(tx, signer);
   if (index < 0) throw new WireFormatError('the key is not one of the transaction’s signers');
   const signature = tx.signatures[index]!;
