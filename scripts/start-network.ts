@@ -213,7 +213,8 @@ async function main() {
       registries: [oracle.metrics, ...(broker ? [broker.metrics] : [])],
       readiness: async () => {
         const oracleReadiness = await oracle.readiness();
-        return { ready: oracleReadiness.ready && (broker?.ready() ?? true), detail: { oracle: oracleReadiness.detail, broker: broker?.ready() ?? 'external' } };
+        const brokerReady = broker?.ready();
+        return { ready: oracleReadiness.ready && (brokerReady ?? true), detail: { oracle: oracleReadiness.detail, broker: brokerReady ?? 'external' } };
       },
     });
     stops.push({ name: 'ops server', stop: ops.stop });
