@@ -108,7 +108,12 @@ describe('MQTT → oracle → PostgreSQL', () => {
     }, 20_000);
     expect(BigInt(epoch.total_paid) + BigInt(epoch.unallocated) + BigInt(epoch.non_poc)).toBe(EMISSION);
     expect(BigInt(epoch.total_paid)).toBe((EMISSION * 80n) / 100n);
-    expect(await oracle.metrics.getSingleMetricAsString('oracle_epoch_compute_seconds')).toMatch(/oracle_epoch_compute_seconds_count [1-9]/);
+    // The epoch's rows commit before the run that wrote them returns and records its duration.
+    const epochDuration = await waitFor('the epoch duration metric', async () => {
+      const text = await oracle.metrics.getSingleMetricAsString('oracle_epoch_compute_seconds');
+      return /oracle_epoch_compute_seconds_count [1-9]/.test(text) && text;
+    }, 5_000);
+    expect(epochDuration).toMatch(/oracle_epoch_compute_seconds_count [1-9]/);
     const rewards = await db.sql<{ hotspot: string; amount: string; beacon_amount: string; witness_amount: string }[]>`
       SELECT hotspot, amount::text, beacon_amount::text, witness_amount::text FROM epoch_rewards WHERE epoch = ${String(epoch.epoch)}::bigint ORDER BY hotspot`;
     const amounts = Object.fromEntries(rewards.map((r) => [r.hotspot, [BigInt(r.beacon_amount), BigInt(r.witness_amount)]]));
