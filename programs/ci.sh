@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # CI for programs/: builds the local chain, runs the Rust unit + integration tests (the program
 # runs natively inside solana-program-test's bank), and checks that the committed IDL
-# (oracle/src/chain/idl/) matches the program. Keep CARGO_TARGET_DIR outside the clone so the
+# (packages/sdk/src/idl/) matches the program. Keep CARGO_TARGET_DIR outside the clone so the
 # ~10 min cold build is paid once per machine.
 set -euo pipefail
 shopt -s inherit_errexit 2>/dev/null || true

@@ -3,12 +3,13 @@
  * onboarded by its owners with the maker co-signing, and locations asserted — started in the background, so the
  * map is up at once even when the first run still has to compile the local chain.
  */
+import { startDevNetwork, type DevNetwork } from '@poc/devnet/chain';
 import { Keypair, PublicKey } from '@solana/web3.js';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { FleetHotspot } from '@poc/hotspot-firmware-bridge/simulator';
+import type { FleetHotspot } from '@poc/simulator';
 import type { BlockhashSource, ChainWriter, RegistryChainClient, RewardsRootSubmission } from '@poc/oracle';
-import { startDevNetwork, type DevNetwork } from '@poc/oracle/chain';
+
 
 const HOTSPOTS_PER_OWNER = 10;
 const OWNER_FUNDING_SOL = 5;

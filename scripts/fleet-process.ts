@@ -4,7 +4,7 @@
  * Started by start-network.ts with fork(); takes its options as JSON in argv[2]; reports stats over IPC.
  */
 import pino from 'pino';
-import { planFleet, startFleet, type PlanFleetOptions } from '@poc/hotspot-firmware-bridge/simulator';
+import { planFleet, startFleet, type PlanFleetOptions } from '@poc/simulator';
 
 export interface FleetProcessOptions {
   plan: PlanFleetOptions;

@@ -1,3 +1,6 @@
+import { fileURLToPath } from 'node:url';
+import { MAPPER_MIGRATIONS_DIR } from '@poc/mapper/migrations';
+import { ORACLE_MIGRATIONS_DIR } from '@poc/oracle/migrations';
 /**
  * Load test: N simulated hotspots (real bridge code, in-process radio link) → real mosquitto → an oracle process →
  * embedded PostgreSQL, for a bounded time. Prints reports/s, ingest lag percentiles (oracle received_at minus the
@@ -5,17 +8,17 @@
  *
  *   npx tsx scripts/load-test.ts [hotspots=10000] [seconds=120]
  */
-import { planFleet, type FleetStats } from '@poc/hotspot-firmware-bridge/simulator';
-import { generateHotspotKeypair } from '@poc/hotspot-firmware-bridge/wire';
+import { planFleet, type FleetStats } from '@poc/simulator';
+import { generateHotspotKeypair } from '@poc/protocol';
 import { fork } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { connectDatabase } from '../oracle/src/db/connect';
-import { startEmbeddedPostgres } from '../oracle/src/db/embedded';
-import { migrate } from '../oracle/src/db/migrate';
-import { upsertHotspots } from '../oracle/src/registry/registry';
-import { startChildOracle } from '../test/faults/processes';
-import { startMosquitto } from '../test/support/mosquitto';
+import { connectDatabase } from '@poc/db';
+import { startEmbeddedPostgres } from '@poc/devnet/postgres';
+import { migrate } from '@poc/db';
+import { upsertHotspots } from '@poc/oracle';
+import { startChildOracle } from '@poc/devnet/child-oracle';
+import { startMosquitto } from '@poc/devnet/mosquitto';
 
 const HOTSPOTS = Number(process.argv[2] ?? 10_000);
 const SECONDS = Number(process.argv[3] ?? 120);
@@ -60,7 +63,7 @@ async function main() {
   const started = Date.now();
   const pg = await startEmbeddedPostgres({ dataDir, database: 'loadtest', persistent: false });
   const sql = connectDatabase(pg.url, { max: 4 });
-  await migrate(sql);
+  await migrate(sql, [ORACLE_MIGRATIONS_DIR, MAPPER_MIGRATIONS_DIR]);
   const broker = await startMosquitto();
   const mosquittoPid = findPid((c) => c.includes('mosquitto') && readConfPort(c) === broker.port);
   const plan = { count: HOTSPOTS, seed: 'load-test' };
@@ -69,7 +72,7 @@ async function main() {
     await upsertHotspots(sql, hotspots.slice(i, i + 2000).map((h) => ({ address: h.address, name: h.name, region: h.region, locationH3: h.h3, gainDdbi: h.gainDdbi, elevationM: h.elevationM })));
   }
   const oracleKeys = generateHotspotKeypair();
-  const oracle = await startChildOracle({
+  const oracle = await startChildOracle(fileURLToPath(new URL('../test/faults/oracle-child.ts', import.meta.url)), {
     databaseUrl: pg.url,
     mqttUrl: broker.url,
     mqttClientId: 'oracle-load',

@@ -2,9 +2,10 @@
  * Starts the map server right away and connects its onboarding app to the chain as soon as the chain is up:
  * with a warm build that is within seconds (one start), on a first run it restarts the server once on the same port.
  */
+import { type DevNetwork } from '@poc/devnet/chain';
 import type { Logger } from 'pino';
 import { startMapper } from '@poc/mapper';
-import type { DevNetwork } from '@poc/oracle/chain';
+
 
 const WAIT_FOR_CHAIN_MS = 30_000;
 

@@ -1,3 +1,5 @@
+import { MAPPER_MIGRATIONS_DIR } from '@poc/mapper/migrations';
+import { ORACLE_MIGRATIONS_DIR } from '@poc/oracle/migrations';
 /**
  * `npm start`: the whole network on one machine — PostgreSQL, an MQTT broker, the oracle, a simulated
  * fleet of hotspots running the real bridge code, and the map server. Ctrl-C stops everything cleanly.
@@ -8,18 +10,18 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
 import { createKeyFile, loadKeyFile } from '@poc/hotspot-firmware-bridge';
-import type { HotspotKeypair } from '@poc/hotspot-firmware-bridge/wire';
-import { planFleet, type FleetStats, type PlanFleetOptions } from '@poc/hotspot-firmware-bridge/simulator';
+import type { HotspotKeypair } from '@poc/protocol';
+import { planFleet, type FleetStats, type PlanFleetOptions } from '@poc/simulator';
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { startOracle, upsertHotspots } from '@poc/oracle';
-import { connectDatabase } from '../oracle/src/db/connect';
-import { guardAgainstDriverTypeFetchFailures } from '../oracle/src/db/driver-guard';
-import { startEmbeddedPostgres } from '../oracle/src/db/embedded';
-import { migrate } from '../oracle/src/db/migrate';
-import { hotspotRegistryLookup, sha256Hex } from '../oracle/src/mqtt/access-control';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../oracle/src/mqtt/embedded-broker';
-import { startOpsServer } from '../oracle/src/mqtt/ops-server';
+import { connectDatabase } from '@poc/db';
+import { guardAgainstDriverTypeFetchFailures } from '@poc/db';
+import { startEmbeddedPostgres } from '@poc/devnet/postgres';
+import { migrate } from '@poc/db';
+import { hotspotRegistryLookup, sha256Hex } from '@poc/broker';
+import { startEmbeddedBroker, type EmbeddedBroker } from '@poc/broker';
+import { startOpsServer } from '@poc/broker';
 import type { FleetProcessOptions } from './fleet-process';
 import { startDevChain } from './dev-chain';
 import { startMapperWhenChainIsUp } from './mapper-with-chain';
@@ -104,7 +106,7 @@ async function main() {
     }
     const sql = connectDatabase(databaseUrl, { max: 4 });
     stops.push({ name: 'registry connection', stop: () => sql.end({ timeout: 5 }) });
-    await migrate(sql);
+    await migrate(sql, [ORACLE_MIGRATIONS_DIR, MAPPER_MIGRATIONS_DIR]);
 
     let mqttUrl = config.MQTT_URL;
     let oracleMqttUrl = config.MQTT_URL;

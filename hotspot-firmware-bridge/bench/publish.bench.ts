@@ -3,14 +3,15 @@
  * against a real in-process MQTT broker (aedes), compared with raw Ed25519 signs/s of the same messages in the same run.
  * Run: npx tsx hotspot-firmware-bridge/bench/publish.bench.ts
  */
+import { beaconFrame, canonicalWitnessBytes, keypairFromSecret, signBytes } from '@poc/protocol';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { existsSync } from 'node:fs';
-import { startEmbeddedBroker } from '../../oracle/src/mqtt/embedded-broker';
-import { startMosquitto } from '../../test/support/mosquitto';
-import { beaconFrame, canonicalWitnessBytes, createInProcessLink, keypairFromSecret, signBytes, startBridgeNode, type Rxpk } from '../src/index';
+import { startEmbeddedBroker } from '@poc/broker';
+import { startMosquitto } from '@poc/devnet/mosquitto';
+import { createInProcessLink, startBridgeNode, type Rxpk } from '../src';
 
 let brokerName = '';
 const REPORTS = Number(process.env.BENCH_REPORTS ?? 20_000);

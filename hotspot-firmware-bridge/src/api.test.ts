@@ -9,7 +9,7 @@ import { HotspotBridge } from './bridge/bridge';
 import { ReportPublisher } from './bridge/publisher';
 import { createInProcessLink } from './link/in-process';
 import { DurableQueue } from './queue/durable-queue';
-import { keypairFromSecret, onboardingMessage, verifyBytes } from './wire';
+import { keypairFromSecret, onboardingMessage, verifyBytes } from '@poc/protocol';
 
 const logger = pino({ level: 'silent' });
 const dir = mkdtempSync(join(tmpdir(), 'api-'));

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { HotspotBridge } from './bridge/bridge';
 import type { ReportPublisher } from './bridge/publisher';
 import type { DurableQueue } from './queue/durable-queue';
-import { decodeSolanaKey, onboardingMessage, signBytes, type HotspotKeypair } from './wire';
+import { decodeSolanaKey, onboardingMessage, signBytes, type HotspotKeypair } from '@poc/protocol';
 import bs58 from 'bs58';
 import { Counter, Gauge, Registry } from 'prom-client';
 

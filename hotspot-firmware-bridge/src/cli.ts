@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import { KeyFileError, createKeyFile, loadKeyFile } from './keyfile';
 import { startBridgeNode } from './node';
-import { REGIONS, decodeHotspotAddress, type Region } from './wire';
+import { REGIONS, decodeHotspotAddress, type Region } from '@poc/protocol';
 
 const USAGE = `poc-bridge — runs beside a LoRa packet forwarder: beacons, witnesses, signs and delivers PoC reports.
 

@@ -12,5 +12,4 @@ export { startGwmpUdpServer, type GwmpUdpServer, type GwmpUdpServerOptions } fro
 export { startVirtualUdpForwarder, type VirtualUdpForwarder, type VirtualUdpForwarderOptions } from './link/udp-forwarder';
 export type { PacketForwarderLink, TransmitResult, VirtualForwarder } from './link/types';
 export { DurableQueue, type DurableQueueOptions, type DurableQueueStats, type QueueEntry } from './queue/durable-queue';
-export * from './wire';
 export { SharedMqttConnection } from './bridge/shared-connection';

@@ -6,8 +6,8 @@ import type { SharedMqttConnection } from './bridge/shared-connection';
 import { startGwmpUdpServer, type GwmpUdpServer } from './link/udp-server';
 import type { PacketForwarderLink } from './link/types';
 import { DurableQueue } from './queue/durable-queue';
-import { ENTROPY_TOPIC, stateTopic, type HotspotKeypair, type Region, type ReportKind } from './wire';
-import { bridgeClientId, hotspotMqttCredentials } from './wire/mqtt-auth';
+import { ENTROPY_TOPIC, stateTopic, type HotspotKeypair, type Region, type ReportKind } from '@poc/protocol';
+import { bridgeClientId, hotspotMqttCredentials } from '@poc/protocol';
 
 export interface BridgeNodeOptions {
   keypair: HotspotKeypair;

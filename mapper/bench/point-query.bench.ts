@@ -1,3 +1,5 @@
+import { MAPPER_MIGRATIONS_DIR } from '../src/migrations';
+import { ORACLE_MIGRATIONS_DIR } from '@poc/oracle/migrations';
 /**
  * Point-query benchmark on 1,000,000 res-9 coverage hexes (plus their res 4..8 rollups) in a real embedded PostgreSQL.
  * The servers run in a child process; autocannon drives them from this one, first a bare fastify route
@@ -15,9 +17,9 @@ import { createInterface } from 'node:readline';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { connectDatabase } from '../../oracle/src/db/connect';
-import { startEmbeddedPostgres } from '../../oracle/src/db/embedded';
-import { migrate } from '../../oracle/src/db/migrate';
+import { connectDatabase } from '@poc/db';
+import { startEmbeddedPostgres } from '@poc/devnet/postgres';
+import { migrate } from '@poc/db';
 import { createApiKey } from '../src/api-keys';
 import { buildMapperServer } from '../src/server';
 
@@ -28,7 +30,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 
 async function seed(url: string): Promise<{ count: number; key: string }> {
   const sql = connectDatabase(url, { max: 2 });
-  await migrate(sql);
+  await migrate(sql, [ORACLE_MIGRATIONS_DIR, MAPPER_MIGRATIONS_DIR]);
   const cells = gridDisk(latLngToCell(CENTRE.lat, CENTRE.lng, 9), RADIUS);
   const first = new Date(Date.now() - 30 * 86_400_000).toISOString();
   const last = new Date().toISOString();

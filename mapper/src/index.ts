@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
-import { connectDatabase } from '../../oracle/src/db/connect';
-import { migrate } from '../../oracle/src/db/migrate';
+import { connectDatabase } from '@poc/db';
+import { migrate } from '@poc/db';
+import { MAPPER_MIGRATIONS_DIR } from './migrations';
 import { OnboardingService, type MapperChainOptions } from './onboarding/service';
 import { buildMapperServer } from './server';
 import { ensureWebBundle } from './web/build';
@@ -26,7 +27,7 @@ export interface RunningMapper {
 /** Serves the coverage map, the map's JSON API, the carriers' API and the onboarding app. */
 export async function startMapper(options: StartMapperOptions): Promise<RunningMapper> {
   const sql = connectDatabase(options.databaseUrl, { max: 20 });
-  if (options.migrate !== false) await migrate(sql);
+  if (options.migrate !== false) await migrate(sql, [MAPPER_MIGRATIONS_DIR]);
   const log = typeof options.logger === 'object' ? options.logger : undefined;
   await ensureWebBundle((msg) => log?.info(msg));
   const app = await buildMapperServer({
@@ -49,3 +50,4 @@ export async function startMapper(options: StartMapperOptions): Promise<RunningM
 export { buildMapperServer } from './server';
 export { SIGNAL_CLASSES, signalClassOf } from './signal';
 export type { MapperChainOptions } from './onboarding/service';
+export { MAPPER_MIGRATIONS_DIR } from './migrations';

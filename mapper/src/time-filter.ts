@@ -1,4 +1,4 @@
-import { utcDay } from '../../oracle/src/coverage/coverage';
+import { utcDay } from '@poc/oracle';
 import type { TimeFilter } from './db/coverage';
 
 export const TIME_WINDOWS = { '24h': 86_400_000, '7d': 7 * 86_400_000, '30d': 30 * 86_400_000, all: null } as const;

@@ -12,7 +12,7 @@ import { latLngToCell } from 'h3-js';
 import { randomFillSync } from 'node:crypto';
 import { allocateEpoch } from '../src/rewards/allocate';
 import { computeHexDensityScales } from '../src/rewards/hex-density';
-import { buildCumulativeRewardsTree } from '../src/rewards/merkle';
+import { buildCumulativeRewardsTree } from '@poc/protocol';
 import { beaconRewardUnit, witnessRewardUnit } from '../src/rewards/reward-units';
 
 const HOTSPOTS = Number(process.env.BENCH_HOTSPOTS ?? 1_000_000);

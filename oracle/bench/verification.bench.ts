@@ -13,7 +13,7 @@ import {
   reportTopic,
   signWitnessReport,
   type WitnessReport,
-} from '@poc/hotspot-firmware-bridge/wire';
+} from '@poc/protocol';
 import { createPublicKey, verify } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { decodeAndVerify, type IncomingMessage } from '../src/ingest/decode';

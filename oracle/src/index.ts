@@ -1,14 +1,15 @@
-import type { HotspotKeypair } from '@poc/hotspot-firmware-bridge/wire';
+import type { HotspotKeypair } from '@poc/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { availableParallelism, hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DEFAULT_COVERAGE_HISTORY_DAYS, pruneCoverageHistory } from './coverage/coverage';
-import { connectDatabase } from './db/connect';
-import { databaseReadiness } from './db/readiness';
-import { migrate } from './db/migrate';
+import { connectDatabase } from '@poc/db';
+import { databaseReadiness } from '@poc/db';
+import { migrate } from '@poc/db';
+import { ORACLE_MIGRATIONS_DIR } from './migrations';
 import { startEntropyPublisher, type BlockhashSource } from './entropy/publisher';
-import type { ChainWriter } from './epochs/chain-writer';
+import type { ChainWriter } from '@poc/sdk';
 import { advanceSubmission, computeDueEpochs } from './epochs/runner';
 import { IngestWorkerPool } from './ingest/worker-pool';
 import { ReportSubscriber } from './ingest/subscriber';
@@ -18,11 +19,10 @@ import { syncRegistryFromChain, type RegistryChainClient } from './registry/regi
 import { HexDensityCache } from './rewards/density-cache';
 import { markStaleReports, processPendingPocs } from './verify/processor';
 
-export type { ChainWriter, RewardsRootSubmission, TransactionState } from './epochs/chain-writer';
+export type { ChainWriter, RewardsRootSubmission, TransactionState } from '@poc/sdk';
 export type { ChainRegistryEntry, HotspotRecord, RegistryChainClient } from './registry/registry';
 export { denyEdges, denyHotspots, regionForLocation, syncRegistryFromChain, upsertHotspots } from './registry/registry';
 export { rewardProof, computeEpoch, computeDueEpochs, advanceSubmission, epochOf } from './epochs/runner';
-export { buildCumulativeRewardsTree, verifyRewardsProof } from './rewards/merkle';
 export { INVALID_REASON_CODES, type InvalidReason, type IngestRejection } from './verify/reasons';
 export type { BlockhashSource } from './entropy/publisher';
 
@@ -113,7 +113,7 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
   const historyDays = config.coverageHistoryDays ?? DEFAULT_COVERAGE_HISTORY_DAYS;
   if (!Number.isInteger(historyDays) || historyDays < 1) throw new Error(`coverageHistoryDays must be a whole number ≥ 1, got ${historyDays}`);
   const sql = connectDatabase(config.databaseUrl, { max: 10 });
-  if (config.migrate ?? true) await migrate(sql);
+  if (config.migrate ?? true) await migrate(sql, [ORACLE_MIGRATIONS_DIR]);
   const metrics = createOracleMetrics();
   const pool = new IngestWorkerPool(config.workerThreads ?? availableParallelism());
   await pool.started();
@@ -250,3 +250,6 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
     },
   };
 }
+export { recordCoverage, utcDay, type CoverageMeasurement } from './coverage/coverage';
+export { rewardShares } from './rewards/reward-units';
+export { ORACLE_MIGRATIONS_DIR } from './migrations';

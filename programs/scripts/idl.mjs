@@ -4,7 +4,7 @@
 // `idl-build` feature, assembles the printed blocks into the IDL JSON, and derives the camelCase
 // TypeScript type that `anchor build` writes to target/types.
 //
-//   node programs/scripts/idl.mjs            write oracle/src/chain/idl/poc_network.{json,ts}
+//   node programs/scripts/idl.mjs            write packages/sdk/src/idl/poc_network.{json,ts}
 //   node programs/scripts/idl.mjs --check    regenerate and fail if the committed files differ
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const programsDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const programDir = join(programsDir, 'programs', 'poc-network');
-const outDir = resolve(programsDir, '..', 'oracle', 'src', 'chain', 'idl');
+const outDir = resolve(programsDir, '..', 'packages', 'sdk', 'src', 'idl');
 const check = process.argv.includes('--check');
 
 const env = { ...process.env };

@@ -1,11 +1,12 @@
+import { keypairFromSecret } from '@poc/protocol';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKeyFile, keypairFromSecret, startVirtualUdpForwarder, type VirtualUdpForwarder } from '../../hotspot-firmware-bridge/src/index';
-import { freePort } from '../../oracle/src/db/embedded';
-import { startMosquitto, type MosquittoBroker } from '../support/mosquitto';
+import { createKeyFile, startVirtualUdpForwarder, type VirtualUdpForwarder } from '@poc/hotspot-firmware-bridge';
+import { freePort } from '@poc/devnet/postgres';
+import { startMosquitto, type MosquittoBroker } from '@poc/devnet/mosquitto';
 import { beaconRxpkNumber, startReportCollector } from './helpers';
 
 const FIXTURE = join(import.meta.dirname, 'fixtures', 'bridge-child.ts');

@@ -1,10 +1,11 @@
+import { keypairFromSecret } from '@poc/protocol';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createInProcessLink, keypairFromSecret, startBridgeNode, type BridgeNode } from '../../hotspot-firmware-bridge/src/index';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../oracle/src/mqtt/embedded-broker';
+import { createInProcessLink, startBridgeNode, type BridgeNode } from '@poc/hotspot-firmware-bridge';
+import { startEmbeddedBroker, type EmbeddedBroker } from '@poc/broker';
 import { beaconRxpkNumber } from './helpers';
 
 describe('bridge against the authenticating broker', () => {

@@ -1,20 +1,12 @@
+import { ENTROPY_TOPIC, decodeReportPayload, encodeEntropyPayload, keypairFromSecret, parseReportTopic, signEntropy, verifyBeaconReport, verifyWitnessReport } from '@poc/protocol';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
-import {
-  ENTROPY_TOPIC,
-  decodeReportPayload,
-  encodeEntropyPayload,
-  keypairFromSecret,
-  parseReportTopic,
-  signEntropy,
-  verifyBeaconReport,
-  verifyWitnessReport,
-} from '../../hotspot-firmware-bridge/src/index';
-import { planFleet, startFleet, type Fleet } from '../../hotspot-firmware-bridge/src/simulator/index';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../oracle/src/mqtt/embedded-broker';
+
+import { planFleet, startFleet, type Fleet } from '@poc/simulator';
+import { startEmbeddedBroker, type EmbeddedBroker } from '@poc/broker';
 
 describe('simulated fleet of real bridges over loopback UDP', () => {
   const dir = mkdtempSync(join(tmpdir(), 'fleet-'));

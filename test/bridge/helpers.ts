@@ -1,5 +1,6 @@
+import { beaconFrame, decodeReportPayload } from '@poc/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
-import { beaconFrame, decodeReportPayload, type Rxpk } from '../../hotspot-firmware-bridge/src/index';
+import { type Rxpk } from '@poc/hotspot-firmware-bridge';
 
 /** A PoC beacon as a concentrator would report it; `n` makes each one distinct. */
 export function beaconRxpkNumber(n: number): Rxpk {

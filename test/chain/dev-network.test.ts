@@ -1,7 +1,8 @@
+import { startDevNetwork, type DevNetwork } from '@poc/devnet/chain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keypair } from '@solana/web3.js';
-import { encodeHotspotAddress, generateHotspotKeypair } from '@poc/hotspot-firmware-bridge/wire';
-import { startDevNetwork, type DevNetwork } from '../../oracle/src/chain';
+import { encodeHotspotAddress, generateHotspotKeypair } from '@poc/protocol';
+
 
 let dev: DevNetwork;
 

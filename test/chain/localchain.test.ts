@@ -3,16 +3,11 @@
  * solana-program-test's bank and this drives it through @solana/web3.js + Anchor over
  * JSON-RPC, exactly as against a cluster. SOLANA_RPC_URL switches to a real validator.
  */
+import { startChain, type LocalChain } from '@poc/devnet/chain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from '@solana/web3.js';
 import { getAccount, getMint } from '@solana/spl-token';
-import {
-  buildRewardsMerkleTree,
-  ed25519Sign,
-  PocNetworkClient,
-  startChain,
-  type LocalChain,
-} from '../../oracle/src/chain';
+import { buildRewardsMerkleTree, ed25519Sign, PocNetworkClient } from '@poc/sdk';
 
 const CELL = '8c2a100d2c4c1ff';
 const EPOCH_SECS = 2;

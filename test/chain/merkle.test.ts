@@ -9,7 +9,7 @@ import {
   onboardMessage,
   POC_NETWORK_PROGRAM_ID,
   verifyRewardsProof,
-} from '../../oracle/src/chain';
+} from '@poc/sdk';
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 

@@ -1,11 +1,11 @@
-import { decodeReportPayload, parseReportTopic } from '@poc/hotspot-firmware-bridge/wire';
+import { decodeReportPayload, parseReportTopic } from '@poc/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { startMosquitto, type MosquittoBroker } from '../support/mosquitto';
-import { startChildOracle, type ChildOracle } from './processes';
-import { allowMosquittoPersistence, missingHashes, publishAll, signedReports, storageCounts, waitUntil } from './support';
+import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
+import { startMosquitto, type MosquittoBroker } from '@poc/devnet/mosquitto';
+import { startChildOracle, type ChildOracle } from '@poc/devnet/child-oracle';
+import { allowMosquittoPersistence, missingHashes, publishAll, signedReports, storageCounts, waitUntil, ORACLE_CHILD_SCRIPT } from './support';
 
 /** mosquitto restarted (persistence on) while reports stream from a publisher to an oracle process. */
 const TOTAL = 3000;
@@ -31,7 +31,7 @@ describe('MQTT broker restarted mid-stream', () => {
   it('stores every report exactly once: the publisher resends unacknowledged ones, the broker keeps queued ones', async () => {
     const { messages } = signedReports(TOTAL);
     const expected = new Set(messages.map((m) => (decodeReportPayload(parseReportTopic(m.topic)!.kind, m.payload) as { hash: string }).hash));
-    oracle = await startChildOracle({ databaseUrl: db.url, mqttUrl: broker.url, mqttClientId: 'oracle-broker-fault', oracleSecretHex: randomBytes(32).toString('hex') });
+    oracle = await startChildOracle(ORACLE_CHILD_SCRIPT, { databaseUrl: db.url, mqttUrl: broker.url, mqttClientId: 'oracle-broker-fault', oracleSecretHex: randomBytes(32).toString('hex') });
 
     let restarted = false;
     const publishing = publishAll(publisher, messages, 50, (acked) => {

@@ -1,10 +1,11 @@
-import { generateHotspotKeypair } from '@poc/hotspot-firmware-bridge/wire';
+import { generateHotspotKeypair } from '@poc/protocol';
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDevNetwork, type DevNetwork } from '../../oracle/src/chain';
-import { advanceSubmission, computeEpoch, type ChainWriter } from '../../oracle/src/index';
-import { rewardShares } from '../../oracle/src/rewards/reward-units';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+
+import { advanceSubmission, computeEpoch, type ChainWriter } from '@poc/oracle';
+import { rewardShares } from '@poc/oracle';
+import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
+import { startDevNetwork, type DevNetwork } from '@poc/devnet/chain';
 
 /**
  * The chain writer dies after the rewards-root transaction is sent and before the oracle records it — on the real

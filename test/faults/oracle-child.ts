@@ -2,10 +2,10 @@
  * An oracle in its own process for fault tests (the test SIGKILLs it). Config comes as JSON in ORACLE_CHILD_CONFIG;
  * prints "READY" on stdout once it ingests, and one line of JSON stats on SIGUSR2.
  */
-import { keypairFromSecret } from '@poc/hotspot-firmware-bridge/wire';
+import { keypairFromSecret } from '@poc/protocol';
 import pino from 'pino';
-import { guardAgainstDriverTypeFetchFailures } from '../../oracle/src/db/driver-guard';
-const { startOracle } = (await import(process.env.ORACLE_CHILD_MODULE || '../../oracle/src/index')) as typeof import('../../oracle/src/index');
+import { guardAgainstDriverTypeFetchFailures } from '@poc/db';
+import { startOracle } from '@poc/oracle';
 
 const config = JSON.parse(process.env.ORACLE_CHILD_CONFIG ?? '{}') as {
   databaseUrl: string;

@@ -1,10 +1,10 @@
-import { decodeReportPayload, generateHotspotKeypair, parseReportTopic } from '@poc/hotspot-firmware-bridge/wire';
+import { decodeReportPayload, generateHotspotKeypair, parseReportTopic } from '@poc/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../support/database';
-import { startMosquitto, type MosquittoBroker } from '../support/mosquitto';
-import { startChildOracle, type ChildOracle } from './processes';
-import { missingHashes, publishAll, signedReports, storageCounts, waitUntil } from './support';
+import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
+import { startMosquitto, type MosquittoBroker } from '@poc/devnet/mosquitto';
+import { startChildOracle, type ChildOracle } from '@poc/devnet/child-oracle';
+import { missingHashes, publishAll, signedReports, storageCounts, waitUntil, ORACLE_CHILD_SCRIPT } from './support';
 
 /**
  * SIGKILL the oracle process while reports stream in, restart it with the same MQTT session, and count:
@@ -38,7 +38,7 @@ describe('oracle killed with SIGKILL mid-stream', () => {
       return d.hash;
     }));
     const childConfig = { databaseUrl: db.url, mqttUrl: broker.url, mqttClientId: 'oracle-fault-1', oracleSecretHex: Buffer.from(oracleKeys.secretKey).toString('hex') };
-    oracle = await startChildOracle(childConfig);
+    oracle = await startChildOracle(ORACLE_CHILD_SCRIPT, childConfig);
 
     let killedAt = -1;
     const publishing = publishAll(publisher, messages, 50);
@@ -50,7 +50,7 @@ describe('oracle killed with SIGKILL mid-stream', () => {
     killedAt = (await storageCounts(db.sql)).stored;
     await oracle.kill();
     const accepted = await publishing; // the broker queues the rest for the oracle's persistent session
-    oracle = await startChildOracle(childConfig);
+    oracle = await startChildOracle(ORACLE_CHILD_SCRIPT, childConfig);
     const final = await waitUntil(async () => {
       const c = await storageCounts(db.sql);
       return { done: c.stored >= TOTAL, progress: c.stored, value: c };

@@ -1,20 +1,22 @@
-import { decodeReportPayload, generateHotspotKeypair, parseReportTopic } from '@poc/hotspot-firmware-bridge/wire';
+import { MAPPER_MIGRATIONS_DIR } from '@poc/mapper/migrations';
+import { ORACLE_MIGRATIONS_DIR } from '@poc/oracle/migrations';
+import { decodeReportPayload, generateHotspotKeypair, parseReportTopic } from '@poc/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Sql } from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectDatabase } from '../../oracle/src/db/connect';
-import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '../../oracle/src/db/embedded';
-import { migrate } from '../../oracle/src/db/migrate';
-import { computeEpoch } from '../../oracle/src/index';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../../oracle/src/mqtt/embedded-broker';
-import { rewardShares } from '../../oracle/src/rewards/reward-units';
-import { createTestDatabase, type TestDatabase } from '../support/database';
+import { connectDatabase } from '@poc/db';
+import { freePort, startEmbeddedPostgres, type EmbeddedDatabase } from '@poc/devnet/postgres';
+import { migrate } from '@poc/db';
+import { computeEpoch } from '@poc/oracle';
+import { startEmbeddedBroker, type EmbeddedBroker } from '@poc/broker';
+import { rewardShares } from '@poc/oracle';
+import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
 import { crashPostgres } from './postgres';
-import { startChildOracle, superviseChildOracle } from './processes';
-import { missingHashes, publishAll, signedReports, storageCounts, waitUntil } from './support';
+import { startChildOracle, superviseChildOracle } from '@poc/devnet/child-oracle';
+import { missingHashes, publishAll, signedReports, storageCounts, waitUntil, ORACLE_CHILD_SCRIPT } from './support';
 
 /**
  * A PostgreSQL of its own, killed with SIGKILL (every server process) while the oracle writes report batches
@@ -46,7 +48,7 @@ beforeAll(async () => {
   port = await freePort();
   await startPg();
   sql = connectDatabase(pg!.url, { max: 4 });
-  await migrate(sql);
+  await migrate(sql, [ORACLE_MIGRATIONS_DIR, MAPPER_MIGRATIONS_DIR]);
   await sql.end(); // reopened after the ingest crash, so no connection of ours spans it
   control = await createTestDatabase();
   broker = await startEmbeddedBroker();
@@ -68,7 +70,7 @@ describe('PostgreSQL killed mid-write', () => {
     const { messages } = signedReports(TOTAL);
     const expected = new Set(messages.map((m) => (decodeReportPayload(parseReportTopic(m.topic)!.kind, m.payload) as { hash: string }).hash));
     const childConfig = { databaseUrl: pg!.url, mqttUrl: broker.url, mqttClientId: 'oracle-pg-fault', oracleSecretHex: randomBytes(32).toString('hex') };
-    supervisor = superviseChildOracle(childConfig, await startChildOracle(childConfig));
+    supervisor = superviseChildOracle(ORACLE_CHILD_SCRIPT, childConfig, await startChildOracle(ORACLE_CHILD_SCRIPT, childConfig));
     const publishing = publishAll(publisher, messages, 50);
     await waitUntil(async () => {
       const c = await withFreshConnection(storageCounts);

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import {
   encodeReportPayload,
   generateHotspotKeypair,
@@ -5,7 +6,7 @@ import {
   signBeaconReport,
   signWitnessReport,
   type HotspotKeypair,
-} from '@poc/hotspot-firmware-bridge/wire';
+} from '@poc/protocol';
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -118,3 +119,6 @@ export function allowMosquittoPersistence(port: number): void {
     }
   }
 }
+
+/** The oracle process the fault tests start, kill and supervise. */
+export const ORACLE_CHILD_SCRIPT = fileURLToPath(new URL('./oracle-child.ts', import.meta.url));

@@ -7,9 +7,9 @@ import {
   signBeaconReport,
   verifyBeaconReport,
   type BeaconReport,
-} from '@poc/hotspot-firmware-bridge/wire';
+} from '@poc/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeGwmp, encodeGwmp, GWMP_VERSION } from '../../hotspot-firmware-bridge/src/gwmp/codec';
+import { decodeGwmp, encodeGwmp, GWMP_VERSION } from '@poc/hotspot-firmware-bridge';
 
 /** Every property's input count, printed at the end so the run reports how much was tried. */
 const tried: Record<string, number> = {};

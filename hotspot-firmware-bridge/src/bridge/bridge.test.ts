@@ -13,7 +13,7 @@ import {
   verifyBeaconReport,
   verifyWitnessReport,
   type ReportKind,
-} from '../wire';
+} from '@poc/protocol';
 import { HotspotBridge } from './bridge';
 
 const logger = pino({ level: 'silent' });

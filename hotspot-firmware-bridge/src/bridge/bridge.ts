@@ -24,7 +24,7 @@ import {
   type Region,
   type ReportKind,
   type WitnessReport,
-} from '../wire';
+} from '@poc/protocol';
 import { nextBeaconTime, segmentOf } from './beacon-schedule';
 import { LastSeenCache } from './last-seen';
 

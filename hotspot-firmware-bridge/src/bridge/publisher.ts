@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { DurableQueue, QueueEntry } from '../queue/durable-queue';
-import type { ReportKind } from '../wire';
+import type { ReportKind } from '@poc/protocol';
 import type { SharedMqttConnection } from './shared-connection';
 
 export type MqttState = 'connecting' | 'online' | 'offline' | 'stopped';

@@ -2,7 +2,7 @@ import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync,
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Logger } from 'pino';
-import type { ReportKind } from '../wire';
+import type { ReportKind } from '@poc/protocol';
 
 /**
  * Write-ahead report queue on disk. One append-only journal of records:

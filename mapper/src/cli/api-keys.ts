@@ -7,8 +7,9 @@
  * The database comes from --database-url or DATABASE_URL.
  */
 import { parseArgs } from 'node:util';
-import { connectDatabase } from '../../../oracle/src/db/connect';
-import { migrate } from '../../../oracle/src/db/migrate';
+import { connectDatabase } from '@poc/db';
+import { migrate } from '@poc/db';
+import { MAPPER_MIGRATIONS_DIR } from '../migrations';
 import { createApiKey, listApiKeys, revokeApiKey } from '../api-keys';
 
 export async function runApiKeysCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
@@ -25,7 +26,7 @@ export async function runApiKeysCli(argv: string[], out: (line: string) => void 
   }
   const sql = connectDatabase(url, { max: 1 });
   try {
-    await migrate(sql);
+    await migrate(sql, [MAPPER_MIGRATIONS_DIR]);
     if (command === 'create') {
       if (!values.name) {
         out('error: create needs --name "<who the key is for>"');

@@ -1,6 +1,6 @@
 import type { PendingQuery, Row, Sql } from 'postgres';
 import { cellToLatLng, getResolution } from 'h3-js';
-import { utcDay } from '../../../oracle/src/coverage/coverage';
+import { utcDay } from '@poc/oracle';
 import { descendantRange } from '../h3-ranges';
 import { signalClassOf, type SignalClass } from '../signal';
 

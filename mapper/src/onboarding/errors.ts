@@ -1,4 +1,4 @@
-import { POC_NETWORK_IDL } from '../../../oracle/src/chain/client';
+import { POC_NETWORK_IDL } from '@poc/sdk';
 import { HttpError } from '../http-errors';
 
 const PROGRAM_ERRORS = new Map<number, { name: string; msg: string }>(POC_NETWORK_IDL.errors.map((e) => [e.code, e]));

@@ -1,11 +1,11 @@
 import anchor from '@coral-xyz/anchor';
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, SYSVAR_INSTRUCTIONS_PUBKEY, Transaction } from '@solana/web3.js';
-import { h3ToU64, PocNetworkClient } from '../../../oracle/src/chain/client';
+import { h3ToU64, PocNetworkClient } from '@poc/sdk';
 
-import { ed25519Verify, onboardMessage, possessionProofInstruction } from '../../../oracle/src/chain/possession';
-import { decodeHotspotAddress, encodeHotspotAddress } from '../../../hotspot-firmware-bridge/src/wire/keys';
+import { ed25519Verify, onboardMessage, possessionProofInstruction } from '@poc/sdk';
+import { decodeHotspotAddress, encodeHotspotAddress } from '@poc/protocol';
 import type { Sql } from 'postgres';
-import { rewardProof } from '../../../oracle/src/epochs/runner';
+import { rewardProof } from '@poc/oracle';
 import { HttpError } from '../http-errors';
 import { chainError } from './errors';
 

@@ -1,4 +1,4 @@
-import { deriveEntropy, ENTROPY_TOPIC, encodeEntropyPayload, signEntropy, type EntropyReport, type HotspotKeypair } from '@poc/hotspot-firmware-bridge/wire';
+import { deriveEntropy, ENTROPY_TOPIC, encodeEntropyPayload, signEntropy, type EntropyReport, type HotspotKeypair } from '@poc/protocol';
 import { randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';

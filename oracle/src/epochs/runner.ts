@@ -1,8 +1,8 @@
-import { decodeHotspotAddress } from '@poc/hotspot-firmware-bridge/wire';
+import { decodeHotspotAddress } from '@poc/protocol';
 import type { Sql } from 'postgres';
 import { allocateEpoch } from '../rewards/allocate';
-import { buildCumulativeRewardsTree } from '../rewards/merkle';
-import type { ChainWriter } from './chain-writer';
+import { buildCumulativeRewardsTree } from '@poc/protocol';
+import type { ChainWriter } from '@poc/sdk';
 
 export const epochStartMs = (epoch: bigint, epochSeconds: number) => Number(epoch) * epochSeconds * 1000;
 export const epochOf = (ms: number, epochSeconds: number) => BigInt(Math.floor(ms / 1000 / epochSeconds));

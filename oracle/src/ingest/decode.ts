@@ -1,4 +1,4 @@
-import type { BeaconReport, WitnessReport } from '@poc/hotspot-firmware-bridge/wire';
+import type { BeaconReport, WitnessReport } from '@poc/protocol';
 import type { IngestRejection } from '../verify/reasons';
 import type { IngestWorkerPool } from './worker-pool';
 

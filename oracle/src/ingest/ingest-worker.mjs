@@ -3,7 +3,7 @@ import { parentPort } from 'node:worker_threads';
 import { register } from 'tsx/esm/api';
 
 register();
-const { decodeAndVerifyMessage } = await import('./verify-batch.ts');
+const { decodeAndVerifyMessage } = await import('./verify-batch');
 parentPort.on('message', ({ id, items }) => {
   parentPort.postMessage({ id, outcomes: items.map(decodeAndVerifyMessage) });
 });

@@ -1,6 +1,6 @@
-import { reportFilter, sharedSubscription } from '@poc/hotspot-firmware-bridge/wire';
+import { reportFilter, sharedSubscription } from '@poc/protocol';
 import type { MqttClient } from 'mqtt';
-import { HeldAcks, type AckToken } from '../mqtt/held-acks';
+import { HeldAcks, type AckToken } from './held-acks';
 import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { OracleMetrics } from '../metrics';

@@ -5,7 +5,7 @@ import {
   verifyBytes,
   type BeaconReport,
   type WitnessReport,
-} from '@poc/hotspot-firmware-bridge/wire';
+} from '@poc/protocol';
 import type { IngestRejection } from '../verify/reasons';
 
 export interface RawMessage {

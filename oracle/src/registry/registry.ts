@@ -1,5 +1,5 @@
 import { cellToLatLng, getResolution, isValidCell } from 'h3-js';
-import { decodeHotspotAddress } from '@poc/hotspot-firmware-bridge/wire';
+import { decodeHotspotAddress } from '@poc/protocol';
 import type { Sql } from 'postgres';
 
 /** A hotspot as the registry knows it (chain account or dev-network genesis). */

@@ -1,5 +1,5 @@
 import { cellToLatLng, cellToParent, getResolution, greatCircleDistance, gridDistance, isValidCell, UNITS } from 'h3-js';
-import { generateBeacon, REGION_PARAMS, type Region } from '@poc/hotspot-firmware-bridge/wire';
+import { generateBeacon, REGION_PARAMS, type Region } from '@poc/protocol';
 import {
   MAX_DISTANCE_KM,
   MAX_FREQUENCY_DIFF_HZ,

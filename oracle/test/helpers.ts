@@ -1,0 +1,140 @@
+import {
+  decodeEntropyPayload,
+  encodeReportPayload,
+  ENTROPY_TOPIC,
+  generateBeacon,
+  generateHotspotKeypair,
+  REGION_PARAMS,
+  reportTopic,
+  signBeaconReport,
+  signWitnessReport,
+  verifyEntropy,
+  type BeaconReport,
+  type EntropyReport,
+  type HotspotKeypair,
+  type WitnessReport,
+} from '@poc/protocol';
+import mqtt, { type MqttClient } from 'mqtt';
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import type { OracleConfig } from '../src';
+import type { Sql } from 'postgres';
+
+export const silentLogger = pino({ level: 'silent' });
+
+/** An in-process oracle's config for tests: quiet, no shared subscription, 60 s beacons and entropy, 1-hour epochs. */
+export function testOracleConfig(config: Pick<OracleConfig, 'databaseUrl' | 'mqttUrl' | 'oracleKeypair'> & Partial<OracleConfig>): OracleConfig {
+  return {
+    sharedSubscriptionGroup: null,
+    epochSeconds: 3600,
+    beaconIntervalSeconds: 60,
+    entropyIntervalSeconds: 60,
+    emissionPerEpoch: 1_000_000n,
+    witnessGraceSeconds: 0.5,
+    logger: silentLogger,
+    workerThreads: 1,
+    ...config,
+  };
+}
+
+/** Helium fixture locations (poc_rules.md §6): LOC0 Malta; LOC4 is 28 res-11 cells (1.3 km) away, LOC3 only 7. */
+export const LOC0 = (631615575095659519n).toString(16);
+export const LOC3 = (627111975468974079n).toString(16);
+export const LOC4 = (627111975465463807n).toString(16);
+
+export interface TestHotspot {
+  keys: HotspotKeypair;
+  location: string;
+}
+
+export const hotspot = (location: string): TestHotspot => ({ keys: generateHotspotKeypair(), location });
+
+/** Registry rows with reciprocity already established (as Helium's runner tests seed it). */
+export async function seedHotspots(sql: Sql, hotspots: TestHotspot[], { reciprocity = true } = {}): Promise<void> {
+  const { upsertHotspots } = await import('../src/registry/registry');
+  await upsertHotspots(
+    sql,
+    hotspots.map((h, i) => ({ address: h.keys.address, name: `test-${i}`, region: 'EU868', locationH3: h.location, gainDdbi: 12 })),
+  );
+  if (reciprocity) {
+    await sql`UPDATE hotspots SET last_witness_at = now() - interval '1 hour', last_beacon_recip_at = now() - interval '1 hour'
+              WHERE address IN ${sql(hotspots.map((h) => h.keys.address))}`;
+  }
+}
+
+export async function connectClient(url: string): Promise<MqttClient> {
+  return mqtt.connectAsync(url, { clientId: `test-${randomBytes(4).toString('hex')}`, reconnectPeriod: 200 });
+}
+
+/** Waits for the oracle's retained, signed entropy. */
+export async function latestEntropy(client: MqttClient, oracleAddress: string): Promise<EntropyReport> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('no entropy within 15 s')), 15_000);
+    client.on('message', (topic, payload) => {
+      if (topic !== ENTROPY_TOPIC) return;
+      const entropy = decodeEntropyPayload(payload);
+      if (entropy && verifyEntropy(entropy, oracleAddress)) {
+        clearTimeout(timer);
+        resolve(entropy);
+      }
+    });
+    void client.subscribeAsync(ENTROPY_TOPIC, { qos: 1 });
+  });
+}
+
+export function makeBeacon(beaconer: TestHotspot, entropy: EntropyReport): BeaconReport {
+  const localEntropy = new Uint8Array(randomBytes(4));
+  const generated = generateBeacon(
+    { remoteEntropy: entropy.data, remoteEntropyTimestamp: entropy.timestamp, localEntropy },
+    REGION_PARAMS.EU868,
+  );
+  return signBeaconReport(
+    {
+      pub_key: beaconer.keys.address,
+      local_entropy: localEntropy,
+      remote_entropy: entropy.data,
+      data: generated.data,
+      frequency: generated.frequency,
+      channel: generated.channel,
+      datarate: generated.datarate,
+      tx_power: 14,
+      timestamp: BigInt(Date.now()) * 1_000_000n,
+      tmst: 1000,
+    },
+    beaconer.keys.privateKeyObject,
+  );
+}
+
+export function makeWitness(witness: TestHotspot, beacon: BeaconReport, signal = -1000): WitnessReport {
+  return signWitnessReport(
+    {
+      pub_key: witness.keys.address,
+      data: beacon.data,
+      timestamp: BigInt(Date.now()) * 1_000_000n,
+      tmst: 2000,
+      signal,
+      snr: 55,
+      frequency: beacon.frequency,
+      datarate: beacon.datarate,
+    },
+    witness.keys.privateKeyObject,
+  );
+}
+
+export async function publishBeacon(client: MqttClient, beacon: BeaconReport): Promise<void> {
+  await client.publishAsync(reportTopic('EU868', beacon.pub_key, 'beacon'), encodeReportPayload('beacon', beacon), { qos: 1 });
+}
+
+export async function publishWitness(client: MqttClient, witness: WitnessReport): Promise<void> {
+  await client.publishAsync(reportTopic('EU868', witness.pub_key, 'witness'), encodeReportPayload('witness', witness), { qos: 1 });
+}
+
+export async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,56 @@
+import { generateHotspotKeypair, verifyEntropy, canonicalEntropyBytes } from '@poc/protocol';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { issueEntropy } from '../src/entropy/publisher';
+import { regionForLocation, syncRegistryFromChain, upsertHotspots, type ChainRegistryEntry } from '../src/registry/registry';
+import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
+import { LOC0, LOC4 } from './helpers';
+
+let db: TestDatabase;
+beforeAll(async () => {
+  db = await createTestDatabase();
+});
+afterAll(async () => {
+  await db?.drop();
+});
+
+describe('hotspot registry', () => {
+  it('mirrors chain hotspots, derives region and lat/lng, and keeps PoC history on re-sync', async () => {
+    const a = generateHotspotKeypair().address;
+    const b = generateHotspotKeypair().address;
+    let entries: ChainRegistryEntry[] = [
+      { address: a, owner: 'owner1', maker: 'maker1', locationH3: LOC0, gainDdbi: 50, elevationM: 10 },
+      { address: b, owner: 'owner2', maker: 'maker1', locationH3: null, gainDdbi: 12, elevationM: 0 },
+    ];
+    const client = { fetchRegistry: async () => entries };
+    expect(await syncRegistryFromChain(db.sql, client)).toEqual({ upserted: 2 });
+    await db.sql`UPDATE hotspots SET last_witness_at = now() WHERE address = ${a}`;
+    entries = [{ ...entries[0]!, locationH3: LOC4, owner: 'owner3' }, entries[1]!];
+    await syncRegistryFromChain(db.sql, client);
+    const rows = await db.sql`SELECT address, owner, region, location_h3, gain_ddbi, lat, last_witness_at FROM hotspots ORDER BY name`;
+    const byAddress = Object.fromEntries(rows.map((r) => [r.address, r]));
+    expect(byAddress[a]).toMatchObject({ owner: 'owner3', region: 'EU868', location_h3: LOC4, gain_ddbi: 50 });
+    expect(byAddress[a]!.lat).toBeCloseTo(35.9, 0);
+    expect(byAddress[a]!.last_witness_at).not.toBeNull();
+    expect(byAddress[b]).toMatchObject({ region: null, location_h3: null });
+  });
+
+  it('refuses a location coarser than resolution 11 and maps regions coarsely', async () => {
+    await expect(upsertHotspots(db.sql, [{ address: generateHotspotKeypair().address, name: 'x', region: 'EU868', locationH3: '8a3f304e42e7fff' }])).rejects.toThrow('resolution');
+    expect(regionForLocation(LOC0)).toBe('EU868');
+    expect(regionForLocation('8c2a1072d6941ff')).toBe('US915'); // New York
+  });
+});
+
+describe('entropy', () => {
+  it('is blake3(ts ‖ blockhash), signed by the oracle and stored', async () => {
+    const oracle = generateHotspotKeypair();
+    const blockhash = new Uint8Array(32).fill(9);
+    const entropy = await issueEntropy(db.sql, oracle, 1_700_000_000_500, async () => blockhash);
+    expect(entropy.timestamp).toBe(1_700_000_000n);
+    expect(verifyEntropy(entropy, oracle.address)).toBe(true);
+    expect(verifyEntropy(entropy, generateHotspotKeypair().address)).toBe(false);
+    expect(canonicalEntropyBytes(entropy).length).toBeGreaterThan(32);
+    const [row] = await db.sql`SELECT timestamp_s, version FROM entropy WHERE data = ${Buffer.from(entropy.data)}`;
+    expect(row).toEqual({ timestamp_s: 1_700_000_000n, version: 0 });
+  });
+});

@@ -1,0 +1,2 @@
+export * from './localchain';
+export * from './dev-network';

@@ -1,0 +1,85 @@
+/**
+ * A ready network for development and `npm start`: a chain (poc-localchain, or SOLANA_RPC_URL),
+ * funded admin / oracle / maker keys, the program initialised and the maker approved.
+ */
+import { Keypair, LAMPORTS_PER_SOL, type PublicKey } from '@solana/web3.js';
+import { PocNetworkClient, type NetworkConfigAccount } from '@poc/sdk';
+import { startChain, type LocalChain, type StartLocalChainOptions } from './localchain';
+
+export interface DevNetworkOptions {
+  epochLengthSecs: number;
+  /** Reward emission of chain epoch 0, base units (6 decimals). */
+  initialEpochEmission: bigint;
+  /** Default: effectively never (2^62 epochs). */
+  halvingIntervalEpochs?: bigint;
+  onboardingFeeLamports?: bigint;
+  locationFeeLamports?: bigint;
+  admin?: Keypair;
+  oracle?: Keypair;
+  maker?: Keypair;
+  /** SOL airdropped to each of admin, oracle and maker (local chain / devnet only). Default 100. */
+  fundSol?: number;
+  chain?: StartLocalChainOptions;
+}
+
+export interface DevNetwork {
+  chain: LocalChain;
+  admin: Keypair;
+  oracle: Keypair;
+  maker: Keypair;
+  /** Clients whose fee payer is the named key. */
+  adminClient: PocNetworkClient;
+  oracleClient: PocNetworkClient;
+  makerClient: PocNetworkClient;
+  network: NetworkConfigAccount;
+  /** A client paying with another key (e.g. a hotspot owner), on the same chain. */
+  clientFor(payer: Keypair): PocNetworkClient;
+  /** Airdrops SOL (local chain / devnet). */
+  fund(key: PublicKey, sol: number): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startDevNetwork(options: DevNetworkOptions): Promise<DevNetwork> {
+  const chain = await startChain(options.chain);
+  try {
+    const admin = options.admin ?? Keypair.generate();
+    const oracle = options.oracle ?? Keypair.generate();
+    const maker = options.maker ?? Keypair.generate();
+    const clientFor = (payer: Keypair) => PocNetworkClient.connect(chain.rpcUrl, payer, { wsUrl: chain.wsUrl });
+    const adminClient = clientFor(admin);
+    const fund = async (key: PublicKey, sol: number) => {
+      const signature = await adminClient.connection.requestAirdrop(key, Math.round(sol * LAMPORTS_PER_SOL));
+      const blockhash = await adminClient.connection.getLatestBlockhash();
+      await adminClient.connection.confirmTransaction({ signature, ...blockhash }, 'confirmed');
+    };
+    for (const key of [admin, oracle, maker]) {
+      const balance = await adminClient.connection.getBalance(key.publicKey);
+      if (balance < LAMPORTS_PER_SOL) await fund(key.publicKey, options.fundSol ?? 100);
+    }
+    const network = await adminClient.ensureNetwork({
+      oracle: oracle.publicKey,
+      epochLengthSecs: options.epochLengthSecs,
+      initialEpochEmission: options.initialEpochEmission,
+      halvingIntervalEpochs: options.halvingIntervalEpochs ?? 1n << 62n,
+      onboardingFeeLamports: options.onboardingFeeLamports ?? 10_000_000n,
+      locationFeeLamports: options.locationFeeLamports ?? 1_000_000n,
+    });
+    if (!(await adminClient.fetchMaker(maker.publicKey))) await adminClient.approveMaker(maker.publicKey);
+    return {
+      chain,
+      admin,
+      oracle,
+      maker,
+      adminClient,
+      oracleClient: clientFor(oracle),
+      makerClient: clientFor(maker),
+      network,
+      clientFor,
+      fund,
+      stop: () => chain.stop(),
+    };
+  } catch (error) {
+    await chain.stop();
+    throw error;
+  }
+}

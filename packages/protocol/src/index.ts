@@ -1,0 +1,11 @@
+export * from './beacon-payload';
+export * from './datarate';
+export * from './entropy';
+export * from './keys';
+export * from './protobuf';
+export * from './regions';
+export * from './reports';
+export * from './topics';
+export * from './onboarding';
+export { bridgeClientId, createMqttToken, hotspotMqttCredentials, verifyMqttToken, type MqttTokenRejection } from './mqtt-auth';
+export { buildCumulativeRewardsTree, leafHash, parentHash, verifyRewardsProof, type RewardLeaf, type RewardsTree } from './rewards-merkle';

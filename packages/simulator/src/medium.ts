@@ -1,0 +1,160 @@
+import { decodeStrictBase64, hzToMhz, mhzToHz, parseDatr, type Rxpk, type Txpk, type TxpkAck } from '@poc/hotspot-firmware-bridge';
+import type { VirtualForwarder } from '@poc/hotspot-firmware-bridge';
+import { REGION_PARAMS } from '@poc/protocol';
+import type { FleetHotspot } from './plan';
+import { DEFAULT_RADIO_MODEL, haversineM, simulateLink, type RadioModelParams } from './radio-model';
+import { SeededRandom, hashedGaussian } from './rng';
+
+export interface RadioMediumOptions {
+  seed: string | number;
+  model?: Partial<RadioModelParams>;
+  /** Delay between a transmission and its reception reports, uniform in [min, max] ms (forwarder batching, backhaul). */
+  deliveryDelayMs?: [number, number];
+  /** How much stronger than received a fabricated-RSSI cheater claims (dB). */
+  fabricatedRssiBoostDb?: number;
+}
+
+export interface RadioMediumStats {
+  transmissions: number;
+  linksEvaluated: number;
+  delivered: number;
+  belowSensitivity: number;
+  fabricated: number;
+}
+
+interface Station {
+  hotspot: FleetHotspot;
+  forwarder: VirtualForwarder;
+  /** Crystal offset of this concentrator, Hz (a few ppm). */
+  frequencyOffsetHz: number;
+  /** tmst is a free-running µs counter that starts anywhere. */
+  tmstBase: number;
+}
+
+const GRID_DEGREES = 1;
+const gridKey = (lat: number, lng: number) => `${Math.floor(lat / GRID_DEGREES)}:${Math.floor(lng / GRID_DEGREES)}`;
+
+/**
+ * The air between simulated hotspots. A txpk from one station is heard by every other station whose
+ * received power (radio-model.ts, from the *true* positions) clears the receiver's sensitivity, and
+ * arrives there as an rxpk through that station's virtual packet forwarder.
+ */
+export class RadioMedium {
+  private readonly stations = new Map<string, Station>();
+  private readonly grid = new Map<string, Station[]>();
+  private readonly model: RadioModelParams;
+  private readonly fading: SeededRandom;
+  private readonly counters: RadioMediumStats = { transmissions: 0, linksEvaluated: 0, delivered: 0, belowSensitivity: 0, fabricated: 0 };
+
+  constructor(private readonly options: RadioMediumOptions) {
+    this.model = { ...DEFAULT_RADIO_MODEL, ...options.model };
+    this.fading = new SeededRandom(`fading:${options.seed}`);
+  }
+
+  attach(hotspot: FleetHotspot, forwarder: VirtualForwarder): void {
+    const rng = new SeededRandom(`station:${this.options.seed}:${hotspot.address}`);
+    const station: Station = {
+      hotspot,
+      forwarder,
+      frequencyOffsetHz: Math.round((rng.next() * 2 - 1) * 5_000),
+      tmstBase: rng.int(0xffff_ffff),
+    };
+    this.stations.set(hotspot.address, station);
+    const key = gridKey(hotspot.trueLat, hotspot.trueLng);
+    const cell = this.grid.get(key) ?? [];
+    cell.push(station);
+    this.grid.set(key, cell);
+    forwarder.onTransmit((txpk) => this.transmit(station, txpk));
+  }
+
+  detachAll(): void {
+    this.stations.clear();
+    this.grid.clear();
+  }
+
+  stats(): RadioMediumStats {
+    return { ...this.counters };
+  }
+
+  private neighbours(lat: number, lng: number): Station[] {
+    const out: Station[] = [];
+    const baseLat = Math.floor(lat / GRID_DEGREES);
+    const baseLng = Math.floor(lng / GRID_DEGREES);
+    for (let dLat = -1; dLat <= 1; dLat++) {
+      for (let dLng = -2; dLng <= 2; dLng++) {
+        const cell = this.grid.get(`${baseLat + dLat}:${baseLng + dLng}`);
+        if (cell) out.push(...cell);
+      }
+    }
+    return out;
+  }
+
+  /** Shadowing is a property of the pair, the same in both directions and on every packet. */
+  private linkShadow(a: string, b: string): number {
+    return hashedGaussian(`shadow:${this.options.seed}:${a < b ? `${a}:${b}` : `${b}:${a}`}`);
+  }
+
+  private transmit(from: Station, txpk: Txpk): TxpkAck {
+    this.counters.transmissions++;
+    const frame = decodeStrictBase64(txpk.data);
+    const lora = parseDatr(txpk.datr);
+    if (!frame || !lora) return { error: 'NONE' };
+    const frequencyHz = mhzToHz(txpk.freq);
+    const params = REGION_PARAMS[from.hotspot.region];
+    const chan = Math.max(0, params.channelFrequencies.indexOf(frequencyHz));
+    const txPower = txpk.powe ?? 14;
+    const [minDelay, maxDelay] = this.options.deliveryDelayMs ?? [20, 200];
+    const sentAt = performance.now();
+    for (const rx of this.neighbours(from.hotspot.trueLat, from.hotspot.trueLng)) {
+      if (rx === from || rx.hotspot.region !== from.hotspot.region) continue;
+      this.counters.linksEvaluated++;
+      const distanceM = haversineM(from.hotspot.trueLat, from.hotspot.trueLng, rx.hotspot.trueLat, rx.hotspot.trueLng);
+      const link = simulateLink(
+        {
+          distanceM,
+          frequencyHz,
+          txPowerDbm: txPower,
+          txGainDdbi: from.hotspot.gainDdbi,
+          rxGainDdbi: rx.hotspot.gainDdbi,
+          spreadingFactor: lora.spreadingFactor,
+          bandwidthKhz: lora.bandwidthKhz,
+          linkShadow: this.linkShadow(from.hotspot.address, rx.hotspot.address),
+          packetFading: this.fading.gaussian(),
+        },
+        this.model,
+      );
+      if (!link.received) {
+        this.counters.belowSensitivity++;
+        continue;
+      }
+      let rssi = link.rssiDbm;
+      if (rx.hotspot.cheat === 'fabricated_rssi') {
+        // A modified forwarder claiming a much stronger signal than the radio measured.
+        rssi += this.options.fabricatedRssiBoostDb ?? 40;
+        this.counters.fabricated++;
+      }
+      const delay = minDelay + this.fading.next() * (maxDelay - minDelay);
+      const airtimeUs = Math.round((performance.now() - sentAt + delay) * 1000);
+      const rxpk: Rxpk = {
+        time: new Date(Date.now() + delay).toISOString(),
+        tmst: (rx.tmstBase + Math.round(sentAt * 1000) + airtimeUs) >>> 0,
+        chan,
+        rfch: 0,
+        freq: hzToMhz(frequencyHz + rx.frequencyOffsetHz),
+        stat: 1,
+        modu: 'LORA',
+        datr: txpk.datr,
+        codr: txpk.codr ?? '4/5',
+        rssi: Math.round(rssi),
+        lsnr: Math.round(link.snrDb * 10) / 10,
+        size: frame.length,
+        data: txpk.data,
+        payload: frame,
+      };
+      this.counters.delivered++;
+      const timer = setTimeout(() => rx.forwarder.deliver(rxpk), delay);
+      timer.unref?.();
+    }
+    return { error: 'NONE' };
+  }
+}
