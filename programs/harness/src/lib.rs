@@ -17,8 +17,9 @@ use solana_program_test::{
 };
 use solana_sdk::program_stubs::{set_syscall_stubs, SyscallStubs};
 use solana_sdk::{
-    account_info::AccountInfo, ed25519_program, entrypoint::ProgramResult, instruction::Instruction,
-    pubkey::Pubkey, signature::Keypair, signer::Signer, system_program, sysvar,
+    account::Account, account_info::AccountInfo, bpf_loader_upgradeable, ed25519_program,
+    entrypoint::ProgramResult, instruction::Instruction, pubkey::Pubkey, rent::Rent, signature::Keypair,
+    signer::Signer, system_program, sysvar,
 };
 
 pub use poc_network;
@@ -192,6 +193,27 @@ pub fn program_test() -> ProgramTest {
     pt
 }
 
+/// The upgradeable loader's ProgramData address of poc-network.
+pub fn program_data_address() -> Pubkey {
+    Pubkey::find_program_address(&[poc_network::ID.as_ref()], &bpf_loader_upgradeable::ID).0
+}
+
+/// Gives the natively loaded program the ProgramData account a deployment through the
+/// upgradeable loader leaves behind (loader-owned, at the loader's PDA of the program id, with
+/// `upgrade_authority`), so `initialize_network` can check who deployed it. Only the metadata
+/// is stored: the code itself runs as a builtin, so no ELF follows it.
+pub fn add_program_data(pt: &mut ProgramTest, upgrade_authority: Option<Pubkey>) {
+    let state = bpf_loader_upgradeable::UpgradeableLoaderState::ProgramData {
+        slot: 0,
+        upgrade_authority_address: upgrade_authority,
+    };
+    let len = bpf_loader_upgradeable::UpgradeableLoaderState::size_of_programdata_metadata();
+    let mut account = Account::new_data_with_space(Rent::default().minimum_balance(len), &state, len, &bpf_loader_upgradeable::ID)
+        .expect("ProgramData serialises");
+    account.rent_epoch = u64::MAX;
+    pt.add_account(program_data_address(), account);
+}
+
 /// Starts the bank and routes native `msg!`/`emit!` output into transaction logs.
 pub async fn start_bank(pt: ProgramTest) -> ProgramTestContext {
     let ctx = pt.start_with_context().await;
@@ -233,6 +255,7 @@ pub fn initialize_network_ix(admin: &Pubkey, args: InitializeNetworkArgs) -> Ins
     ix(
         poc_network::accounts::InitializeNetwork {
             admin: *admin,
+            program_data: program_data_address(),
             network: network_pda(),
             reward_mint: reward_mint_pda(),
             treasury: treasury_pda(),
@@ -243,14 +266,29 @@ pub fn initialize_network_ix(admin: &Pubkey, args: InitializeNetworkArgs) -> Ins
     )
 }
 
-pub fn update_network_ix(admin: &Pubkey, oracle: Pubkey, onboarding_fee: u64, location_fee: u64) -> Instruction {
+fn admin_only(admin: &Pubkey) -> poc_network::accounts::AdminOnly {
+    poc_network::accounts::AdminOnly { admin: *admin, network: network_pda() }
+}
+
+pub fn update_fees_ix(admin: &Pubkey, onboarding_fee: u64, location_fee: u64) -> Instruction {
     ix(
-        poc_network::accounts::UpdateNetwork { admin: *admin, network: network_pda() },
-        poc_network::instruction::UpdateNetwork {
-            oracle,
-            onboarding_fee_lamports: onboarding_fee,
-            location_fee_lamports: location_fee,
-        },
+        admin_only(admin),
+        poc_network::instruction::UpdateFees { onboarding_fee_lamports: onboarding_fee, location_fee_lamports: location_fee },
+    )
+}
+
+pub fn rotate_oracle_ix(admin: &Pubkey, new_oracle: &Pubkey) -> Instruction {
+    ix(admin_only(admin), poc_network::instruction::RotateOracle { new_oracle: *new_oracle })
+}
+
+pub fn propose_admin_ix(admin: &Pubkey, new_admin: &Pubkey) -> Instruction {
+    ix(admin_only(admin), poc_network::instruction::ProposeAdmin { new_admin: *new_admin })
+}
+
+pub fn accept_admin_ix(new_admin: &Pubkey) -> Instruction {
+    ix(
+        poc_network::accounts::AcceptAdmin { new_admin: *new_admin, network: network_pda() },
+        poc_network::instruction::AcceptAdmin {},
     )
 }
 
@@ -273,7 +311,7 @@ pub fn revoke_maker_ix(admin: &Pubkey, authority: &Pubkey) -> Instruction {
     )
 }
 
-pub fn onboard_hotspot_ix(owner: &Pubkey, maker_authority: &Pubkey, hotspot_key: &Pubkey) -> Instruction {
+pub fn onboard_hotspot_ix(owner: &Pubkey, maker_authority: &Pubkey, hotspot_key: &Pubkey, max_fee: u64) -> Instruction {
     ix(
         poc_network::accounts::OnboardHotspot {
             owner: *owner,
@@ -285,7 +323,7 @@ pub fn onboard_hotspot_ix(owner: &Pubkey, maker_authority: &Pubkey, hotspot_key:
             instructions: sysvar::instructions::ID,
             system_program: system_program::ID,
         },
-        poc_network::instruction::OnboardHotspot { hotspot_key: *hotspot_key },
+        poc_network::instruction::OnboardHotspot { hotspot_key: *hotspot_key, max_fee_lamports: max_fee },
     )
 }
 
@@ -321,22 +359,15 @@ pub fn submit_epoch_rewards_ix(oracle: &Pubkey, epoch: u64, root: [u8; 32], cumu
     )
 }
 
-pub fn claim_rewards_ix(
-    payer: &Pubkey,
-    hotspot_key: &Pubkey,
-    owner: &Pubkey,
-    epoch: u64,
-    cumulative: u64,
-    proof: Vec<[u8; 32]>,
-) -> Instruction {
+/// Claim signed (and its token account's rent paid) by the hotspot's `owner`.
+pub fn claim_rewards_ix(hotspot_key: &Pubkey, owner: &Pubkey, epoch: u64, cumulative: u64, proof: Vec<[u8; 32]>) -> Instruction {
     let mint = reward_mint_pda();
     ix(
         poc_network::accounts::ClaimRewards {
-            payer: *payer,
+            owner: *owner,
             network: network_pda(),
             epoch_rewards: epoch_pda(epoch),
             hotspot: hotspot_pda(hotspot_key),
-            owner: *owner,
             reward_mint: mint,
             owner_token_account: associated_token_address(owner, &mint),
             token_program: anchor_spl::token::ID,

@@ -58,6 +58,10 @@ async fn reinitialisation_is_rejected() {
     let attacker = env.owner.insecure_clone();
     let res = env.send(&[initialize_network_ix(&attacker.pubkey(), default_args(attacker.pubkey()))], &[&attacker]).await;
     assert!(matches!(res, Err(TransactionError::InstructionError(0, _))), "{res:?}");
+    // Not even the upgrade authority can initialise a second time.
+    let admin = env.admin.insecure_clone();
+    let res = env.send(&[initialize_network_ix(&admin.pubkey(), default_args(admin.pubkey()))], &[&admin]).await;
+    assert!(matches!(res, Err(TransactionError::InstructionError(0, _))), "{res:?}");
     assert_eq!(env.network().await.admin, env.admin.pubkey());
     assert_eq!(env.network().await.oracle, env.oracle.pubkey());
 }
@@ -120,7 +124,7 @@ async fn revoke_maker_closes_the_account_and_blocks_onboarding() {
     let owner = env.owner.insecure_clone();
     let res = env
         .send(
-            &[possession_proof_ix(&hotspot, &owner.pubkey(), &maker.pubkey()), onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey())],
+            &[possession_proof_ix(&hotspot, &owner.pubkey(), &maker.pubkey()), onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey(), ONBOARD_FEE)],
             &[&owner, &maker],
         )
         .await;
@@ -144,7 +148,7 @@ async fn closed_maker_cannot_be_revived_within_the_same_transaction() {
                 revoke_maker_ix(&admin.pubkey(), &maker.pubkey()),
                 system_instruction::transfer(&admin.pubkey(), &maker_pda(&maker.pubkey()), 10_000_000),
                 possession_proof_ix(&hotspot, &owner.pubkey(), &maker.pubkey()),
-                onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey()),
+                onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey(), ONBOARD_FEE),
             ],
             &[&admin, &owner, &maker],
         )
@@ -169,7 +173,7 @@ async fn onboard_hotspot_records_owner_maker_and_fee() {
     let (owner, maker) = (env.owner.insecure_clone(), env.maker.insecure_clone());
     let logs = env
         .send_logs(
-            &[possession_proof_ix(&hotspot, &owner.pubkey(), &maker.pubkey()), onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey())],
+            &[possession_proof_ix(&hotspot, &owner.pubkey(), &maker.pubkey()), onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey(), ONBOARD_FEE)],
             &[&owner, &maker],
         )
         .await;
@@ -202,7 +206,7 @@ async fn onboarding_twice_is_rejected() {
     let (owner, maker) = (env.owner.insecure_clone(), env.maker.insecure_clone());
     let res = env
         .send(
-            &[possession_proof_ix(&hotspot, &owner.pubkey(), &maker.pubkey()), onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey())],
+            &[possession_proof_ix(&hotspot, &owner.pubkey(), &maker.pubkey()), onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey(), ONBOARD_FEE)],
             &[&owner, &maker],
         )
         .await;
@@ -218,7 +222,7 @@ async fn onboarding_through_an_unapproved_maker_is_rejected() {
     let owner = env.owner.insecure_clone();
     let res = env
         .send(
-            &[possession_proof_ix(&hotspot, &owner.pubkey(), &rogue.pubkey()), onboard_hotspot_ix(&owner.pubkey(), &rogue.pubkey(), &hotspot.pubkey())],
+            &[possession_proof_ix(&hotspot, &owner.pubkey(), &rogue.pubkey()), onboard_hotspot_ix(&owner.pubkey(), &rogue.pubkey(), &hotspot.pubkey(), ONBOARD_FEE)],
             &[&owner, &rogue],
         )
         .await;
@@ -232,7 +236,7 @@ async fn onboarding_with_someone_elses_maker_account_is_rejected() {
     let rogue = Keypair::new();
     let hotspot = Keypair::new();
     let owner = env.owner.insecure_clone();
-    let mut ix = onboard_hotspot_ix(&owner.pubkey(), &rogue.pubkey(), &hotspot.pubkey());
+    let mut ix = onboard_hotspot_ix(&owner.pubkey(), &rogue.pubkey(), &hotspot.pubkey(), ONBOARD_FEE);
     ix.accounts[2].pubkey = maker_pda(&env.maker.pubkey());
     let res = env.send(&[possession_proof_ix(&hotspot, &owner.pubkey(), &rogue.pubkey()), ix], &[&owner, &rogue]).await;
     assert_custom(res, 1, anchor_err(AnchorCode::ConstraintSeeds));
@@ -244,7 +248,7 @@ async fn onboarding_without_the_maker_signature_is_rejected() {
     let hotspot = Keypair::new();
     let owner = env.owner.insecure_clone();
     let maker = env.maker.pubkey();
-    let mut ix = onboard_hotspot_ix(&owner.pubkey(), &maker, &hotspot.pubkey());
+    let mut ix = onboard_hotspot_ix(&owner.pubkey(), &maker, &hotspot.pubkey(), ONBOARD_FEE);
     ix.accounts[1].is_signer = false;
     let res = env.send(&[possession_proof_ix(&hotspot, &owner.pubkey(), &maker), ix], &[&owner]).await;
     assert_custom(res, 1, anchor_err(AnchorCode::AccountNotSigner));
@@ -256,7 +260,7 @@ async fn onboarding_without_the_owner_signature_is_rejected() {
     let hotspot = Keypair::new();
     let owner = env.owner.pubkey();
     let maker = env.maker.insecure_clone();
-    let mut ix = onboard_hotspot_ix(&owner, &maker.pubkey(), &hotspot.pubkey());
+    let mut ix = onboard_hotspot_ix(&owner, &maker.pubkey(), &hotspot.pubkey(), ONBOARD_FEE);
     ix.accounts[0].is_signer = false;
     let res = env.send(&[possession_proof_ix(&hotspot, &owner, &maker.pubkey()), ix], &[&maker]).await;
     assert_custom(res, 1, anchor_err(AnchorCode::AccountNotSigner));
@@ -277,7 +281,7 @@ async fn forged_ed25519_signature_is_rejected_by_the_precompile() {
     // Signed by another key but claiming the hotspot's public key.
     let sig = impostor.sign_message(&message);
     let proof = ed25519_ix_raw(&hotspot.pubkey().to_bytes(), sig.as_ref().try_into().unwrap(), &message);
-    let res = env.send(&[proof, onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey())], &[&owner, &maker]).await;
+    let res = env.send(&[proof, onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey(), ONBOARD_FEE)], &[&owner, &maker]).await;
     assert!(matches!(res, Err(TransactionError::InstructionError(0, _))), "{res:?}");
     assert!(env.account(&hotspot_pda(&hotspot.pubkey())).await.is_none());
 }
@@ -291,7 +295,7 @@ async fn proof_signed_by_a_different_key_is_rejected() {
     // A valid signature, but by a key other than the hotspot being onboarded.
     let res = env
         .send(
-            &[possession_proof_ix(&other, &owner.pubkey(), &maker.pubkey()), onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey())],
+            &[possession_proof_ix(&other, &owner.pubkey(), &maker.pubkey()), onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey(), ONBOARD_FEE)],
             &[&owner, &maker],
         )
         .await;
@@ -308,7 +312,7 @@ async fn proof_for_another_owner_cannot_be_reused() {
     // The hotspot signed for `owner`; the thief submits that proof for himself.
     let res = env
         .send(
-            &[possession_proof_ix(&hotspot, &owner.pubkey(), &maker.pubkey()), onboard_hotspot_ix(&thief.pubkey(), &maker.pubkey(), &hotspot.pubkey())],
+            &[possession_proof_ix(&hotspot, &owner.pubkey(), &maker.pubkey()), onboard_hotspot_ix(&thief.pubkey(), &maker.pubkey(), &hotspot.pubkey(), ONBOARD_FEE)],
             &[&thief, &maker],
         )
         .await;
@@ -320,7 +324,7 @@ async fn onboarding_without_a_possession_proof_is_rejected() {
     let mut env = start().await;
     let hotspot = Keypair::new();
     let (owner, maker) = (env.owner.insecure_clone(), env.maker.insecure_clone());
-    let res = env.send(&[onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey())], &[&owner, &maker]).await;
+    let res = env.send(&[onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey(), ONBOARD_FEE)], &[&owner, &maker]).await;
     assert_custom(res, 0, poc(PocError::MissingPossessionProof));
     // A proof that is not the instruction right before onboarding does not count either.
     let res = env
@@ -328,7 +332,7 @@ async fn onboarding_without_a_possession_proof_is_rejected() {
             &[
                 possession_proof_ix(&hotspot, &owner.pubkey(), &maker.pubkey()),
                 system_instruction::transfer(&owner.pubkey(), &maker.pubkey(), 1),
-                onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey()),
+                onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey(), ONBOARD_FEE),
             ],
             &[&owner, &maker],
         )
@@ -341,7 +345,7 @@ async fn a_fake_instructions_sysvar_is_rejected() {
     let mut env = start().await;
     let hotspot = Keypair::new();
     let (owner, maker) = (env.owner.insecure_clone(), env.maker.insecure_clone());
-    let mut ix = onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey());
+    let mut ix = onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey(), ONBOARD_FEE);
     ix.accounts[6] = AccountMeta::new_readonly(Pubkey::new_unique(), false);
     let res = env.send(&[possession_proof_ix(&hotspot, &owner.pubkey(), &maker.pubkey()), ix], &[&owner, &maker]).await;
     assert_custom(res, 1, anchor_err(AnchorCode::ConstraintAddress));
@@ -353,7 +357,7 @@ async fn hotspot_pda_must_match_the_hotspot_key() {
     let mut env = start().await;
     let hotspot = Keypair::new();
     let (owner, maker) = (env.owner.insecure_clone(), env.maker.insecure_clone());
-    let mut ix = onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey());
+    let mut ix = onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey(), ONBOARD_FEE);
     ix.accounts[5].pubkey = hotspot_pda(&Pubkey::new_unique());
     let res = env.send(&[possession_proof_ix(&hotspot, &owner.pubkey(), &maker.pubkey()), ix], &[&owner, &maker]).await;
     assert_custom(res, 1, anchor_err(AnchorCode::ConstraintSeeds));
@@ -370,7 +374,7 @@ async fn seed_prefixes_keep_maker_and_hotspot_pdas_apart() {
     assert_ne!(maker_pda(&maker.pubkey()), hotspot_pda(&maker.pubkey()));
     assert_ne!(epoch_pda(0), network_pda());
     env.send(
-        &[possession_proof_ix(&maker, &owner.pubkey(), &maker.pubkey()), onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &maker.pubkey())],
+        &[possession_proof_ix(&maker, &owner.pubkey(), &maker.pubkey()), onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &maker.pubkey(), ONBOARD_FEE)],
         &[&owner, &maker],
     )
     .await
@@ -533,16 +537,17 @@ async fn treasury_withdrawal_is_admin_only_and_keeps_rent() {
 }
 
 #[tokio::test]
-async fn update_network_is_admin_only() {
+async fn update_fees_is_admin_only() {
     let mut env = start().await;
     let intruder = env.owner.insecure_clone();
-    let res = env.send(&[update_network_ix(&intruder.pubkey(), intruder.pubkey(), 0, 0)], &[&intruder]).await;
+    let res = env.send(&[update_fees_ix(&intruder.pubkey(), 0, 0)], &[&intruder]).await;
     assert_custom(res, 0, poc(PocError::Unauthorized));
     let admin = env.admin.insecure_clone();
-    let new_oracle = Pubkey::new_unique();
-    env.send(&[update_network_ix(&admin.pubkey(), new_oracle, 1, 2)], &[&admin]).await.unwrap();
+    let logs = env.send_logs(&[update_fees_ix(&admin.pubkey(), 1, 2)], &[&admin]).await;
     let n = env.network().await;
-    assert_eq!((n.oracle, n.onboarding_fee_lamports, n.location_fee_lamports), (new_oracle, 1, 2));
+    assert_eq!((n.oracle, n.onboarding_fee_lamports, n.location_fee_lamports), (env.oracle.pubkey(), 1, 2));
+    let ev: Vec<FeesUpdated> = events(&logs);
+    assert_eq!((ev[0].onboarding_fee_lamports, ev[0].location_fee_lamports), (1, 2));
 }
 
 #[allow(dead_code)]

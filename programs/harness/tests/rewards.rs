@@ -9,7 +9,7 @@ use poc_network::errors::PocError;
 use poc_network::events::*;
 use poc_network::logic::{rewards_proof, rewards_root};
 use poc_network::state::*;
-use solana_sdk::{pubkey::Pubkey, signature::Keypair, signer::Signer, transaction::TransactionError};
+use solana_sdk::{pubkey::Pubkey, signature::Keypair, signer::Signer, system_instruction, transaction::TransactionError};
 
 fn entries(pairs: &[(&Keypair, u64)]) -> Vec<([u8; 32], u64)> {
     pairs.iter().map(|(k, a)| (k.pubkey().to_bytes(), *a)).collect()
@@ -60,7 +60,7 @@ async fn a_rotated_oracle_loses_its_rights() {
     let a = env.onboard().await;
     let admin = env.admin.insecure_clone();
     let new_oracle = Keypair::new();
-    env.send(&[update_network_ix(&admin.pubkey(), new_oracle.pubkey(), ONBOARD_FEE, LOCATION_FEE)], &[&admin]).await.unwrap();
+    env.send(&[rotate_oracle_ix(&admin.pubkey(), &new_oracle.pubkey())], &[&admin]).await.unwrap();
     env.end_epoch(0).await;
     let e = entries(&[(&a, 1)]);
     assert_custom(env.submit(0, &e).await, 0, poc(PocError::WrongOracle));
@@ -143,15 +143,15 @@ async fn owner_claims_cumulative_rewards_once() {
     env.submit(0, &e0).await.unwrap();
 
     let proof = rewards_proof(&e0, &a.pubkey().to_bytes()).unwrap();
-    let payer = env.ctx.payer.pubkey();
-    let logs = env.send_logs(&[claim_rewards_ix(&payer, &a.pubkey(), &owner, 0, 300_000_000, proof.clone())], &[]).await;
+    let owner_kp = env.owner.insecure_clone();
+    let logs = env.send_logs(&[claim_rewards_ix(&a.pubkey(), &owner, 0, 300_000_000, proof.clone())], &[&owner_kp]).await;
     assert_eq!(env.token_balance(&owner).await, 300_000_000);
     let ev: Vec<RewardsClaimed> = events(&logs);
     assert_eq!((ev[0].hotspot_key, ev[0].owner, ev[0].amount, ev[0].cumulative_claimed), (a.pubkey(), owner, 300_000_000, 300_000_000));
     assert_eq!(env.hotspot(&a.pubkey()).await.claimed, 300_000_000);
 
     // Replayed claim: nothing more is paid.
-    let res = env.send(&[claim_rewards_ix(&payer, &a.pubkey(), &owner, 0, 300_000_000, proof)], &[]).await;
+    let res = env.send(&[claim_rewards_ix(&a.pubkey(), &owner, 0, 300_000_000, proof)], &[&owner_kp]).await;
     assert_custom(res, 0, poc(PocError::NothingToClaim));
     assert_eq!(env.token_balance(&owner).await, 300_000_000);
 
@@ -162,7 +162,7 @@ async fn owner_claims_cumulative_rewards_once() {
 }
 
 #[tokio::test]
-async fn later_epochs_pay_only_the_difference_and_old_roots_pay_nothing() {
+async fn later_epochs_pay_only_the_difference_and_old_roots_are_refused() {
     let mut env = start().await;
     let (a, b) = (env.onboard().await, env.onboard().await);
     let owner = env.owner.pubkey();
@@ -173,7 +173,8 @@ async fn later_epochs_pay_only_the_difference_and_old_roots_pay_nothing() {
     env.submit(1, &e1).await.unwrap();
     env.claim(&a.pubkey(), 1, &e1).await.unwrap();
     assert_eq!(env.token_balance(&owner).await, 400);
-    assert_custom(env.claim(&a.pubkey(), 0, &e0).await, 0, poc(PocError::NothingToClaim));
+    assert_custom(env.claim(&a.pubkey(), 1, &e1).await, 0, poc(PocError::NothingToClaim));
+    assert_custom(env.claim(&a.pubkey(), 0, &e0).await, 0, poc(PocError::StaleEpochRoot));
     env.end_epoch(2).await;
     let e2 = entries(&[(&a, 1_000), (&b, 50)]);
     env.submit(2, &e2).await.unwrap();
@@ -190,21 +191,21 @@ async fn bad_merkle_proofs_are_rejected() {
     env.end_epoch(0).await;
     let e0 = entries(&[(&a, 100), (&b, 200), (&c, 300)]);
     env.submit(0, &e0).await.unwrap();
-    let payer = env.ctx.payer.pubkey();
+    let owner_kp = env.owner.insecure_clone();
     let proof = rewards_proof(&e0, &a.pubkey().to_bytes()).unwrap();
     // Inflated amount.
-    let res = env.send(&[claim_rewards_ix(&payer, &a.pubkey(), &owner, 0, 101, proof.clone())], &[]).await;
+    let res = env.send(&[claim_rewards_ix(&a.pubkey(), &owner, 0, 101, proof.clone())], &[&owner_kp]).await;
     assert_custom(res, 0, poc(PocError::InvalidMerkleProof));
     // Someone else's proof.
-    let res = env.send(&[claim_rewards_ix(&payer, &c.pubkey(), &owner, 0, 100, proof.clone())], &[]).await;
+    let res = env.send(&[claim_rewards_ix(&c.pubkey(), &owner, 0, 100, proof.clone())], &[&owner_kp]).await;
     assert_custom(res, 0, poc(PocError::InvalidMerkleProof));
     // Tampered sibling.
     let mut bad = proof.clone();
     bad[0][5] ^= 0x40;
-    let res = env.send(&[claim_rewards_ix(&payer, &a.pubkey(), &owner, 0, 100, bad)], &[]).await;
+    let res = env.send(&[claim_rewards_ix(&a.pubkey(), &owner, 0, 100, bad)], &[&owner_kp]).await;
     assert_custom(res, 0, poc(PocError::InvalidMerkleProof));
     // Overlong proof.
-    let res = env.send(&[claim_rewards_ix(&payer, &a.pubkey(), &owner, 0, 100, vec![[0; 32]; 33])], &[]).await;
+    let res = env.send(&[claim_rewards_ix(&a.pubkey(), &owner, 0, 100, vec![[0; 32]; 33])], &[&owner_kp]).await;
     assert_custom(res, 0, poc(PocError::ProofTooLong));
     assert_eq!(env.token_balance(&owner).await, 0);
     env.claim(&a.pubkey(), 0, &e0).await.unwrap();
@@ -222,15 +223,15 @@ async fn claims_use_the_named_epoch_account_only() {
     let e1 = entries(&[(&a, 200)]);
     env.submit(0, &e0).await.unwrap();
     env.submit(1, &e1).await.unwrap();
-    let payer = env.ctx.payer.pubkey();
-    let mut ix = claim_rewards_ix(&payer, &a.pubkey(), &owner, 0, 200, vec![]);
+    let owner_kp = env.owner.insecure_clone();
+    let mut ix = claim_rewards_ix(&a.pubkey(), &owner, 0, 200, vec![]);
     ix.accounts[2].pubkey = epoch_pda(1);
-    let res = env.send(&[ix], &[]).await;
+    let res = env.send(&[ix], &[&owner_kp]).await;
     assert_custom(res, 0, anchor_err(AnchorCode::ConstraintSeeds));
     // A hotspot account passed where the epoch belongs is refused by its discriminator.
-    let mut ix = claim_rewards_ix(&payer, &a.pubkey(), &owner, 0, 100, vec![]);
+    let mut ix = claim_rewards_ix(&a.pubkey(), &owner, 0, 100, vec![]);
     ix.accounts[2].pubkey = hotspot_pda(&a.pubkey());
-    let res = env.send(&[ix], &[]).await;
+    let res = env.send(&[ix], &[&owner_kp]).await;
     assert_custom(res, 0, anchor_err(AnchorCode::AccountDiscriminatorMismatch));
 }
 
@@ -244,15 +245,15 @@ async fn rewards_go_to_the_current_owner_only() {
     env.end_epoch(0).await;
     let e0 = entries(&[(&a, 700)]);
     env.submit(0, &e0).await.unwrap();
-    let payer = env.ctx.payer.pubkey();
-    // Redirecting the payout to another account is refused.
-    let res = env.send(&[claim_rewards_ix(&payer, &a.pubkey(), &old_owner.pubkey(), 0, 700, vec![])], &[]).await;
-    assert_custom(res, 0, poc(PocError::NotHotspotOwner));
-    let mut ix = claim_rewards_ix(&payer, &a.pubkey(), &buyer.pubkey(), 0, 700, vec![]);
-    ix.accounts[6].pubkey = associated_token_address(&old_owner.pubkey(), &reward_mint_pda());
-    let res = env.send(&[ix], &[]).await;
+    env.send(&[system_instruction::transfer(&old_owner.pubkey(), &buyer.pubkey(), SOL)], &[&old_owner]).await.unwrap();
+    // The previous owner cannot claim any more, not even into the new owner's account.
+    assert_custom(env.claim_as(&old_owner, &a.pubkey(), 0, &e0).await, 0, poc(PocError::NotHotspotOwner));
+    // The new owner cannot redirect the payout to another token account.
+    let mut ix = claim_rewards_ix(&a.pubkey(), &buyer.pubkey(), 0, 700, vec![]);
+    ix.accounts[5].pubkey = associated_token_address(&old_owner.pubkey(), &reward_mint_pda());
+    let res = env.send(&[ix], &[&buyer]).await;
     assert!(matches!(res, Err(TransactionError::InstructionError(0, _))), "{res:?}");
-    env.claim(&a.pubkey(), 0, &e0).await.unwrap();
+    env.claim_as(&buyer, &a.pubkey(), 0, &e0).await.unwrap();
     assert_eq!(env.token_balance(&buyer.pubkey()).await, 700);
     assert_eq!(env.token_balance(&old_owner.pubkey()).await, 0);
 }
@@ -268,8 +269,8 @@ async fn claims_can_never_exceed_what_was_emitted() {
     let root = rewards_root(&e0).unwrap();
     let oracle = env.oracle.insecure_clone();
     env.send(&[submit_epoch_rewards_ix(&oracle.pubkey(), 0, root, 100)], &[&oracle]).await.unwrap();
-    let payer = env.ctx.payer.pubkey();
-    let res = env.send(&[claim_rewards_ix(&payer, &a.pubkey(), &owner, 0, 150, vec![])], &[]).await;
+    let owner_kp = env.owner.insecure_clone();
+    let res = env.send(&[claim_rewards_ix(&a.pubkey(), &owner, 0, 150, vec![])], &[&owner_kp]).await;
     assert_custom(res, 0, poc(PocError::ClaimExceedsEmitted));
     assert_eq!(env.network().await.total_claimed, 0);
 }
@@ -281,9 +282,9 @@ async fn claim_with_a_forged_mint_is_rejected() {
     env.end_epoch(0).await;
     let e0 = entries(&[(&a, 5)]);
     env.submit(0, &e0).await.unwrap();
-    let payer = env.ctx.payer.pubkey();
-    let mut ix = claim_rewards_ix(&payer, &a.pubkey(), &env.owner.pubkey(), 0, 5, vec![]);
-    ix.accounts[5].pubkey = Pubkey::new_unique();
-    let res = env.send(&[ix], &[]).await;
+    let owner = env.owner.insecure_clone();
+    let mut ix = claim_rewards_ix(&a.pubkey(), &owner.pubkey(), 0, 5, vec![]);
+    ix.accounts[4].pubkey = Pubkey::new_unique();
+    let res = env.send(&[ix], &[&owner]).await;
     assert!(matches!(res, Err(TransactionError::InstructionError(0, _))), "{res:?}");
 }

@@ -39,16 +39,26 @@ pub fn default_args(oracle: Pubkey) -> InitializeNetworkArgs {
     }
 }
 
-/// Started bank with funded admin/oracle/maker/owner; nothing initialised yet.
+/// Started bank with funded admin/oracle/maker/owner, the admin being the program's upgrade
+/// authority; nothing initialised yet.
 pub async fn start_bare() -> Env {
     start_bare_with(|_| {}).await
 }
 
 pub async fn start_bare_with(extra: impl FnOnce(&mut solana_program_test::ProgramTest)) -> Env {
+    start_bare_deployed(true, extra).await
+}
+
+/// Like `start_bare_with`; without `program_data` the program has no ProgramData account, as a
+/// builtin that was never deployed through the upgradeable loader.
+pub async fn start_bare_deployed(program_data: bool, extra: impl FnOnce(&mut solana_program_test::ProgramTest)) -> Env {
     let mut pt = program_test();
     let (admin, oracle, maker, owner) = (Keypair::new(), Keypair::new(), Keypair::new(), Keypair::new());
     for kp in [&admin, &oracle, &maker, &owner] {
         funded(&mut pt, kp);
+    }
+    if program_data {
+        add_program_data(&mut pt, Some(admin.pubkey()));
     }
     extra(&mut pt);
     let ctx = poc_harness::start_bank(pt).await;
@@ -142,7 +152,7 @@ impl Env {
         let hotspot = Keypair::new();
         let (owner, maker) = (self.owner.insecure_clone(), self.maker.insecure_clone());
         self.send(
-            &[possession_proof_ix(&hotspot, &owner.pubkey(), &maker.pubkey()), onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey())],
+            &[possession_proof_ix(&hotspot, &owner.pubkey(), &maker.pubkey()), onboard_hotspot_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey(), ONBOARD_FEE)],
             &[&owner, &maker],
         )
         .await
@@ -162,12 +172,22 @@ impl Env {
         self.send(&[submit_epoch_rewards_ix(&oracle.pubkey(), epoch, root, total)], &[&oracle]).await
     }
 
+    /// Claims as `self.owner`.
     pub async fn claim(&mut self, hotspot: &Pubkey, epoch: u64, entries: &[([u8; 32], u64)]) -> Result<(), TransactionError> {
+        let owner = self.owner.insecure_clone();
+        self.claim_as(&owner, hotspot, epoch, entries).await
+    }
+
+    pub async fn claim_as(
+        &mut self,
+        owner: &Keypair,
+        hotspot: &Pubkey,
+        epoch: u64,
+        entries: &[([u8; 32], u64)],
+    ) -> Result<(), TransactionError> {
         let cumulative = entries.iter().find(|e| e.0 == hotspot.to_bytes()).unwrap().1;
         let proof = poc_network::logic::rewards_proof(entries, &hotspot.to_bytes()).unwrap();
-        let owner = self.hotspot(hotspot).await.owner;
-        let payer = self.ctx.payer.pubkey();
-        self.send(&[claim_rewards_ix(&payer, hotspot, &owner, epoch, cumulative, proof)], &[]).await
+        self.send(&[claim_rewards_ix(hotspot, &owner.pubkey(), epoch, cumulative, proof)], &[owner]).await
     }
 }
 

@@ -48,4 +48,12 @@ pub enum PocError {
     SameOwner,
     #[msg("Not the network's reward mint")]
     WrongMint,
+    #[msg("Only the program's upgrade authority may initialise the network")]
+    NotUpgradeAuthority,
+    #[msg("Signer is not the proposed admin")]
+    NotPendingAdmin,
+    #[msg("Claims must prove against the latest epoch root; this one has been superseded")]
+    StaleEpochRoot,
+    #[msg("The onboarding fee exceeds the maximum the owner accepted")]
+    FeeAboveMaximum,
 }

@@ -13,10 +13,28 @@ pub struct NetworkInitialized {
 }
 
 #[event]
-pub struct NetworkUpdated {
-    pub oracle: Pubkey,
+pub struct FeesUpdated {
     pub onboarding_fee_lamports: u64,
     pub location_fee_lamports: u64,
+}
+
+#[event]
+pub struct OracleRotated {
+    pub from: Pubkey,
+    pub to: Pubkey,
+}
+
+/// `proposed` is None when the admin withdrew a pending proposal.
+#[event]
+pub struct AdminProposed {
+    pub admin: Pubkey,
+    pub proposed: Option<Pubkey>,
+}
+
+#[event]
+pub struct AdminRotated {
+    pub from: Pubkey,
+    pub to: Pubkey,
 }
 
 #[event]

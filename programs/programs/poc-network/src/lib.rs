@@ -5,7 +5,7 @@
 
 use anchor_lang::prelude::*;
 use anchor_lang::solana_program::{
-    ed25519_program,
+    bpf_loader_upgradeable, ed25519_program,
     sysvar::instructions::{load_current_index_checked, load_instruction_at_checked},
 };
 use anchor_lang::system_program;
@@ -38,7 +38,8 @@ pub mod poc_network {
     use super::*;
 
     /// Creates the network config, the reward mint (PDA, decimals 6, minted only by the
-    /// network PDA) and the fee treasury. The signer becomes the admin.
+    /// network PDA) and the fee treasury. Only the program's upgrade authority may call it (so
+    /// nobody can front-run the deployer); it becomes the admin.
     pub fn initialize_network(ctx: Context<InitializeNetwork>, args: InitializeNetworkArgs) -> Result<()> {
         require!(args.epoch_length_secs > 0, PocError::InvalidEpochLength);
         require!(args.halving_interval_epochs > 0, PocError::InvalidHalvingInterval);
@@ -65,6 +66,7 @@ pub mod poc_network {
             bump: ctx.bumps.network,
             reward_mint_bump: ctx.bumps.reward_mint,
             treasury_bump: ctx.bumps.treasury,
+            pending_admin: None,
         });
         ctx.accounts.treasury.bump = ctx.bumps.treasury;
         emit!(NetworkInitialized {
@@ -80,18 +82,40 @@ pub mod poc_network {
         Ok(())
     }
 
-    /// Admin: rotate the oracle authority and change the fees.
-    pub fn update_network(
-        ctx: Context<UpdateNetwork>,
-        oracle: Pubkey,
-        onboarding_fee_lamports: u64,
-        location_fee_lamports: u64,
-    ) -> Result<()> {
+    /// Admin: change the onboarding and location fees.
+    pub fn update_fees(ctx: Context<AdminOnly>, onboarding_fee_lamports: u64, location_fee_lamports: u64) -> Result<()> {
         let network = &mut ctx.accounts.network;
-        network.oracle = oracle;
         network.onboarding_fee_lamports = onboarding_fee_lamports;
         network.location_fee_lamports = location_fee_lamports;
-        emit!(NetworkUpdated { oracle, onboarding_fee_lamports, location_fee_lamports });
+        emit!(FeesUpdated { onboarding_fee_lamports, location_fee_lamports });
+        Ok(())
+    }
+
+    /// Admin: hand the oracle role (submitting epoch roots) to another key.
+    pub fn rotate_oracle(ctx: Context<AdminOnly>, new_oracle: Pubkey) -> Result<()> {
+        let network = &mut ctx.accounts.network;
+        let from = network.oracle;
+        network.oracle = new_oracle;
+        emit!(OracleRotated { from, to: new_oracle });
+        Ok(())
+    }
+
+    /// Admin, step 1 of 2: propose a new admin, who takes over by signing `accept_admin`.
+    /// Proposing the current admin withdraws a pending proposal.
+    pub fn propose_admin(ctx: Context<AdminOnly>, new_admin: Pubkey) -> Result<()> {
+        let network = &mut ctx.accounts.network;
+        network.pending_admin = (new_admin != network.admin).then_some(new_admin);
+        emit!(AdminProposed { admin: network.admin, proposed: network.pending_admin });
+        Ok(())
+    }
+
+    /// Proposed admin, step 2 of 2: accept the role; the previous admin loses it.
+    pub fn accept_admin(ctx: Context<AcceptAdmin>) -> Result<()> {
+        let network = &mut ctx.accounts.network;
+        let from = network.admin;
+        network.admin = ctx.accounts.new_admin.key();
+        network.pending_admin = None;
+        emit!(AdminRotated { from, to: network.admin });
         Ok(())
     }
 
@@ -119,13 +143,15 @@ pub mod poc_network {
 
     /// Onboards a hotspot. Signed by the owner and the approved maker's authority; the
     /// instruction right before this one must be an Ed25519 precompile instruction in which
-    /// the hotspot key signs the possession message (logic::onboard_message).
-    pub fn onboard_hotspot(ctx: Context<OnboardHotspot>, hotspot_key: Pubkey) -> Result<()> {
+    /// the hotspot key signs the possession message (logic::onboard_message). `max_fee_lamports`
+    /// is the highest onboarding fee the owner agreed to when signing.
+    pub fn onboard_hotspot(ctx: Context<OnboardHotspot>, hotspot_key: Pubkey, max_fee_lamports: u64) -> Result<()> {
         let owner = ctx.accounts.owner.key();
         let maker_authority = ctx.accounts.maker_authority.key();
         verify_possession_proof(&ctx.accounts.instructions, &hotspot_key, &owner, &maker_authority)?;
 
         let fee = ctx.accounts.network.onboarding_fee_lamports;
+        require!(fee <= max_fee_lamports, PocError::FeeAboveMaximum);
         pay_fee(&ctx.accounts.owner, &ctx.accounts.treasury, &ctx.accounts.system_program, fee)?;
 
         let now = Clock::get()?.unix_timestamp;
@@ -242,8 +268,9 @@ pub mod poc_network {
         Ok(())
     }
 
-    /// Anyone: prove (hotspot_key, cumulative) against an epoch root and mint
-    /// cumulative − already-claimed to the hotspot owner's associated token account.
+    /// Hotspot owner: prove (hotspot_key, cumulative) against the latest epoch root and mint
+    /// cumulative − already-claimed to the owner's associated token account. The owner signs
+    /// and pays that account's rent, so nobody can spend someone else's lamports on a claim.
     pub fn claim_rewards(
         ctx: Context<ClaimRewards>,
         epoch: u64,
@@ -352,6 +379,15 @@ fn verify_possession_proof(
 pub struct InitializeNetwork<'info> {
     #[account(mut)]
     pub admin: Signer<'info>,
+    /// The upgradeable loader's ProgramData account of this program. Only the loader can
+    /// create an account at this address, and it does so when the program is deployed.
+    #[account(
+        seeds = [crate::ID.as_ref()],
+        bump,
+        seeds::program = bpf_loader_upgradeable::ID,
+        constraint = program_data.upgrade_authority_address == Some(admin.key()) @ PocError::NotUpgradeAuthority,
+    )]
+    pub program_data: Account<'info, ProgramData>,
     #[account(init, payer = admin, space = 8 + NetworkConfig::INIT_SPACE, seeds = [NETWORK_SEED], bump)]
     pub network: Account<'info, NetworkConfig>,
     #[account(
@@ -370,9 +406,21 @@ pub struct InitializeNetwork<'info> {
 }
 
 #[derive(Accounts)]
-pub struct UpdateNetwork<'info> {
+pub struct AdminOnly<'info> {
     pub admin: Signer<'info>,
     #[account(mut, seeds = [NETWORK_SEED], bump = network.bump, constraint = network.admin == admin.key() @ PocError::Unauthorized)]
+    pub network: Account<'info, NetworkConfig>,
+}
+
+#[derive(Accounts)]
+pub struct AcceptAdmin<'info> {
+    pub new_admin: Signer<'info>,
+    #[account(
+        mut,
+        seeds = [NETWORK_SEED],
+        bump = network.bump,
+        constraint = network.pending_admin == Some(new_admin.key()) @ PocError::NotPendingAdmin,
+    )]
     pub network: Account<'info, NetworkConfig>,
 }
 
@@ -485,17 +533,20 @@ pub struct SubmitEpochRewards<'info> {
 #[derive(Accounts)]
 #[instruction(epoch: u64)]
 pub struct ClaimRewards<'info> {
-    #[account(mut)]
-    pub payer: Signer<'info>,
+    #[account(mut, constraint = owner.key() == hotspot.owner @ PocError::NotHotspotOwner)]
+    pub owner: Signer<'info>,
     #[account(mut, seeds = [NETWORK_SEED], bump = network.bump)]
     pub network: Account<'info, NetworkConfig>,
-    #[account(seeds = [EPOCH_SEED, epoch.to_le_bytes().as_ref()], bump = epoch_rewards.bump)]
+    /// Only the newest root counts: a later epoch may lower a hotspot's cumulative amount
+    /// (a correction), and a proof against the older root must not still pay the higher one.
+    #[account(
+        seeds = [EPOCH_SEED, epoch.to_le_bytes().as_ref()],
+        bump = epoch_rewards.bump,
+        constraint = epoch_rewards.epoch.checked_add(1) == Some(network.next_epoch) @ PocError::StaleEpochRoot,
+    )]
     pub epoch_rewards: Account<'info, EpochRewards>,
     #[account(mut, seeds = [HOTSPOT_SEED, hotspot.hotspot_key.as_ref()], bump = hotspot.bump)]
     pub hotspot: Account<'info, Hotspot>,
-    /// CHECK: only receives tokens; pinned to the hotspot's current owner.
-    #[account(constraint = owner.key() == hotspot.owner @ PocError::NotHotspotOwner)]
-    pub owner: UncheckedAccount<'info>,
     #[account(
         mut,
         seeds = [REWARD_MINT_SEED],
@@ -505,7 +556,7 @@ pub struct ClaimRewards<'info> {
     pub reward_mint: Account<'info, Mint>,
     #[account(
         init_if_needed,
-        payer = payer,
+        payer = owner,
         associated_token::mint = reward_mint,
         associated_token::authority = owner,
     )]

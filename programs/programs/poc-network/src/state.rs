@@ -38,6 +38,9 @@ pub struct NetworkConfig {
     pub bump: u8,
     pub reward_mint_bump: u8,
     pub treasury_bump: u8,
+    /// Key proposed by the admin with `propose_admin`; it becomes the admin when it signs
+    /// `accept_admin`. None when no rotation is pending.
+    pub pending_admin: Option<Pubkey>,
 }
 
 /// Program-owned lamport vault for fees, PDA ["treasury"].
