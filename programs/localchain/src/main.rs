@@ -7,8 +7,12 @@
 //! `AnchorProvider` and `Program` work unchanged: the same code path as against a cluster.
 //! State lives in memory only and is lost when the process exits.
 //!
-//! Usage: poc-localchain [--host 127.0.0.1] [--port 8899] [--exit-on-stdin-close] [--verbose]
+//! Usage: poc-localchain [--host 127.0.0.1] [--port 8899] [--upgrade-authority <pubkey>]
+//!                       [--exit-on-stdin-close] [--verbose]
 //! With --port 0 a free port is chosen. Once serving, "LISTENING <port>" is printed on stdout.
+//! `--upgrade-authority` gives the program a ProgramData account naming that key as upgrade
+//! authority, as a deployment does; only that key can then initialise the network. Without it
+//! the network cannot be initialised.
 
 mod bank;
 
@@ -53,7 +57,7 @@ impl BankHandle {
 }
 
 /// Starts the bank thread. See bank.rs for why it runs on its own, request-driven runtime.
-fn spawn_bank(verbose: bool) -> BankHandle {
+fn spawn_bank(verbose: bool, upgrade_authority: Option<solana_sdk::pubkey::Pubkey>) -> BankHandle {
     let (tx, rx) = mpsc::channel::<Call>();
     let (ready_tx, ready_rx) = mpsc::channel::<()>();
     std::thread::Builder::new()
@@ -61,7 +65,11 @@ fn spawn_bank(verbose: bool) -> BankHandle {
         .spawn(move || {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             let mut bank = rt.block_on(async {
-                let ctx = poc_harness::start_bank(poc_harness::program_test()).await;
+                let mut pt = poc_harness::program_test();
+                if let Some(authority) = upgrade_authority {
+                    poc_harness::add_program_data(&mut pt, Some(authority));
+                }
+                let ctx = poc_harness::start_bank(pt).await;
                 Bank::new(ctx).await
             });
             ready_tx.send(()).expect("main thread alive");
@@ -274,10 +282,12 @@ struct Args {
     port: u16,
     exit_on_stdin_close: bool,
     verbose: bool,
+    upgrade_authority: Option<solana_sdk::pubkey::Pubkey>,
 }
 
 fn parse_args() -> Args {
-    let mut args = Args { host: "127.0.0.1".into(), port: 8899, exit_on_stdin_close: false, verbose: false };
+    let mut args =
+        Args { host: "127.0.0.1".into(), port: 8899, exit_on_stdin_close: false, verbose: false, upgrade_authority: None };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -285,6 +295,13 @@ fn parse_args() -> Args {
             "--host" => args.host = it.next().unwrap_or_else(|| usage("--host needs an address")),
             "--exit-on-stdin-close" => args.exit_on_stdin_close = true,
             "--verbose" => args.verbose = true,
+            "--upgrade-authority" => {
+                args.upgrade_authority = Some(
+                    it.next()
+                        .and_then(|k| k.parse().ok())
+                        .unwrap_or_else(|| usage("--upgrade-authority needs a base58 public key")),
+                )
+            }
             "-h" | "--help" => usage(""),
             other => usage(&format!("unknown argument {other}")),
         }
@@ -296,7 +313,9 @@ fn usage(err: &str) -> ! {
     if !err.is_empty() {
         eprintln!("error: {err}");
     }
-    eprintln!("usage: poc-localchain [--host 127.0.0.1] [--port 8899|0] [--exit-on-stdin-close] [--verbose]");
+    eprintln!(
+        "usage: poc-localchain [--host 127.0.0.1] [--port 8899|0] [--upgrade-authority <pubkey>] [--exit-on-stdin-close] [--verbose]"
+    );
     std::process::exit(if err.is_empty() { 0 } else { 2 });
 }
 
@@ -315,7 +334,7 @@ fn main() {
             std::process::exit(0);
         });
     }
-    let bank = spawn_bank(args.verbose);
+    let bank = spawn_bank(args.verbose, args.upgrade_authority);
 
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
     rt.block_on(async move {
