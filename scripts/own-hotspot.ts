@@ -3,8 +3,9 @@
  * forwarder at it) and the local API the onboarding app asks for the possession signature. It is not
  * onboarded: the oracle rejects its reports as unknown until you add it through /onboard.
  */
+import { createKeyFile, loadKeyFile } from '@poc/protocol';
 import type { Logger } from 'pino';
-import { createKeyFile, loadKeyFile, startBridgeNode, type BridgeNode } from '@poc/hotspot-firmware-bridge';
+import { startBridgeNode, type BridgeNode } from '@poc/hotspot-firmware-bridge';
 import { existsSync } from 'node:fs';
 
 export async function startOwnHotspot(options: {

@@ -1,3 +1,4 @@
+import { createKeyFile, loadKeyFile } from '@poc/protocol';
 import { MAPPER_MIGRATIONS_DIR } from '@poc/mapper/migrations';
 import { ORACLE_MIGRATIONS_DIR } from '@poc/oracle/migrations';
 /**
@@ -9,7 +10,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pino from 'pino';
-import { createKeyFile, loadKeyFile } from '@poc/hotspot-firmware-bridge';
+
 import type { HotspotKeypair } from '@poc/protocol';
 import { planFleet, type FleetStats, type PlanFleetOptions } from '@poc/simulator';
 import { fork } from 'node:child_process';

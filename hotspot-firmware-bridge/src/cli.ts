@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
-import { KeyFileError, createKeyFile, loadKeyFile } from './keyfile';
+import { KeyFileError, createKeyFile, loadKeyFile } from '@poc/protocol';
 import { startBridgeNode } from './node';
 import { REGIONS, decodeHotspotAddress, type Region } from '@poc/protocol';
 

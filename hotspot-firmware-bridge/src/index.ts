@@ -4,7 +4,6 @@ export { LastSeenCache } from './bridge/last-seen';
 export { ReportPublisher, type MqttState, type PublisherStats, type ReportPublisherOptions } from './bridge/publisher';
 export { buildBridgeApi, startBridgeApi, type BridgeApiOptions } from './api';
 export { startBridgeNode, type BridgeNode, type BridgeNodeOptions } from './node';
-export { KeyFileError, createKeyFile, loadKeyFile } from './keyfile';
 export { runCli } from './cli';
 export * from './gwmp/codec';
 export { createInProcessLink } from './link/in-process';

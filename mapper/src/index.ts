@@ -4,7 +4,7 @@ import { migrate } from '@poc/db';
 import { MAPPER_MIGRATIONS_DIR } from './migrations';
 import { OnboardingService, type MapperChainOptions } from './onboarding/service';
 import { buildMapperServer } from './server';
-import { ensureWebBundle } from './web/build';
+import { assertWebBundleBuilt } from './web/build';
 
 export interface StartMapperOptions {
   databaseUrl: string;
@@ -17,6 +17,8 @@ export interface StartMapperOptions {
   bridgeApiUrl?: string;
   /** Apply pending migrations on start (idempotent; on by default). */
   migrate?: boolean;
+  /** A hotspot counts as active when it beaconed or witnessed this recently (3 beacon intervals). */
+  activeWindowMs?: number;
 }
 
 export interface RunningMapper {
@@ -28,13 +30,13 @@ export interface RunningMapper {
 export async function startMapper(options: StartMapperOptions): Promise<RunningMapper> {
   const sql = connectDatabase(options.databaseUrl, { max: 20 });
   if (options.migrate !== false) await migrate(sql, [MAPPER_MIGRATIONS_DIR]);
-  const log = typeof options.logger === 'object' ? options.logger : undefined;
-  await ensureWebBundle((msg) => log?.info(msg));
+  assertWebBundleBuilt();
   const app = await buildMapperServer({
     sql,
     logger: options.logger ?? false,
     onboarding: options.chain ? new OnboardingService(options.chain) : null,
     bridgeApiUrl: options.bridgeApiUrl,
+    activeWindowMs: options.activeWindowMs,
   });
   const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const url = address.replace('://[::1]', '://localhost');

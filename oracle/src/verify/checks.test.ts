@@ -14,6 +14,7 @@ import {
   verifyWitnessDistance,
   verifyWitnessFrequency,
   verifyWitnessLag,
+  verifyWitnessNotEarly,
   verifyWitnessRegion,
   verifyWitnessRssi,
 } from './checks';
@@ -66,6 +67,14 @@ describe('Helium verifier checks', () => {
     expect(verifyWitnessLag(t(-60), t(-59), t(-55))).toBe('too_late');
     expect(verifyWitnessLag(t(-55), t(-60), t(-58))).toBe('too_late');
     expect(verifyWitnessLag(t(-55), t(-60), t(-60))).toBeNull();
+  });
+
+  it('beyond Helium: a witness may precede its beacon by at most 1.5 s', () => {
+    const beaconRx = 1_700_000_000_000;
+    expect(verifyWitnessNotEarly(beaconRx, beaconRx - 1500)).toBeNull();
+    expect(verifyWitnessNotEarly(beaconRx, beaconRx + 60_000)).toBeNull(); // lateness is verifyWitnessLag's job
+    expect(verifyWitnessNotEarly(beaconRx, beaconRx - 1501)).toBe('too_early');
+    expect(verifyWitnessNotEarly(beaconRx, beaconRx - 145_000)).toBe('too_early');
   });
 
   it('self witness, capability, data, region', () => {

@@ -5,6 +5,7 @@ import {
   MAX_FREQUENCY_DIFF_HZ,
   MAX_WITNESS_LAG_AFTER_FIRST_MS,
   MAX_WITNESS_LAG_MS,
+  MAX_WITNESS_LEAD_MS,
   MIN_CELL_DISTANCE_RES11,
   SPEED_OF_LIGHT_M_S,
 } from './constants';
@@ -38,6 +39,11 @@ export const verifySelfWitness = (beaconer: string, witness: string): CheckResul
 export function verifyWitnessLag(beaconRxMs: number, firstWitnessRxMs: number, witnessRxMs: number): CheckResult {
   const [first, maxLag] = beaconRxMs <= firstWitnessRxMs ? [beaconRxMs, MAX_WITNESS_LAG_MS] : [firstWitnessRxMs, MAX_WITNESS_LAG_AFTER_FIRST_MS];
   return witnessRxMs - first > maxLag ? 'too_late' : null;
+}
+
+/** Beyond Helium: a witness may not reach the oracle more than MAX_WITNESS_LEAD_MS before its beacon. */
+export function verifyWitnessNotEarly(beaconRxMs: number, witnessRxMs: number): CheckResult {
+  return beaconRxMs - witnessRxMs > MAX_WITNESS_LEAD_MS ? 'too_early' : null;
 }
 
 export function verifyWitnessData(beaconData: Uint8Array, witnessData: Uint8Array): CheckResult {

@@ -12,6 +12,7 @@ import {
   verifyWitnessDistance,
   verifyWitnessFrequency,
   verifyWitnessLag,
+  verifyWitnessNotEarly,
   verifyWitnessRegion,
   type CheckResult,
 } from './checks';
@@ -146,6 +147,7 @@ function checkWitness(beacon: PocBeacon, beaconer: Gateway, witness: PocWitness,
   out.reason =
     verifySelfWitness(beacon.hotspot, witness.hotspot) ??
     verifyEntropyWindow(entropyS, entropyS + ENTROPY_LIFESPAN_S, witness.receivedMs) ??
+    verifyWitnessNotEarly(beacon.receivedMs, witness.receivedMs) ??
     verifyWitnessLag(beacon.receivedMs, firstWitnessMs, witness.receivedMs) ??
     verifyWitnessData(beacon.data, witness.data) ??
     verifyCapability(gw.isFullHotspot) ??
@@ -186,7 +188,8 @@ export function evaluatePoc(beacon: PocBeacon, witnessReports: PocWitness[], ctx
 
   const beaconer = ctx.gateway(beacon.hotspot)!;
   if (witnesses.length > 0) updates.beaconer.lastBeaconRecipMs = beacon.receivedMs;
-  const firstWitnessMs = witnesses[0]?.receivedMs ?? beacon.receivedMs;
+  // A too-early witness is rejected, so it must not become the "first" that later witnesses' 1.5 s spread counts from.
+  const firstWitnessMs = witnesses.find((w) => verifyWitnessNotEarly(beacon.receivedMs, w.receivedMs) === null)?.receivedMs ?? beacon.receivedMs;
   const seen = new Set<string>();
   const checks: WitnessCheck[] = witnesses.map((w) => {
     if (seen.has(w.hotspot)) return { reason: 'duplicate', tag: null, distanceM: null, rssiMarginDdb: null };

@@ -1,5 +1,6 @@
 /**
- * Invalid reasons, named and numbered as Helium's `invalid_reason` proto enum so our outputs map 1:1.
+ * Invalid reasons, named and numbered as Helium's `invalid_reason` proto enum so our outputs map 1:1 (plus our own
+ * additions, numbered from 100).
  * Ingest-level rejections (never a report) live in `IngestRejection`.
  */
 export const INVALID_REASON_CODES = {
@@ -27,6 +28,8 @@ export const INVALID_REASON_CODES = {
   too_late: 22,
   gateway_no_valid_beacons: 23,
   gateway_no_valid_witnesses: 24,
+  // Ours, beyond Helium's enum (which ends at 24); numbered from 100 so the two ranges never meet.
+  too_early: 100,
 } as const;
 
 export type InvalidReason = keyof typeof INVALID_REASON_CODES;

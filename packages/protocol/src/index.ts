@@ -9,3 +9,4 @@ export * from './topics';
 export * from './onboarding';
 export { bridgeClientId, createMqttToken, hotspotMqttCredentials, verifyMqttToken, type MqttTokenRejection } from './mqtt-auth';
 export { buildCumulativeRewardsTree, leafHash, parentHash, verifyRewardsProof, type RewardLeaf, type RewardsTree } from './rewards-merkle';
+export { KeyFileError, createKeyFile, loadKeyFile } from './keyfile';

@@ -1,5 +1,5 @@
 import { constants, openSync, readFileSync, statSync, writeSync, closeSync, fsyncSync } from 'node:fs';
-import { generateHotspotKeypair, keypairFromSecret, type HotspotKeypair } from '@poc/protocol';
+import { generateHotspotKeypair, keypairFromSecret, type HotspotKeypair } from './keys';
 
 /** Key file: JSON with the raw Ed25519 seed (hex). Only the owner may read it. */
 interface KeyFileJson {

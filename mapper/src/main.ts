@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+/**
+ * `poc-mapper`: the coverage map, the carriers' API and the onboarding app as a deployable process. Settings come
+ * from the environment (or a JSON file named by `--config FILE` / POC_MAPPER_CONFIG); `poc-mapper --help` lists
+ * them. docs/operations.md#deployment shows the systemd unit.
+ */
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { guardAgainstDriverTypeFetchFailures } from '@poc/db';
+import { createLogger, describeSettings, loadSettings, logLevel, port, SettingsError, TaskRunner } from '@poc/service';
+import { Keypair } from '@solana/web3.js';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { startMapper, type RunningMapper, type StartMapperOptions } from './index';
+
+export const mapperSettingsSchema = z.object({
+  DATABASE_URL: z.url().describe("PostgreSQL with the oracle's schema (apply the oracle's migrations first); the mapper applies its own"),
+  HOST: z.string().default('127.0.0.1').describe('Listen address'),
+  PORT: port.default(8080).describe('Listen port'),
+  POC_BEACON_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(21_600).describe('Hotspots\' beacon interval; a hotspot is active when heard within 3 intervals'),
+  SOLANA_RPC_URL: z.url().optional().describe('Solana JSON-RPC for the onboarding app; without it the onboarding endpoints answer chain_not_configured'),
+  POC_MAKER_KEYPAIR: z.string().optional().describe("The maker's authority, a Solana keypair file (JSON array of 64 bytes), that co-signs onboarding"),
+  POC_MAKER_NAME: z.string().default('Maker').describe('Maker name shown in the onboarding app'),
+  POC_PROGRAM_ID: z.string().optional().describe('poc-network program id (default: the id the program is built with)'),
+  POC_CLUSTER_NAME: z.string().optional().describe('Cluster name shown to owners, e.g. "mainnet-beta"'),
+  POC_AIRDROP_SOL: z.coerce.number().min(0).default(0).describe('SOL the onboarding app may airdrop to a new wallet (local chain or devnet only)'),
+  LOG_LEVEL: logLevel.default('info').describe('pino level'),
+});
+
+export type MapperSettings = z.output<typeof mapperSettingsSchema>;
+
+function readSolanaKeypair(path: string): Keypair {
+  const bytes = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  if (!Array.isArray(bytes) || bytes.length !== 64) throw new SettingsError(`${path} is not a Solana keypair file (a JSON array of 64 bytes)`);
+  return Keypair.fromSecretKey(Uint8Array.from(bytes as number[]));
+}
+
+/** The options `startMapper` takes, from settings; `npm start` adds its local chain and hotspot. */
+export function mapperOptions(settings: MapperSettings, log: Logger): StartMapperOptions {
+  const chain =
+    settings.SOLANA_RPC_URL && settings.POC_MAKER_KEYPAIR
+      ? {
+          rpcUrl: settings.SOLANA_RPC_URL,
+          programId: settings.POC_PROGRAM_ID,
+          maker: readSolanaKeypair(settings.POC_MAKER_KEYPAIR),
+          makerName: settings.POC_MAKER_NAME,
+          airdropSol: settings.POC_AIRDROP_SOL,
+          clusterName: settings.POC_CLUSTER_NAME,
+        }
+      : null;
+  return {
+    databaseUrl: settings.DATABASE_URL,
+    host: settings.HOST,
+    port: settings.PORT,
+    logger: log,
+    activeWindowMs: 3 * settings.POC_BEACON_INTERVAL_SECONDS * 1000,
+    chain,
+  };
+}
+
+export async function startMapperService(options: StartMapperOptions, tasks: TaskRunner): Promise<RunningMapper> {
+  return tasks.start('map server', () => startMapper(options));
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(`poc-mapper — coverage map, carriers' API and onboarding app.\n\nSettings (environment, or a JSON file with --config FILE / POC_MAPPER_CONFIG):\n${describeSettings(mapperSettingsSchema)}`);
+    return;
+  }
+  const settings = loadSettings(mapperSettingsSchema, { argv, fileVariable: 'POC_MAPPER_CONFIG' });
+  const log = createLogger({ level: settings.LOG_LEVEL, name: 'mapper' });
+  guardAgainstDriverTypeFetchFailures(log);
+  const tasks = new TaskRunner(log);
+  tasks.stopOnSignals();
+  try {
+    const mapper = await startMapperService(mapperOptions(settings, log), tasks);
+    log.info({ url: mapper.url }, 'map server running');
+  } catch (error) {
+    log.error({ err: error }, 'map server failed to start');
+    await tasks.stop('startup failure');
+    process.exit(1);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof SettingsError ? error.message : error);
+    process.exit(2);
+  });
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env node
+/**
+ * `poc-oracle`: the oracle as a deployable process. Settings come from the environment (or a JSON file named by
+ * `--config FILE` / POC_ORACLE_CONFIG); `poc-oracle --help` lists them. docs/operations.md#deployment shows the
+ * systemd unit.
+ */
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
+import { pathToFileURL } from 'node:url';
+import { startOpsServer } from '@poc/broker';
+import { guardAgainstDriverTypeFetchFailures } from '@poc/db';
+import { loadKeyFile } from '@poc/protocol';
+import { PocNetworkClient } from '@poc/sdk';
+import { createLogger, describeSettings, loadSettings, logLevel, port, SettingsError, TaskRunner } from '@poc/service';
+import { Keypair, PublicKey } from '@solana/web3.js';
+import type { Logger } from 'pino';
+import { z } from 'zod';
+import { startOracle, type OracleConfig, type RunningOracle } from './index';
+
+const seconds = (min: number) => z.coerce.number().int().min(min);
+
+export const oracleSettingsSchema = z.object({
+  DATABASE_URL: z.url().describe('PostgreSQL the oracle owns (it applies its migrations at start)'),
+  MQTT_URL: z.url().describe('Broker with the service account in the URL, e.g. mqtt://oracle:SECRET@broker:1883'),
+  POC_ORACLE_KEY_FILE: z.string().min(1).describe('Ed25519 key file that signs entropy (poc-bridge keygen format, mode 0600)'),
+  SOLANA_RPC_URL: z.url().optional().describe('Solana JSON-RPC; with POC_ORACLE_SOLANA_KEYPAIR the oracle writes reward roots and mirrors the registry'),
+  POC_ORACLE_SOLANA_KEYPAIR: z.string().optional().describe("The program's oracle authority: a Solana keypair file (JSON array of 64 bytes)"),
+  POC_PROGRAM_ID: z.string().optional().describe('poc-network program id (default: the id the program is built with)'),
+  POC_EPOCH_SECONDS: seconds(10).default(86_400).describe('Reward epoch length'),
+  POC_BEACON_INTERVAL_SECONDS: seconds(10).default(21_600).describe("Hotspots' beacon interval (HIP-15: 6 h), used for staleness and reciprocity"),
+  POC_ENTROPY_INTERVAL_SECONDS: seconds(5).default(60).describe('How often signed entropy is published'),
+  POC_WITNESS_GRACE_SECONDS: seconds(1).default(10).describe('Wait after the witness lateness limit before a PoC is final'),
+  POC_EMISSION_PER_EPOCH: z.coerce.bigint().positive().optional().describe("Tokens per epoch in base units; default: the chain's emission schedule (required without a chain)"),
+  POC_COVERAGE_HISTORY_DAYS: seconds(1).default(90).describe('Days of daily coverage history kept for time-filtered map queries'),
+  POC_SHARED_SUBSCRIPTION_GROUP: z.string().regex(/^[\w-]+$/).optional().describe('Several oracles split the report stream with $share/<group>/… (mosquitto, EMQX)'),
+  POC_MQTT_CLIENT_ID: z.string().min(1).default(`poc-oracle-${hostname()}`).describe('Stable client id: the broker keeps queued reports while the oracle restarts'),
+  POC_WORKER_THREADS: z.coerce.number().int().min(0).optional().describe('Ed25519 verification threads (default: all cores; 0 = main thread)'),
+  POC_REGISTRY_SYNC_SECONDS: seconds(5).default(60).describe('How often hotspots are mirrored from the chain'),
+  OPS_HOST: z.string().default('127.0.0.1').describe('Address of /metrics, /healthz, /readyz'),
+  OPS_PORT: port.default(9464).describe('Port of /metrics, /healthz, /readyz'),
+  LOG_LEVEL: logLevel.default('info').describe('pino level; per-report lines are debug'),
+});
+
+export type OracleSettings = z.output<typeof oracleSettingsSchema>;
+
+function readSolanaKeypair(path: string): Keypair {
+  const bytes = JSON.parse(readFileSync(path, 'utf8')) as unknown;
+  if (!Array.isArray(bytes) || bytes.length !== 64) throw new SettingsError(`${path} is not a Solana keypair file (a JSON array of 64 bytes)`);
+  return Keypair.fromSecretKey(Uint8Array.from(bytes as number[]));
+}
+
+/** What the oracle needs from the chain, when one is configured. */
+async function chainParts(settings: OracleSettings): Promise<Pick<OracleConfig, 'chainWriter' | 'registryClient' | 'blockhashSource'> & { emission?: OracleConfig['emissionPerEpoch'] }> {
+  if (!settings.SOLANA_RPC_URL || !settings.POC_ORACLE_SOLANA_KEYPAIR) return {};
+  const client = PocNetworkClient.connect(settings.SOLANA_RPC_URL, readSolanaKeypair(settings.POC_ORACLE_SOLANA_KEYPAIR), {
+    programId: settings.POC_PROGRAM_ID ? new PublicKey(settings.POC_PROGRAM_ID) : undefined,
+  });
+  const network = await client.fetchNetwork();
+  return {
+    chainWriter: client,
+    registryClient: client,
+    blockhashSource: async () => new PublicKey((await client.connection.getLatestBlockhash()).blockhash).toBytes(),
+    emission: network ? (epoch: bigint) => PocNetworkClient.emissionForEpoch(network, epoch) : undefined,
+  };
+}
+
+/** Starts the oracle and its ops endpoints under `tasks`; `npm start` and the `poc-oracle` bin both come here. */
+export async function startOracleService(settings: OracleSettings, log: Logger, tasks: TaskRunner, extra: Partial<OracleConfig> = {}): Promise<RunningOracle> {
+  const chain = await chainParts(settings);
+  const emissionPerEpoch = extra.emissionPerEpoch ?? settings.POC_EMISSION_PER_EPOCH ?? chain.emission;
+  if (emissionPerEpoch === undefined) throw new SettingsError('POC_EMISSION_PER_EPOCH is required when no chain (SOLANA_RPC_URL + POC_ORACLE_SOLANA_KEYPAIR) gives the emission schedule');
+  const oracle = await tasks.start('oracle', () =>
+    startOracle({
+      databaseUrl: settings.DATABASE_URL,
+      mqttUrl: settings.MQTT_URL,
+      sharedSubscriptionGroup: settings.POC_SHARED_SUBSCRIPTION_GROUP ?? null,
+      oracleKeypair: loadKeyFile(settings.POC_ORACLE_KEY_FILE),
+      epochSeconds: settings.POC_EPOCH_SECONDS,
+      beaconIntervalSeconds: settings.POC_BEACON_INTERVAL_SECONDS,
+      entropyIntervalSeconds: settings.POC_ENTROPY_INTERVAL_SECONDS,
+      witnessGraceSeconds: settings.POC_WITNESS_GRACE_SECONDS,
+      coverageHistoryDays: settings.POC_COVERAGE_HISTORY_DAYS,
+      registrySyncSeconds: settings.POC_REGISTRY_SYNC_SECONDS,
+      workerThreads: settings.POC_WORKER_THREADS,
+      mqttClientId: settings.POC_MQTT_CLIENT_ID,
+      logger: log,
+      chainWriter: chain.chainWriter,
+      registryClient: chain.registryClient,
+      blockhashSource: chain.blockhashSource,
+      ...extra,
+      emissionPerEpoch,
+    }),
+  );
+  await tasks.start('oracle ops endpoints', () =>
+    startOpsServer({ host: settings.OPS_HOST, port: settings.OPS_PORT, registries: [oracle.metrics], readiness: () => oracle.readiness() }),
+  );
+  return oracle;
+}
+
+async function main(argv: string[]): Promise<void> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    console.log(`poc-oracle — verifies PoC reports, stores coverage, computes epoch rewards and writes their roots on chain.\n\nSettings (environment, or a JSON file with --config FILE / POC_ORACLE_CONFIG):\n${describeSettings(oracleSettingsSchema)}`);
+    return;
+  }
+  const settings = loadSettings(oracleSettingsSchema, { argv, fileVariable: 'POC_ORACLE_CONFIG' });
+  const log = createLogger({ level: settings.LOG_LEVEL, name: 'oracle' });
+  guardAgainstDriverTypeFetchFailures(log);
+  const tasks = new TaskRunner(log);
+  tasks.stopOnSignals();
+  try {
+    await startOracleService(settings, log, tasks);
+    log.info({ ops: `http://${settings.OPS_HOST}:${settings.OPS_PORT}` }, 'oracle running');
+  } catch (error) {
+    log.error({ err: error }, 'oracle failed to start');
+    await tasks.stop('startup failure');
+    process.exit(1);
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  main(process.argv.slice(2)).catch((error: unknown) => {
+    console.error(error instanceof SettingsError ? error.message : error);
+    process.exit(2);
+  });
+}

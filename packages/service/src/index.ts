@@ -1,0 +1,3 @@
+export { SettingsError, describeSettings, loadSettings, logLevel, port } from './settings';
+export { createLogger } from './logger';
+export { TaskRunner, type Task } from './tasks';
