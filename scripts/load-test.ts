@@ -153,7 +153,7 @@ async function main() {
       SELECT extract(epoch FROM received_at) - report_ts_ns / 1e9 FROM witness_reports WHERE received_at BETWEEN ${windowStart} AND ${windowEnd})
     SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY s) AS p95,
            percentile_cont(0.99) WITHIN GROUP (ORDER BY s) AS p99, max(s) AS max, count(*) AS n FROM l`;
-  const [kinds] = await sql<{ b: bigint; w: bigint; r: bigint }[]>`SELECT (SELECT count(*) FROM beacon_reports) AS b, (SELECT count(*) FROM witness_reports) AS w, (SELECT count(*) FROM rejected_messages) AS r`;
+  const [kinds] = await sql<{ b: bigint; w: bigint; r: bigint }[]>`SELECT (SELECT count(*) FROM beacon_reports) AS b, (SELECT count(*) FROM witness_reports) AS w, (SELECT coalesce(sum(count), 0) FROM rejected_messages) AS r`;
   const seconds = (windowEnd.getTime() - windowStart.getTime()) / 1000;
   const rate = (storedAtEnd - storedAtStart) / seconds;
   const fmt = (s: number | null | undefined) => (s === null || s === undefined ? 'n/a' : `${(Number(s) * 1000).toFixed(0)} ms`);

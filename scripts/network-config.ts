@@ -15,6 +15,8 @@ const envSchema = z.object({
   POC_CHEATERS: z.coerce.number().int().min(0).default(6),
   /** Days of daily coverage history the oracle keeps for the map's and API's time filters. */
   POC_COVERAGE_HISTORY_DAYS: z.coerce.number().int().min(1).default(90),
+  /** Days the oracle keeps a rejected message after its last copy arrived. */
+  POC_REJECTED_MESSAGES_DAYS: z.coerce.number().int().min(1).default(14),
   POC_MY_HOTSPOT_UDP_PORT: z.coerce.number().int().min(0).max(65535).default(1680),
   POC_MY_HOTSPOT_API_PORT: z.coerce.number().int().min(0).max(65535).default(4468),
   OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),

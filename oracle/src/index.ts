@@ -13,6 +13,7 @@ import type { ChainWriter } from '@poc/sdk';
 import { advanceSubmission, computeDueEpochs } from './epochs/runner';
 import { IngestWorkerPool } from './ingest/worker-pool';
 import { ReportSubscriber } from './ingest/subscriber';
+import { DEFAULT_REJECTED_MESSAGES_DAYS, pruneRejectedMessages } from './ingest/store';
 import { createOracleMetrics } from './metrics';
 import { updateTrustScores } from './plausibility/trust';
 import { syncRegistryFromChain, type RegistryChainClient } from './registry/registry';
@@ -59,6 +60,8 @@ export interface OracleConfig {
   trustRefreshSeconds?: number;
   /** Whole UTC days of daily coverage history kept before today (default 90); older days are pruned every 10 min. */
   coverageHistoryDays?: number;
+  /** Days a rejected message is kept after its last copy arrived (default 14); older ones are pruned every 10 min. */
+  rejectedMessagesDays?: number;
 }
 
 export interface OracleHealth {
@@ -112,6 +115,8 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
   const log = config.logger;
   const historyDays = config.coverageHistoryDays ?? DEFAULT_COVERAGE_HISTORY_DAYS;
   if (!Number.isInteger(historyDays) || historyDays < 1) throw new Error(`coverageHistoryDays must be a whole number ≥ 1, got ${historyDays}`);
+  const rejectedDays = config.rejectedMessagesDays ?? DEFAULT_REJECTED_MESSAGES_DAYS;
+  if (!(rejectedDays > 0)) throw new Error(`rejectedMessagesDays must be > 0, got ${rejectedDays}`);
   const sql = connectDatabase(config.databaseUrl, { max: 10 });
   if (config.migrate ?? true) await migrate(sql, [ORACLE_MIGRATIONS_DIR]);
   const metrics = createOracleMetrics();
@@ -217,6 +222,7 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
     every((config.densityRefreshSeconds ?? 60) * 1000, () => density.refresh(sql), onError('hex density')),
     every((config.trustRefreshSeconds ?? 60) * 1000, () => updateTrustScores(sql), onError('trust scores')),
     every(10 * 60_000, () => pruneCoverageHistory(sql, { keepDays: historyDays }), onError('coverage history pruning')),
+    every(10 * 60_000, () => pruneRejectedMessages(sql, { keepDays: rejectedDays }), onError('rejected messages pruning')),
   ];
   if (config.registryClient) {
     const registryClient = config.registryClient;

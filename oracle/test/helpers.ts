@@ -24,7 +24,7 @@ import type { Sql } from 'postgres';
 
 // Oracle internals the cross-component tests (test/security) drive directly, through `@poc/oracle/testing`.
 export { issueEntropy } from '../src/entropy/publisher';
-export { storeBatch } from '../src/ingest/store';
+export { pruneRejectedMessages, storeBatch } from '../src/ingest/store';
 export { updateTrustScores } from '../src/plausibility/trust';
 export { HexDensityCache } from '../src/rewards/density-cache';
 export { processPendingPocs } from '../src/verify/processor';

@@ -73,7 +73,7 @@ export async function storageCounts(sql: Sql): Promise<StorageCounts> {
   const [row] = await sql<{ stored: bigint; distinct: bigint; dup: bigint }[]>`
     SELECT (SELECT count(*) FROM beacon_reports) + (SELECT count(*) FROM witness_reports) AS stored,
            (SELECT count(DISTINCT hash) FROM (SELECT hash FROM beacon_reports UNION ALL SELECT hash FROM witness_reports) h) AS distinct,
-           (SELECT count(*) FROM rejected_messages WHERE reason = 'duplicate') AS dup`;
+           (SELECT coalesce(sum(count), 0) FROM rejected_messages WHERE reason = 'duplicate') AS dup`;
   return { stored: Number(row!.stored), distinct: Number(row!.distinct), duplicatesAbsorbed: Number(row!.dup) };
 }
 

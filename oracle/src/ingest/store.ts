@@ -1,13 +1,71 @@
-import type { BeaconReport, WitnessReport } from '@poc/protocol';
-import type { Sql } from 'postgres';
+import { parseReportTopic, type BeaconReport, type WitnessReport } from '@poc/protocol';
+import { createHash } from 'node:crypto';
+import type { Sql, TransactionSql } from 'postgres';
 import type { AcceptedReport, Rejection } from './decode';
 
 const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 /** PostgreSQL text cannot hold NUL; topics and error details come from untrusted input. */
 const text = (s: string | null, max: number) => (s === null ? null : s.replaceAll('\u0000', '\\0').slice(0, max));
 
-/** A `rejected_messages` row, bounded: topic 512 chars, detail 2,000, payload 8 KiB. */
-const rejectedRow = (r: Rejection) => ({ received_at: r.receivedAt, topic: text(r.topic, 512)!, reason: r.reason, detail: text(r.detail, 2000), payload: r.payload.subarray(0, 8192) });
+/** Days a rejection is kept after its last copy arrived. */
+export const DEFAULT_REJECTED_MESSAGES_DAYS = 14;
+/** Advisory-lock key for pruning (any constant, the same in every oracle process). */
+const PRUNE_REJECTED_LOCK = 7_150_103;
+
+interface RejectedRow {
+  topic: string;
+  hotspot: string | null;
+  reason: string;
+  detail: string | null;
+  payload: Buffer;
+  payload_hash: Buffer;
+  count: number;
+  received_at: Date;
+  last_seen_at: Date;
+}
+
+/**
+ * `rejected_messages` rows for a batch, bounded (topic 512 chars, detail 2,000, payload 8 KiB), one per
+ * (topic, reason, payload hash) with its copies counted, sorted by that key so concurrent workers lock rows in the
+ * same order. The hash covers the whole payload, so payloads that differ only past 8 KiB stay apart.
+ */
+function rejectedRows(rejections: readonly Rejection[]): RejectedRow[] {
+  const rows = new Map<string, RejectedRow>();
+  for (const r of rejections) {
+    const topic = text(r.topic, 512)!;
+    const payloadHash = createHash('sha256').update(r.payload).digest();
+    const key = `${topic}\u0000${r.reason}\u0000${payloadHash.toString('hex')}`; // text() leaves no NUL in the topic
+    const row = rows.get(key);
+    if (row) {
+      row.count++;
+      if (r.receivedAt < row.received_at) row.received_at = r.receivedAt;
+      if (r.receivedAt > row.last_seen_at) row.last_seen_at = r.receivedAt;
+      continue;
+    }
+    rows.set(key, {
+      topic,
+      hotspot: parseReportTopic(topic)?.hotspotAddress ?? null,
+      reason: r.reason,
+      detail: text(r.detail, 2000),
+      payload: r.payload.subarray(0, 8192),
+      payload_hash: payloadHash,
+      count: 1,
+      received_at: r.receivedAt,
+      last_seen_at: r.receivedAt,
+    });
+  }
+  return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
+}
+
+/** Records rejections; a repeat of a known (topic, reason, payload) adds to its count and moves its last_seen_at. */
+async function recordRejections(sql: Sql | TransactionSql, rejections: readonly Rejection[]): Promise<void> {
+  const rows = rejectedRows(rejections);
+  if (rows.length === 0) return;
+  await sql`
+    INSERT INTO rejected_messages ${sql(rows)}
+    ON CONFLICT (topic, reason, payload_hash) DO UPDATE SET count = rejected_messages.count + EXCLUDED.count,
+      last_seen_at = greatest(rejected_messages.last_seen_at, EXCLUDED.last_seen_at)`;
+}
 
 /**
  * Writes a batch in one transaction: reports with multi-row inserts that skip known hashes (a replay or duplicate
@@ -59,16 +117,35 @@ export async function storeBatch(sql: Sql, accepted: readonly AcceptedReport[], 
       if (storedHashes.has(a.hash) && !seen.has(a.hash)) seen.add(a.hash);
       else duplicates.push({ topic: a.topic, reason: 'duplicate', detail: a.hash, payload: a.payload, receivedAt: a.receivedAt });
     }
-    const all = [...rejected, ...duplicates];
-    if (all.length > 0) {
-      await tx`INSERT INTO rejected_messages ${tx(all.map(rejectedRow))}`;
-    }
+    await recordRejections(tx, [...rejected, ...duplicates]);
     return { stored: storedHashes.size, duplicates: duplicates.length };
   });
 }
 
 /** Last resort for a batch PostgreSQL refuses: every message becomes a `store_failed` rejection with the error. */
 export async function storeUnstorable(sql: Sql, batch: readonly { topic: string; payload: Buffer; receivedAt: Date }[], error: Error): Promise<void> {
-  const rows = batch.map((m) => rejectedRow({ topic: m.topic, reason: 'store_failed', detail: error.message, payload: m.payload, receivedAt: m.receivedAt }));
-  await sql`INSERT INTO rejected_messages ${sql(rows)}`;
+  await recordRejections(sql, batch.map((m) => ({ topic: m.topic, reason: 'store_failed', detail: error.message, payload: m.payload, receivedAt: m.receivedAt })));
+}
+
+/**
+ * Deletes rejections not seen for `keepDays` days, in batches of `batchSize` rows, each its own short transaction.
+ * One worker prunes at a time (advisory lock); the others skip. Returns the rows deleted.
+ */
+export async function pruneRejectedMessages(sql: Sql, options: { keepDays: number; now?: Date; batchSize?: number }): Promise<number> {
+  if (!(options.keepDays > 0)) throw new Error('rejected messages: keepDays must be > 0');
+  const cutoff = new Date((options.now ?? new Date()).getTime() - options.keepDays * 86_400_000);
+  const batchSize = options.batchSize ?? 20_000;
+  let total = 0;
+  for (;;) {
+    const deleted = await sql.begin(async (tx) => {
+      const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${PRUNE_REJECTED_LOCK}) AS ok`;
+      if (!lock?.ok) return 0;
+      const result = await tx`
+        DELETE FROM rejected_messages WHERE id = ANY(ARRAY(
+          SELECT id FROM rejected_messages WHERE last_seen_at < ${cutoff} LIMIT ${batchSize}))`;
+      return result.count;
+    });
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
 }
