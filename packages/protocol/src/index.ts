@@ -7,6 +7,15 @@ export * from './regions';
 export * from './reports';
 export * from './topics';
 export * from './onboarding';
-export { bridgeClientId, createMqttToken, hotspotMqttCredentials, verifyMqttToken, type MqttTokenRejection } from './mqtt-auth';
+export {
+  bridgeClientId,
+  createMqttToken,
+  hotspotMqttCredentials,
+  verifyMqttToken,
+  MQTT_TOKEN_CLOCK_SKEW_SECONDS,
+  MQTT_TOKEN_DEFAULT_LIFETIME_SECONDS,
+  MQTT_TOKEN_MAX_LIFETIME_SECONDS,
+  type MqttTokenRejection,
+} from './mqtt-auth';
 export { buildCumulativeRewardsTree, leafHash, parentHash, verifyRewardsProof, type RewardLeaf, type RewardsTree } from './rewards-merkle';
 export { KeyFileError, createKeyFile, loadKeyFile } from './keyfile';
