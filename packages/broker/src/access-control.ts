@@ -1,9 +1,15 @@
 import type { AedesOptions, AuthenticateError, Client, PublishPacket, Subscription } from 'aedes';
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Logger } from 'pino';
-import { Counter, type Registry } from 'prom-client';
-import { verifyMqttToken, type MqttTokenRejection } from '@poc/protocol';
+import { Gauge, type Registry } from 'prom-client';
+import { HOTSPOT_PUBLISH_RATE, MQTT_TOKEN_CLOCK_SKEW_SECONDS, verifyMqttToken, type MqttTokenRejection, type PublishRate } from '@poc/protocol';
 import { ENTROPY_TOPIC, REGIONS, regionSegment, type Region } from '@poc/protocol';
+import { checkPublishShape } from './publish-policy';
+import { PublishRateLimiter } from './publish-rate-limiter';
+import { createRefusalLog, type BrokerRejection, type RefusalLog } from './refusals';
+import { TokenReplayCache } from './token-replay-cache';
+
+export type { BrokerRejection, RefusalLog } from './refusals';
 
 /**
  * Non-hotspot clients: the oracle (publishes entropy, reads reports), read-only consumers such as the mapper, and
@@ -24,21 +30,18 @@ export type Identity = { kind: 'hotspot'; address: string; region: Region } | { 
 
 export type BrokerRejectionReason =
   | MqttTokenRejection
+  | 'token_replayed'
   | 'bad_service_password'
   | 'unknown_hotspot'
   | 'region_mismatch'
   | 'lookup_failed'
   | 'publish_denied'
-  | 'subscribe_denied';
-
-export interface BrokerRejection {
-  reason: BrokerRejectionReason;
-  clientId: string;
-  /** Username or hotspot address; never a password or token. */
-  who: string | null;
-  topic: string | null;
-  detail: string;
-}
+  | 'retain_refused'
+  | 'payload_too_large'
+  | 'rate_limited'
+  | 'subscribe_denied'
+  | 'packet_too_large'
+  | 'malformed_packet';
 
 export interface BrokerAccessOptions {
   services?: ServiceAccount[];
@@ -51,12 +54,23 @@ export interface BrokerAccessOptions {
   logger?: Logger;
   /** Registers `mqtt_broker_rejections_total{reason}` here. */
   metricsRegistry?: Registry;
-  nowSeconds?: () => number;
+  /** Where refusals are recorded (the embedded broker shares one with its packet-size guard); made here when absent. */
+  refusals?: RefusalLog;
+  /**
+   * Token bucket per client id on publishes (Last Wills excepted); a publish beyond it disconnects the client,
+   * whose reports stay queued on its side. null = unlimited. Defaults: hotspots HOTSPOT_PUBLISH_RATE, services
+   * unlimited (operator-configured accounts; a relay carries many hotspots).
+   */
+  publishRates?: { hotspot?: PublishRate | null; service?: PublishRate | null };
+  /** Accepted login tokens remembered to refuse replays (default 250 000; see TokenReplayCache). */
+  replayCacheSize?: number;
+  /** Clock for token expiry and rate limits (ms); tests freeze it. */
+  nowMs?: () => number;
 }
 
 export interface BrokerAccessControl {
   hooks: Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'>;
-  /** Rejections so far, by reason. */
+  /** Rejections so far, by reason (the packet-size guard's included when it shares the refusal log). */
   counts(): Record<string, number>;
   /** The most recent rejections (at most 1000). */
   recent(): readonly BrokerRejection[];
@@ -100,24 +114,26 @@ function serviceMaySubscribe(topic: string): boolean {
   return plain === ENTROPY_TOPIC || REPORT_FILTERS.test(plain) || plain === 'poc/v1/#';
 }
 
-/** aedes hooks enforcing who may connect, publish and subscribe; every refusal is counted and logged with its reason. */
+/**
+ * aedes hooks enforcing who may connect, publish and subscribe, what they may publish (size, retain, rate), and
+ * that a login token is used once; every refusal is counted and logged with its reason (refusals.ts).
+ */
 export function createBrokerAccessControl(options: BrokerAccessOptions): BrokerAccessControl {
   const identities = new WeakMap<Client, Identity>();
   const services = new Map((options.services ?? []).map((s) => [s.username, s]));
-  const tally = new Map<string, number>();
-  const recentRejections: BrokerRejection[] = [];
-  const counter = options.metricsRegistry
-    ? new Counter({ name: 'mqtt_broker_rejections_total', help: 'MQTT connects, publishes and subscribes refused by the broker, by reason', labelNames: ['reason'], registers: [options.metricsRegistry] })
-    : null;
-  const now = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
+  const refusals = options.refusals ?? createRefusalLog({ ...(options.metricsRegistry ? { registry: options.metricsRegistry } : {}), ...(options.logger ? { logger: options.logger } : {}) });
+  const nowMs = options.nowMs ?? Date.now;
+  const nowSeconds = () => Math.floor(nowMs() / 1000);
+  const replays = new TokenReplayCache(options.replayCacheSize);
+  const rates = new PublishRateLimiter();
+  const hotspotRate = options.publishRates?.hotspot === undefined ? HOTSPOT_PUBLISH_RATE : options.publishRates.hotspot;
+  const serviceRate = options.publishRates?.service ?? null;
+  if (options.metricsRegistry) {
+    new Gauge({ name: 'mqtt_broker_login_tokens_remembered', help: 'Accepted hotspot login tokens kept to refuse their replay', registers: [options.metricsRegistry], collect() { this.set(replays.size); } });
+    new Gauge({ name: 'mqtt_broker_login_tokens_evicted', help: 'Unexpired login tokens forgotten because the replay cache was full (raise replayCacheSize if > 0)', registers: [options.metricsRegistry], collect() { this.set(replays.evicted); } });
+  }
 
-  const reject = (r: BrokerRejection) => {
-    tally.set(r.reason, (tally.get(r.reason) ?? 0) + 1);
-    counter?.inc({ reason: r.reason });
-    recentRejections.push(r);
-    if (recentRejections.length > 1000) recentRejections.shift();
-    options.logger?.warn({ reason: r.reason, clientId: r.clientId.slice(0, 200), who: r.who?.slice(0, 200), topic: r.topic?.slice(0, 300), detail: r.detail }, 'MQTT access refused');
-  };
+  const reject = (r: BrokerRejection & { reason: BrokerRejectionReason }) => refusals.record(r);
   const who = (identity: Identity | undefined) => (identity ? (identity.kind === 'hotspot' ? identity.address : identity.username) : null);
   const authError = (code: 4 | 5): AuthenticateError => Object.assign(new Error(code === 4 ? 'bad username or password' : 'not authorized'), { returnCode: code }) as AuthenticateError;
 
@@ -132,12 +148,18 @@ export function createBrokerAccessControl(options: BrokerAccessOptions): BrokerA
       identities.set(client, { kind: 'service', username: service.username, role: service.role });
       return done(null, true);
     }
-    const token = verifyMqttToken({ username, password, clientId }, { nowSeconds: now() });
+    const now = nowSeconds();
+    const token = verifyMqttToken({ username, password, clientId }, { nowSeconds: now });
     if (!token.ok) {
       reject({ reason: token.reason, clientId, who: username ?? null, topic: null, detail: token.detail });
       return done(authError(4), false);
     }
     const claims = token.claims;
+    // Recorded before the registry lookup, so two CONNECTs racing with one token cannot both get through.
+    if (!replays.firstUse(token.tokenId, claims.exp + MQTT_TOKEN_CLOCK_SKEW_SECONDS, now)) {
+      reject({ reason: 'token_replayed', clientId, who: claims.address, topic: null, detail: 'login token already used; a bridge signs a new one for every connect' });
+      return done(authError(4), false);
+    }
     const accept = (region: Region) => {
       identities.set(client, { kind: 'hotspot', address: claims.address, region });
       done(null, true);
@@ -173,10 +195,26 @@ export function createBrokerAccessControl(options: BrokerAccessOptions): BrokerA
           : identity?.kind === 'service' && identity.role === 'relay'
             ? isHotspotTopic(packet.topic)
             : false;
-    if (allowed) return done(null);
-    reject({ reason: 'publish_denied', clientId: client.id ?? '', who: who(identity), topic: packet.topic, detail: `${identity?.kind === 'service' ? identity.role : (identity?.kind ?? 'anonymous')} may not publish here` });
-    // aedes closes the connection on an authorization error (MQTT 3.1.1 has no negative PUBACK).
-    done(new Error('publish not authorized'));
+    const clientId = client.id ?? '';
+    // aedes closes the connection on an authorization error (MQTT 3.1.1 has no negative PUBACK); a bridge keeps
+    // the refused report queued on disk.
+    if (!allowed) {
+      reject({ reason: 'publish_denied', clientId, who: who(identity), topic: packet.topic, detail: `${identity?.kind === 'service' ? identity.role : (identity?.kind ?? 'anonymous')} may not publish here` });
+      return done(new Error('publish not authorized'));
+    }
+    const shape = checkPublishShape(packet.topic, Buffer.byteLength(packet.payload), packet.retain);
+    if (shape) {
+      reject({ reason: shape.reason, clientId, who: who(identity), topic: packet.topic, detail: shape.detail });
+      return done(new Error(shape.reason));
+    }
+    // A Last Will is published by the broker after the connection closed (aedes marks the client closed first).
+    const rate = identity?.kind === 'hotspot' ? hotspotRate : serviceRate;
+    const isWill = (client as { closed?: boolean }).closed === true;
+    if (rate && !isWill && !rates.take(clientId, rate, nowMs())) {
+      reject({ reason: 'rate_limited', clientId, who: who(identity), topic: packet.topic, detail: `more than ${rate.burst} publishes at once or ${rate.perSecond}/s` });
+      return done(new Error('publish rate exceeded'));
+    }
+    done(null);
   };
 
   const authorizeSubscribe: NonNullable<AedesOptions['authorizeSubscribe']> = (client: Client, subscription: Subscription, done) => {
@@ -194,8 +232,8 @@ export function createBrokerAccessControl(options: BrokerAccessOptions): BrokerA
 
   return {
     hooks: { authenticate, authorizePublish, authorizeSubscribe },
-    counts: () => Object.fromEntries(tally),
-    recent: () => recentRejections,
+    counts: refusals.counts,
+    recent: refusals.recent,
     identityOf: (client) => identities.get(client),
   };
 }

@@ -33,6 +33,18 @@ async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
   throw new Error(`mosquitto did not open port ${port} within ${timeoutMs} ms`);
 }
 
+/**
+ * The embedded broker's size limits in mosquitto 2.0.11 terms (see `man mosquitto.conf`):
+ * - `max_packet_size` refuses any packet, CONNECT included, whose announced size is larger — read from its fixed
+ *   header, before the body is buffered (the embedded broker's 16 KiB; mosquitto has no separate pre-login limit);
+ * - `message_size_limit` drops (does not forward or retain) a publish whose payload is larger, completing its QoS
+ *   flow — the largest per-topic payload the embedded broker allows (a 4 KiB report);
+ * - `max_queued_bytes` bounds what mosquitto queues for one offline or slow session.
+ * mosquitto 2.0 has no per-topic retain rule (only the global `retain_available`, which state and entropy need)
+ * and no per-client publish rate; message_size_limit bounds a retained message to 4 KiB per topic.
+ */
+export const MOSQUITTO_LIMITS = { maxPacketSize: 16 * 1024, messageSizeLimit: 4096, maxQueuedBytes: 256 * 1024 * 1024 } as const;
+
 /** A real mosquitto (Debian package) on loopback, with on-disk persistence so restarts keep sessions. */
 export async function startMosquitto(): Promise<MosquittoBroker> {
   const dir = await mkdtemp(join(tmpdir(), 'mosquitto-'));
@@ -51,6 +63,9 @@ export async function startMosquitto(): Promise<MosquittoBroker> {
       `persistence_location ${dir}/`,
       'max_queued_messages 100000',
       'max_inflight_messages 100',
+      `max_packet_size ${MOSQUITTO_LIMITS.maxPacketSize}`,
+      `message_size_limit ${MOSQUITTO_LIMITS.messageSizeLimit}`,
+      `max_queued_bytes ${MOSQUITTO_LIMITS.maxQueuedBytes}`,
       'log_dest none',
     ].join('\n') + '\n',
   );

@@ -19,3 +19,4 @@ export {
 } from './mqtt-auth';
 export { buildCumulativeRewardsTree, leafHash, parentHash, verifyRewardsProof, type RewardLeaf, type RewardsTree } from './rewards-merkle';
 export { KeyFileError, createKeyFile, loadKeyFile } from './keyfile';
+export { BRIDGE_PUBLISH_PACE, HOTSPOT_PUBLISH_RATE, TokenBucket, type PublishRate } from './publish-rate';
