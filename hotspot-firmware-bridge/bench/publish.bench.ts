@@ -51,6 +51,7 @@ async function bridgeReportsPerSecond(): Promise<{ rate: number; published: numb
   const node = await startBridgeNode({
     keypair, region: 'EU868', antennaGainDdbi: 12, mqttUrl: broker.url, oracleAddress: keypair.address, queueDir: dir,
     beaconIntervalSeconds: 3600, link, beaconing: false, logger: pino({ level: 'silent' }),
+    publishPace: null, // the pipeline's capacity, not the per-hotspot pace a network broker asks for
   });
   try {
     while (node.publisher.mqttState() !== 'online') await new Promise((r) => setTimeout(r, 10));

@@ -7,7 +7,7 @@ import { startGwmpUdpServer, type GwmpUdpServer } from './link/udp-server';
 import type { PacketForwarderLink } from './link/types';
 import { DurableQueue } from './queue/durable-queue';
 import { ENTROPY_TOPIC, stateTopic, type HotspotKeypair, type Region, type ReportKind } from '@poc/protocol';
-import { bridgeClientId, hotspotMqttCredentials } from '@poc/protocol';
+import { BRIDGE_PUBLISH_PACE, bridgeClientId, hotspotMqttCredentials, type PublishRate } from '@poc/protocol';
 
 export interface BridgeNodeOptions {
   keypair: HotspotKeypair;
@@ -42,6 +42,8 @@ export interface BridgeNodeOptions {
   sharedMqtt?: SharedMqttConnection;
   /** MQTT protocol level (default 4 = 3.1.1; 5 for brokers that speak it). */
   mqttProtocolVersion?: 4 | 5;
+  /** Report publishes per burst and second (default BRIDGE_PUBLISH_PACE, under the broker's per-hotspot limit); null = unpaced. */
+  publishPace?: PublishRate | null;
   /** Observes every signed report as it is queued (simulator: replay cheaters keep a copy). */
   onReport?: (kind: ReportKind, topic: string, payload: Buffer) => void;
 }
@@ -93,6 +95,7 @@ export async function startBridgeNode(options: BridgeNodeOptions): Promise<Bridg
       : {}),
     ...(options.mqttProtocolVersion ? { protocolVersion: options.mqttProtocolVersion } : {}),
     ...(options.sharedMqtt ? { shared: options.sharedMqtt } : {}),
+    ...(options.publishPace !== null ? { pace: options.publishPace ?? BRIDGE_PUBLISH_PACE } : {}),
   });
   bridge = new HotspotBridge({
     keypair: options.keypair,

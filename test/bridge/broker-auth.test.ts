@@ -45,3 +45,39 @@ describe('bridge against the authenticating broker', () => {
     expect(anonymous.node.queue.depth).toBe(1); // kept on disk until it may deliver
   });
 });
+
+describe('bridge pacing against the broker rate limit', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bridge-pace-'));
+  let broker: EmbeddedBroker | null = null;
+  const nodes: BridgeNode[] = [];
+  afterAll(async () => {
+    for (const node of nodes) await node.stop();
+    await broker?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('drains a backlog larger than the broker burst without being disconnected; unpaced, the broker cuts it off', async () => {
+    broker = await startEmbeddedBroker({ auth: { publishRates: { hotspot: { burst: 20, perSecond: 20 } } } });
+    const oracle = keypairFromSecret(new Uint8Array(32).fill(8));
+    const start = async (seed: number, publishPace: { burst: number; perSecond: number } | null) => {
+      const { link, forwarder } = createInProcessLink();
+      const node = await startBridgeNode({
+        keypair: keypairFromSecret(new Uint8Array(32).fill(seed)), region: 'US915', antennaGainDdbi: 30, mqttUrl: broker!.url,
+        oracleAddress: oracle.address, queueDir: join(dir, String(seed)), beaconIntervalSeconds: 60, link, beaconing: false,
+        logger: pino({ level: 'silent' }), publishPace,
+      });
+      nodes.push(node);
+      await expect.poll(() => node.publisher.mqttState(), { timeout: 10_000 }).toBe('online');
+      return { node, forwarder };
+    };
+    const paced = await start(33, { burst: 10, perSecond: 10 });
+    for (let n = 0; n < 40; n++) paced.forwarder.deliver(beaconRxpkNumber(n));
+    await expect.poll(() => paced.node.publisher.stats().acknowledged, { timeout: 20_000 }).toBe(40);
+    expect(paced.node.publisher.stats().connects).toBe(1);
+    expect(broker.access!.counts().rate_limited).toBeUndefined();
+
+    const unpaced = await start(34, null);
+    for (let n = 0; n < 40; n++) unpaced.forwarder.deliver(beaconRxpkNumber(n));
+    await expect.poll(() => broker!.access!.counts().rate_limited ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+  });
+});

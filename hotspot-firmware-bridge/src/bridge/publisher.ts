@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { DurableQueue, QueueEntry } from '../queue/durable-queue';
-import type { ReportKind } from '@poc/protocol';
+import { TokenBucket, type PublishRate, type ReportKind } from '@poc/protocol';
 import type { SharedMqttConnection } from './shared-connection';
 
 export type MqttState = 'connecting' | 'online' | 'offline' | 'stopped';
@@ -31,6 +31,11 @@ export interface ReportPublisherOptions {
   protocolVersion?: 4 | 5;
   /** Publish over this shared connection instead of opening one (in-process load tests). */
   shared?: SharedMqttConnection;
+  /**
+   * At most this many report publishes (burst, then per second), so draining a backlog stays under the broker's
+   * per-client rate limit instead of being disconnected by it. Absent: as fast as the in-flight window allows.
+   */
+  pace?: PublishRate;
 }
 
 export interface PublisherStats {
@@ -60,10 +65,13 @@ export class ReportPublisher {
   private readonly maxInflight: number;
   private readonly drainLater = () => this.drain();
   private readonly inflightTimeoutMs: number;
+  private readonly pace: TokenBucket | null;
+  private paceTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: ReportPublisherOptions) {
     this.maxInflight = options.maxInflight ?? 64;
     this.inflightTimeoutMs = options.inflightTimeoutMs ?? 30_000;
+    this.pace = options.pace ? new TokenBucket(options.pace, Date.now()) : null;
   }
 
   start(): void {
@@ -159,10 +167,19 @@ export class ReportPublisher {
     for (const entry of this.options.queue.pending()) {
       if (this.inflight.size >= this.maxInflight) break;
       if (this.inflight.has(entry.seq)) continue;
+      const waitMs = this.pace?.msUntilToken(Date.now()) ?? 0;
+      if (waitMs > 0) {
+        this.paceTimer ??= setTimeout(() => {
+          this.paceTimer = null;
+          this.drain();
+        }, waitMs);
+        break;
+      }
       if (shared && !shared.acquire()) {
         shared.whenFree(this.drainLater);
         break;
       }
+      this.pace?.take(Date.now());
       this.publish(client, entry);
     }
   }
@@ -218,6 +235,7 @@ export class ReportPublisher {
   /** Announces "offline" (retained) and disconnects. In-flight reports stay queued for next time. */
   async stop(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.paceTimer) clearTimeout(this.paceTimer);
     const client = this.client;
     this.client = null;
     const wasOnline = this.state === 'online';
@@ -243,6 +261,7 @@ export class ReportPublisher {
   /** Drops the connection without a goodbye (tests the Last Will). */
   async kill(): Promise<void> {
     if (this.sweepTimer) clearInterval(this.sweepTimer);
+    if (this.paceTimer) clearTimeout(this.paceTimer);
     this.state = 'stopped';
     const client = this.client;
     this.client = null;
