@@ -62,6 +62,8 @@ export interface OracleConfig {
   coverageHistoryDays?: number;
   /** Days a rejected message is kept after its last copy arrived (default 14); older ones are pruned every 10 min. */
   rejectedMessagesDays?: number;
+  /** Epochs whose stored reward trees (proof lookups) are kept besides the newest confirmed one (default 48). */
+  rewardTreeEpochs?: number;
 }
 
 export interface OracleHealth {
@@ -190,7 +192,7 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
   };
   const epochsOnce = async () => {
     const observeEpochDuration = metrics.epochComputeSeconds.startTimer();
-    const computed = await computeDueEpochs(sql, { epochSeconds: config.epochSeconds, emissionPerEpoch: config.emissionPerEpoch });
+    const computed = await computeDueEpochs(sql, { epochSeconds: config.epochSeconds, emissionPerEpoch: config.emissionPerEpoch, keepTreeEpochs: config.rewardTreeEpochs });
     if (computed.length > 0) observeEpochDuration();
     for (const epoch of computed) {
       log.info({ epoch: epoch.toString() }, 'epoch rewards computed');

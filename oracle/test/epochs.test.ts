@@ -73,6 +73,7 @@ describe('epoch rewards', () => {
     await expect(computeEpoch(a.sql, 100n, { ...options, beforeCommit: () => { throw new Error('killed'); } }, after(100))).rejects.toThrow('killed');
     expect(await a.sql`SELECT * FROM epochs`).toHaveLength(0);
     expect(await a.sql`SELECT * FROM reward_totals`).toHaveLength(0);
+    expect(await a.sql`SELECT * FROM reward_leaf_pages`).toHaveLength(0);
 
     const results = await Promise.all([computeEpoch(a.sql, 100n, options, after(100)), computeEpoch(a.sql, 100n, options, after(100))]);
     expect(results.sort()).toEqual(['computed', 'exists']);

@@ -3,6 +3,7 @@ import type { Sql } from 'postgres';
 import { allocateEpoch } from '../rewards/allocate';
 import { buildCumulativeRewardsTree } from '@poc/protocol';
 import type { ChainWriter } from '@poc/sdk';
+import { lookupTreeProof, pruneTreePages, sortedByKey, storeTreePages, treePages } from './reward-tree';
 
 export const epochStartMs = (epoch: bigint, epochSeconds: number) => Number(epoch) * epochSeconds * 1000;
 export const epochOf = (ms: number, epochSeconds: number) => BigInt(Math.floor(ms / 1000 / epochSeconds));
@@ -15,6 +16,8 @@ export interface EpochOptions {
   epochSeconds: number;
   /** Base units per epoch, or a schedule (e.g. the chain's halving) — it must be a pure function of the epoch. */
   emissionPerEpoch: bigint | ((epoch: bigint) => bigint);
+  /** Stored trees kept for this many epochs back (default 48), and always for the newest confirmed epoch and later. */
+  keepTreeEpochs?: number;
   /** Test hook: runs inside the transaction just before commit (throwing there is a crash before commit). */
   beforeCommit?: () => void;
 }
@@ -107,9 +110,13 @@ export async function computeEpoch(sql: Sql, epoch: bigint, o: EpochOptions, now
         ON CONFLICT (hotspot) DO UPDATE SET cumulative = EXCLUDED.cumulative, last_epoch = EXCLUDED.last_epoch`;
     }
 
-    const leaves = await tx<{ pubkey: Buffer; cumulative: string }[]>`SELECT pubkey, cumulative::text FROM reward_totals`;
-    const tree = buildCumulativeRewardsTree(leaves.map((l) => ({ hotspotKey: l.pubkey, cumulative: BigInt(l.cumulative) })));
-    await tx`UPDATE epochs SET merkle_root = ${tree.root}, leaf_count = ${tree.leafCount} WHERE epoch = ${String(epoch)}::bigint`;
+    const rows = await tx<{ pubkey: Buffer; cumulative: string }[]>`SELECT pubkey, cumulative::text FROM reward_totals ORDER BY pubkey`;
+    const leaves = sortedByKey(rows.map((l) => ({ hotspotKey: l.pubkey, cumulative: BigInt(l.cumulative) })));
+    const tree = buildCumulativeRewardsTree(leaves);
+    // The tree is stored with the epoch, so a proof is a lookup (reward-tree.ts), never a rebuild per request.
+    await storeTreePages(tx, epoch, treePages(leaves, tree.levels));
+    await tx`UPDATE epochs SET merkle_root = ${tree.root}, leaf_count = ${tree.leafCount}, tree_pages = 'stored' WHERE epoch = ${String(epoch)}::bigint`;
+    await pruneTreePages(tx, epoch, o.keepTreeEpochs ?? 48);
     o.beforeCommit?.();
     return 'computed';
   });
@@ -180,12 +187,38 @@ export async function advanceSubmission(sql: Sql, writer: ChainWriter, o: Submit
   }
 }
 
-/** Cumulative total and Merkle proof for one hotspot as of `epoch` (default: the latest computed epoch). */
+/**
+ * Cumulative total and Merkle proof for one hotspot as of `epoch` (default: the latest computed epoch), read from the
+ * epoch's stored tree: a few rows whatever the number of hotspots. Null when the hotspot has no rewards by then, the
+ * address is not a hotspot key, or the epoch's tree was pruned (a later epoch proves a total at least as large).
+ */
 export async function rewardProof(sql: Sql, hotspot: string, epoch?: bigint) {
   const [target] = epoch === undefined
-    ? await sql<{ epoch: bigint; merkle_root: Buffer; status: string }[]>`SELECT epoch, merkle_root, status FROM epochs ORDER BY epoch DESC LIMIT 1`
-    : await sql<{ epoch: bigint; merkle_root: Buffer; status: string }[]>`SELECT epoch, merkle_root, status FROM epochs WHERE epoch = ${String(epoch)}::bigint`;
+    ? await sql<ProofEpoch[]>`SELECT epoch, merkle_root, status, leaf_count, tree_pages FROM epochs ORDER BY epoch DESC LIMIT 1`
+    : await sql<ProofEpoch[]>`SELECT epoch, merkle_root, status, leaf_count, tree_pages FROM epochs WHERE epoch = ${String(epoch)}::bigint`;
   if (!target) return null;
+  if (target.tree_pages === null) return rebuiltRewardProof(sql, target, hotspot);
+  if (target.tree_pages !== 'stored') return null;
+  let key: Uint8Array;
+  try {
+    key = decodeHotspotAddress(hotspot);
+  } catch {
+    return null;
+  }
+  const found = await lookupTreeProof(sql, target.epoch, target.leaf_count, key);
+  return found && { epoch: target.epoch, status: target.status, root: target.merkle_root, cumulative: found.cumulative, proof: found.proof };
+}
+
+interface ProofEpoch {
+  epoch: bigint;
+  merkle_root: Buffer;
+  status: string;
+  leaf_count: number;
+  tree_pages: string | null;
+}
+
+/** Epochs computed before their trees were stored (migration 006): rebuild the tree from epoch_rewards, as before. */
+async function rebuiltRewardProof(sql: Sql, target: ProofEpoch, hotspot: string) {
   const leaves = await sql<{ hotspot: string; cumulative: string }[]>`
     SELECT DISTINCT ON (hotspot) hotspot, cumulative::text FROM epoch_rewards WHERE epoch <= ${String(target.epoch)}::bigint ORDER BY hotspot, epoch DESC`;
   const tree = buildCumulativeRewardsTree(leaves.map((l) => ({ hotspotKey: decodeHotspotAddress(l.hotspot), cumulative: BigInt(l.cumulative) })));

@@ -30,6 +30,8 @@ export function parentHash(a: Buffer, b: Buffer): Buffer {
 export interface RewardsTree {
   root: Buffer;
   leafCount: number;
+  /** Node hashes per level: leaf hashes in key order first, the root's level last (for storing the tree). */
+  levels: readonly (readonly Buffer[])[];
   /** Sibling list for the leaf of `hotspotKey`, or null when it is not in the tree. */
   proof(hotspotKey: Uint8Array): Buffer[] | null;
 }
@@ -51,6 +53,7 @@ export function buildCumulativeRewardsTree(leaves: readonly RewardLeaf[]): Rewar
   return {
     root: levels[levels.length - 1]![0] ?? Buffer.alloc(32),
     leafCount: leaves.length,
+    levels,
     proof(hotspotKey) {
       index ??= new Map(order.map((leafIndex, position) => [keys[leafIndex]!.toString('hex'), position]));
       let i = index.get(Buffer.from(hotspotKey).toString('hex'));
