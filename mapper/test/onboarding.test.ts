@@ -85,7 +85,14 @@ describe('onboarding endpoints against the local chain', () => {
     expect(check.body).toMatchObject({ h3, warnings: [] });
     const sea = await post('/api/v1/onboarding/location-check', { lat: 54.5, lng: 3.0 });
     expect(sea.body.warnings.map((w: { code: string }) => w.code)).toEqual(['in_water']);
-    const prepared = await post('/api/v1/onboarding/transaction', { ...parties(), signature: proof.body.signature, h3, gain_dbi: 3.5, elevation_m: 12 });
+    // Signed for at most less than the current fee (as if the admin raised it after review): the chain refuses it.
+    const belowFee = (BigInt(pre.body.fees.onboarding_fee_lamports) - 1n).toString();
+    const capped = await post('/api/v1/onboarding/transaction', { ...parties(), signature: proof.body.signature, h3, gain_dbi: 3.5, elevation_m: 12, max_fee_lamports: belowFee });
+    expect(capped.status).toBe(200);
+    const cappedSignature = ed25519Sign(owner.secretKey, Buffer.from(capped.body.message, 'base64'));
+    const refused = await post('/api/v1/onboarding/submit', { owner: owner.publicKey.toBase58(), transaction: capped.body.transaction, owner_signature: Buffer.from(cappedSignature).toString('base64') });
+    expect([refused.status, refused.body.error]).toEqual([409, 'fee_changed']);
+    const prepared = await post('/api/v1/onboarding/transaction', { ...parties(), signature: proof.body.signature, h3, gain_dbi: 3.5, elevation_m: 12, max_fee_lamports: pre.body.fees.onboarding_fee_lamports });
     expect(prepared.status).toBe(200);
     const ownerSignature = ed25519Sign(owner.secretKey, Buffer.from(prepared.body.message, 'base64'));
     const bad = await post('/api/v1/onboarding/submit', { owner: owner.publicKey.toBase58(), transaction: prepared.body.transaction, owner_signature: Buffer.from(ed25519Sign(Keypair.generate().secretKey, Buffer.from(prepared.body.message, 'base64'))).toString('base64') });
@@ -101,26 +108,39 @@ describe('onboarding endpoints against the local chain', () => {
     expect(again.body.message).toMatch(/to your wallet/);
   });
 
-  it("lists the owner's rewards and claims them once an epoch is confirmed", async () => {
+  it("lists the owner's rewards; the owner signs and pays the claim, the maker pays nothing", async () => {
     const before = (await app.inject({ url: `/api/v1/onboarding/rewards?owner=${owner.publicKey.toBase58()}` })).json();
     expect(before).toMatchObject({ epoch: null, token_balance: '0', hotspots: [{ hotspot: hotspot.address, claimable: '0' }] });
     expect((await post('/api/v1/onboarding/claim', { owner: owner.publicKey.toBase58(), hotspot: hotspot.address })).body.error).toBe('nothing_to_claim');
-    // The oracle computed epoch 0 and the chain confirmed its root.
-    await db.sql`INSERT INTO epochs (epoch, start_at, end_at, status, emission, total_paid) VALUES (0, now() - interval '1 minute', now(), 'computed', 1000000000, 5000000)`;
-    await db.sql`INSERT INTO epoch_rewards (epoch, hotspot, beacon_shares, witness_shares, amount, cumulative) VALUES (0, ${hotspot.address}, 1, 0, 5000000, 5000000)`;
-    const proof = (await rewardProof(db.sql, hotspot.address, 0n))!;
+    // The oracle computed the wall-clock epoch of chain epoch 0 and the chain confirmed its root.
+    const epoch = net.network.genesisEpoch;
+    await db.sql`INSERT INTO epochs (epoch, start_at, end_at, status, emission, total_paid) VALUES (${String(epoch)}::bigint, now() - interval '1 minute', now(), 'computed', 1000000000, 5000000)`;
+    await db.sql`INSERT INTO epoch_rewards (epoch, hotspot, beacon_shares, witness_shares, amount, cumulative) VALUES (${String(epoch)}::bigint, ${hotspot.address}, 1, 0, 5000000, 5000000)`;
+    const proof = (await rewardProof(db.sql, hotspot.address, epoch))!;
     // Chain epoch 0 can only be submitted once it has ended (genesis + one epoch length, by the chain's clock).
     const epochEndMs = Number(net.network.genesisTs + net.network.epochLengthSecs) * 1000;
     if (Date.now() < epochEndMs + 1100) await new Promise((r) => setTimeout(r, epochEndMs + 1100 - Date.now()));
     await net.oracleClient.submitEpochRewards({ epoch: 0n, root: new Uint8Array(proof.root), cumulativeTotal: 5_000_000n });
-    await db.sql`UPDATE epochs SET status = 'confirmed' WHERE epoch = 0`;
+    await db.sql`UPDATE epochs SET status = 'confirmed' WHERE epoch = ${String(epoch)}::bigint`;
     const someoneElse = Keypair.generate().publicKey.toBase58();
     expect((await post('/api/v1/onboarding/claim', { owner: someoneElse, hotspot: hotspot.address })).body.error).toBe('not_hotspot_owner');
     const listed = (await app.inject({ url: `/api/v1/onboarding/rewards?owner=${owner.publicKey.toBase58()}` })).json();
     expect(listed.hotspots[0]).toMatchObject({ earned: '5000000', claimed: '0', claimable: '5000000' });
-    const claimed = await post('/api/v1/onboarding/claim', { owner: owner.publicKey.toBase58(), hotspot: hotspot.address });
+
+    const makerBefore = await net.adminClient.connection.getBalance(net.maker.publicKey);
+    const ownerBefore = await net.adminClient.connection.getBalance(owner.publicKey);
+    const prepared = await post('/api/v1/onboarding/claim', { owner: owner.publicKey.toBase58(), hotspot: hotspot.address });
+    expect(prepared.status).toBe(200);
+    expect(prepared.body).toMatchObject({ epoch: 0, claimable: '5000000' });
+    // Nothing is claimed until the owner signs.
+    expect((await net.adminClient.fetchHotspot(new PublicKey(hotspot.publicKey)))?.claimed).toBe(0n);
+    const ownerSignature = ed25519Sign(owner.secretKey, Buffer.from(prepared.body.message, 'base64'));
+    const claimed = await post('/api/v1/onboarding/claim/submit', { owner: owner.publicKey.toBase58(), transaction: prepared.body.transaction, owner_signature: Buffer.from(ownerSignature).toString('base64') });
     expect(claimed.status).toBe(200);
-    expect(claimed.body).toMatchObject({ epoch: 0, claimed: '5000000', token_balance: '5000000' });
+    expect(claimed.body.token_balance).toBe('5000000');
+    expect(await net.adminClient.connection.getBalance(net.maker.publicKey)).toBe(makerBefore);
+    const rent = await net.adminClient.connection.getBalance(net.adminClient.pdas.rewardTokenAccount(owner.publicKey));
+    expect(ownerBefore - (await net.adminClient.connection.getBalance(owner.publicKey))).toBeGreaterThan(rent);
     const twice = await post('/api/v1/onboarding/claim', { owner: owner.publicKey.toBase58(), hotspot: hotspot.address });
     expect(twice.body.error).toBe('nothing_to_claim');
   });

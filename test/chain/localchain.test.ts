@@ -39,7 +39,7 @@ async function expectRejected(p: Promise<unknown>, code: string) {
 }
 
 beforeAll(async () => {
-  chain = await startChain();
+  chain = await startChain({ upgradeAuthority: admin.publicKey });
   const opts = { wsUrl: chain.wsUrl };
   adminClient = PocNetworkClient.connect(chain.rpcUrl, admin, opts);
   oracleClient = PocNetworkClient.connect(chain.rpcUrl, oracle, opts);
@@ -51,16 +51,19 @@ afterAll(async () => {
   await chain?.stop();
 });
 
+const NETWORK = {
+  oracle: oracle.publicKey,
+  epochLengthSecs: EPOCH_SECS,
+  initialEpochEmission: 1_000_000_000n,
+  halvingIntervalEpochs: 100,
+  onboardingFeeLamports: 20_000_000n,
+  locationFeeLamports: 5_000_000n,
+};
+
 describe('poc-network on the local chain', () => {
-  it('initialises the network with a PDA reward mint', async () => {
-    const net = await adminClient.ensureNetwork({
-      oracle: oracle.publicKey,
-      epochLengthSecs: EPOCH_SECS,
-      initialEpochEmission: 1_000_000_000n,
-      halvingIntervalEpochs: 100,
-      onboardingFeeLamports: 20_000_000n,
-      locationFeeLamports: 5_000_000n,
-    });
+  it('initialises the network with a PDA reward mint, only by the upgrade authority', async () => {
+    await expectRejected(ownerClient.initializeNetwork({ ...NETWORK, oracle: owner.publicKey }), 'NotUpgradeAuthority');
+    const net = await adminClient.ensureNetwork(NETWORK);
     expect(net.admin.equals(admin.publicKey)).toBe(true);
     expect(net.oracle.equals(oracle.publicKey)).toBe(true);
     const mint = await getMint(adminClient.connection, net.rewardMint);
@@ -82,6 +85,11 @@ describe('poc-network on the local chain', () => {
   it('onboards a hotspot and asserts its location', async () => {
     const treasuryBefore = await ownerClient.connection.getBalance(ownerClient.pdas.treasury());
     const msg = ownerClient.onboardMessage(hotspot.publicKey, owner.publicKey, maker.publicKey);
+    // The owner accepts at most a fee below the current one: refused.
+    await expectRejected(
+      ownerClient.onboardHotspot({ hotspotKey: hotspot.publicKey, possessionSignature: ed25519Sign(hotspot.secretKey, msg), owner, makerAuthority: maker, maxFeeLamports: 19_999_999n }),
+      'FeeAboveMaximum',
+    );
     const sig = await ownerClient.onboardHotspot({
       hotspotKey: hotspot.publicKey,
       possessionSignature: ed25519Sign(hotspot.secretKey, msg),
@@ -144,6 +152,12 @@ describe('poc-network on the local chain', () => {
       'WrongOracle',
     );
 
+    // Nobody but the owner can claim (or make anyone else pay for the claim).
+    await expectRejected(
+      oracleClient.claimRewards({ hotspotKey: hotspot.publicKey, epoch: 1n, cumulative: 250_000_000n, proof: tree.proof(hotspot.publicKey.toBytes())! }),
+      'NotHotspotOwner',
+    );
+    const ownerLamports = await ownerClient.connection.getBalance(owner.publicKey);
     const claimSig = await ownerClient.claimRewards({
       hotspotKey: hotspot.publicKey,
       epoch: 1n,
@@ -156,6 +170,11 @@ describe('poc-network on the local chain', () => {
     expect(ata.owner.equals(owner.publicKey)).toBe(true);
     const claimed = (await ownerClient.eventsOf(claimSig)).find((e) => e.name === 'rewardsClaimed');
     expect(claimed?.data.amount?.toString()).toBe('250000000');
+    // The owner paid the fee and its token account's rent.
+    const ataRent = await ownerClient.connection.getBalance(ownerClient.pdas.rewardTokenAccount(owner.publicKey));
+    const fee = (await ownerClient.connection.getTransaction(claimSig, { commitment: 'confirmed', maxSupportedTransactionVersion: 0 }))?.meta?.fee;
+    expect(fee).toBeGreaterThan(0);
+    expect(await ownerClient.connection.getBalance(owner.publicKey)).toBe(ownerLamports - ataRent - fee!);
 
     // A second claim pays nothing.
     await expectRejected(
@@ -170,5 +189,39 @@ describe('poc-network on the local chain', () => {
     );
     const after = await oracleClient.fetchNetwork();
     expect([after?.nextEpoch, after?.totalEmitted, after?.totalClaimed]).toEqual([2n, 350_000_000n, 250_000_000n]);
+
+    // A later epoch lowers the hotspot's total (a correction): the superseded root pays nothing more.
+    const corrected = buildRewardsMerkleTree([
+      { hotspotKey: hotspot.publicKey.toBytes(), cumulative: 200_000_000n },
+      { hotspotKey: other.toBytes(), cumulative: 150_000_000n },
+    ]);
+    const end2 = (Number(net.genesisTs) + 3 * EPOCH_SECS) * 1000 - Date.now() + 1100;
+    if (end2 > 0) await new Promise((r) => setTimeout(r, end2));
+    await oracleClient.submitEpochRewards({ epoch: 2n, root: corrected.root, cumulativeTotal: corrected.totalCumulative });
+    await expectRejected(
+      ownerClient.claimRewards({ hotspotKey: hotspot.publicKey, epoch: 1n, cumulative: 250_000_000n, proof: tree.proof(hotspot.publicKey.toBytes())! }),
+      'StaleEpochRoot',
+    );
+  });
+
+  it('rotates the oracle, and hands the admin role on in two steps', async () => {
+    const newOracle = Keypair.generate();
+    const newAdmin = Keypair.generate();
+    await fund(adminClient, newAdmin.publicKey, 1);
+    const newAdminClient = PocNetworkClient.connect(chain.rpcUrl, newAdmin, { wsUrl: chain.wsUrl });
+    await expectRejected(ownerClient.rotateOracle(owner.publicKey), 'Unauthorized');
+    await adminClient.rotateOracle(newOracle.publicKey);
+    expect((await adminClient.fetchNetwork())?.oracle.equals(newOracle.publicKey)).toBe(true);
+
+    await expectRejected(ownerClient.proposeAdmin(owner.publicKey), 'Unauthorized');
+    await adminClient.proposeAdmin(newAdmin.publicKey);
+    expect((await adminClient.fetchNetwork())?.pendingAdmin?.equals(newAdmin.publicKey)).toBe(true);
+    await expectRejected(ownerClient.acceptAdmin(), 'NotPendingAdmin');
+    await newAdminClient.acceptAdmin();
+    const net = (await adminClient.fetchNetwork())!;
+    expect([net.admin.toBase58(), net.pendingAdmin]).toEqual([newAdmin.publicKey.toBase58(), null]);
+    await expectRejected(adminClient.updateFees({ onboardingFeeLamports: 0n, locationFeeLamports: 0n }), 'Unauthorized');
+    await newAdminClient.updateFees({ onboardingFeeLamports: 1n, locationFeeLamports: 2n });
+    expect((await adminClient.fetchNetwork())?.onboardingFeeLamports).toBe(1n);
   });
 });

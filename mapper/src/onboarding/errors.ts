@@ -21,6 +21,8 @@ export function chainError(error: unknown, during: string): HttpError {
         NotHotspotOwner: [403, 'not_hotspot_owner'],
         NothingToClaim: [409, 'nothing_to_claim'],
         InvalidMerkleProof: [409, 'stale_rewards_proof'],
+        StaleEpochRoot: [409, 'stale_rewards_proof'],
+        FeeAboveMaximum: [409, 'fee_changed'],
       };
       const [status, name] = codes[known.name] ?? [400, `program_${known.name.replace(/[A-Z]/g, (c, i) => (i ? '_' : '') + c.toLowerCase())}`];
       return new HttpError(status, name, `${during} was refused by the network program: ${known.msg}`);

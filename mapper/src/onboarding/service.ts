@@ -173,6 +173,7 @@ export class OnboardingService {
         ],
         total_lamports: total.toString(),
         payer: owner.toBase58(),
+        onboarding_fee_lamports: network.onboardingFeeLamports.toString(),
       };
       if (balance < total) {
         throw new HttpError(
@@ -220,8 +221,11 @@ export class OnboardingService {
     return { hotspot: hotspot.address, signature: signature.toString('base64') };
   }
 
-  /** Builds possession proof + onboard + assert location in one transaction, signed by the maker; the owner signs last. */
-  async prepare(input: { owner: string; hotspot: string; maker: string; signature: string; h3: string; gain_dbi: number; elevation_m: number }) {
+  /**
+   * Builds possession proof + onboard + assert location in one transaction, signed by the maker; the owner signs last.
+   * The onboarding fails on chain if the fee by then exceeds `max_fee_lamports` (default: the fee as of now).
+   */
+  async prepare(input: { owner: string; hotspot: string; maker: string; signature: string; h3: string; gain_dbi: number; elevation_m: number; max_fee_lamports?: string }) {
     const owner = parseOwner(input.owner);
     const hotspot = parseHotspot(input.hotspot);
     const maker = this.checkMaker(input.maker);
@@ -230,12 +234,13 @@ export class OnboardingService {
     if (signature.length !== 64 || !ed25519Verify(hotspot.key.toBytes(), message, signature)) {
       throw new HttpError(400, 'bad_possession_signature', 'the possession signature does not match this hotspot, owner and maker: ask the hotspot to sign again');
     }
-    await this.preflight(input);
+    const checked = await this.preflight(input);
+    const maxFee = input.max_fee_lamports ?? checked.fees.onboarding_fee_lamports;
     const pdas = this.client.pdas;
     const program = this.client.program;
     try {
       const onboard = await program.methods
-        .onboardHotspot(hotspot.key)
+        .onboardHotspot(hotspot.key, new BN(maxFee))
         .accountsStrict({
           owner,
           makerAuthority: maker,
@@ -265,8 +270,8 @@ export class OnboardingService {
     }
   }
 
-  /** Adds the owner's signature, sends, and waits for confirmation. */
-  async submit(input: { transaction: string; owner: string; owner_signature: string }) {
+  /** Adds the owner's signature to a prepared transaction (onboarding or claim), sends, and waits for confirmation. */
+  async submit(input: { transaction: string; owner: string; owner_signature: string }, during = 'Onboarding') {
     const owner = parseOwner(input.owner);
     let tx: Transaction;
     try {
@@ -285,7 +290,7 @@ export class OnboardingService {
       if (result.value.err) throw Object.assign(new Error(JSON.stringify(result.value.err)), { logs: [] });
       return { signature };
     } catch (error) {
-      throw chainError(error, 'Onboarding');
+      throw chainError(error, during);
     }
   }
 
@@ -336,26 +341,55 @@ export class OnboardingService {
     }
   }
 
-  /** Claims a hotspot's rewards up to the newest confirmed epoch; the app pays the fee, tokens go to the owner. */
-  async claim(sql: Sql, input: { owner: string; hotspot: string }) {
+  /**
+   * The claim transaction for a hotspot's rewards, for the owner to sign and pay (its fee and the rent of the owner's
+   * token account): this server signs nothing, so claims cost it nothing. The program only accepts a proof against
+   * the latest root on chain, so the proof is built for the epoch that root belongs to.
+   */
+  async prepareClaim(sql: Sql, input: { owner: string; hotspot: string }) {
     const owner = parseOwner(input.owner);
     const hotspot = parseHotspot(input.hotspot);
+    const network = await this.network();
     const account = await this.client.fetchHotspot(hotspot.key).catch((error) => {
       throw chainError(error, 'Reading the hotspot');
     });
     if (!account) throw new HttpError(404, 'not_onboarded', `hotspot ${hotspot.address} is not onboarded on this network`);
     if (!account.owner.equals(owner)) throw new HttpError(403, 'not_hotspot_owner', `hotspot ${hotspot.address} belongs to ${account.owner.toBase58()}, not to this wallet`);
-    const [confirmed] = await sql<{ epoch: bigint }[]>`SELECT epoch FROM epochs WHERE status = 'confirmed' ORDER BY epoch DESC LIMIT 1`;
-    if (!confirmed) throw new HttpError(409, 'nothing_to_claim', 'no reward epoch has been confirmed on chain yet; rewards appear after the first epoch closes');
-    const proof = await rewardProof(sql, hotspot.address, confirmed.epoch);
+    if (network.nextEpoch === 0n) throw new HttpError(409, 'nothing_to_claim', 'no reward epoch has been confirmed on chain yet; rewards appear after the first epoch closes');
+    const chainEpoch = network.nextEpoch - 1n;
+    const onChain = await this.client.fetchEpoch(chainEpoch).catch((error) => {
+      throw chainError(error, 'Reading the latest reward epoch');
+    });
+    // Epochs the oracle computed nothing for are filled on chain with the previous root: prove against the newest
+    // computed epoch at or before the chain's latest one (oracle epochs are wall-clock: genesis epoch + chain epoch).
+    const [computed] = await sql<{ epoch: bigint }[]>`SELECT epoch FROM epochs WHERE epoch <= ${String(network.genesisEpoch + chainEpoch)}::bigint ORDER BY epoch DESC LIMIT 1`;
+    const proof = computed ? await rewardProof(sql, hotspot.address, computed.epoch) : null;
     if (!proof || proof.cumulative <= account.claimed) {
-      throw new HttpError(409, 'nothing_to_claim', `nothing to claim for ${hotspot.address}: earned ${(proof?.cumulative ?? 0n).toString()} and already claimed ${account.claimed.toString()} (base units) as of epoch ${confirmed.epoch}`);
+      throw new HttpError(409, 'nothing_to_claim', `nothing to claim for ${hotspot.address}: earned ${(proof?.cumulative ?? 0n).toString()} and already claimed ${account.claimed.toString()} (base units) as of chain epoch ${chainEpoch}`);
+    }
+    if (!onChain || !Buffer.from(proof.root).equals(Buffer.from(onChain.root))) {
+      throw new HttpError(409, 'stale_rewards_proof', `the chain's latest rewards root (chain epoch ${chainEpoch}) is not one this server has computed yet; try again in a minute`);
     }
     try {
-      const signature = await this.client.claimRewards({ hotspotKey: hotspot.key, epoch: proof.epoch, cumulative: proof.cumulative, proof: proof.proof.map((p) => new Uint8Array(p)) });
-      return { signature, epoch: Number(proof.epoch), claimed: (proof.cumulative - account.claimed).toString(), token_balance: (await this.client.rewardBalance(owner)).toString() };
+      const claim = await this.client.claimRewardsInstruction({ hotspotKey: hotspot.key, owner, epoch: chainEpoch, cumulative: proof.cumulative, proof: proof.proof.map((p) => new Uint8Array(p)) });
+      const { blockhash, lastValidBlockHeight } = await this.client.connection.getLatestBlockhash('confirmed');
+      const tx = new Transaction({ feePayer: owner, blockhash, lastValidBlockHeight }).add(claim);
+      return {
+        transaction: tx.serialize({ requireAllSignatures: false }).toString('base64'),
+        message: tx.serializeMessage().toString('base64'),
+        last_valid_block_height: lastValidBlockHeight,
+        epoch: Number(chainEpoch),
+        claimable: (proof.cumulative - account.claimed).toString(),
+      };
     } catch (error) {
-      throw chainError(error, 'Claiming rewards');
+      throw chainError(error, 'Preparing the claim');
     }
+  }
+
+  /** Sends a claim the owner signed; returns the owner's token balance after it. */
+  async submitClaim(input: { transaction: string; owner: string; owner_signature: string }) {
+    const { signature } = await this.submit(input, 'Claiming rewards');
+    const balance = await this.client.rewardBalance(parseOwner(input.owner)).catch(() => null);
+    return { signature, token_balance: balance === null ? null : balance.toString() };
   }
 }

@@ -20,6 +20,8 @@ const Prepare = Parties.extend({
   h3: z.string().regex(/^[0-9a-f]{15}$/, 'h3 must be the res-12 cell of the pin'),
   gain_dbi: z.number().min(0).max(15),
   elevation_m: z.number().int().min(-100).max(5000),
+  /** The highest onboarding fee the owner accepts (the one preflight showed); default: the fee as of preparing. */
+  max_fee_lamports: z.string().regex(/^\d{1,20}$/).optional(),
 });
 const Submit = z.object({ owner: keyText, transaction: z.string().min(100).max(5000), owner_signature: z.string().min(80).max(100) });
 const Location = z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), hotspot: z.string().optional() });
@@ -60,8 +62,11 @@ export async function onboardingRoutes(app: FastifyInstance, ctx: OnboardingCont
   app.get('/api/v1/onboarding/rewards', { schema: { tags, summary: "An owner's hotspots with earned, claimed and claimable rewards" } }, async (req) =>
     need().rewards(ctx.sql, parseInput(Owner, req.query, 'query').owner),
   );
-  app.post('/api/v1/onboarding/claim', { schema: { tags, summary: 'Claim a hotspot’s rewards up to the newest confirmed epoch', body: doc(Claim) } }, async (req) =>
-    need().claim(ctx.sql, parseInput(Claim, req.body, 'body')),
+  app.post('/api/v1/onboarding/claim', { schema: { tags, summary: 'Claim transaction for a hotspot’s rewards up to the latest epoch on chain, for the owner to sign and pay', body: doc(Claim) } }, async (req) =>
+    need().prepareClaim(ctx.sql, parseInput(Claim, req.body, 'body')),
+  );
+  app.post('/api/v1/onboarding/claim/submit', { schema: { tags, summary: "Adds the owner's signature to a claim, sends and confirms", body: doc(Submit) } }, async (req) =>
+    need().submitClaim(parseInput(Submit, req.body, 'body')),
   );
   app.get('/api/v1/onboarding/balance', { schema: { tags, summary: 'SOL balance of a wallet' } }, async (req) => need().balance(parseInput(Owner, req.query, 'query').owner));
 }

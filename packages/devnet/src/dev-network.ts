@@ -14,6 +14,7 @@ export interface DevNetworkOptions {
   halvingIntervalEpochs?: bigint;
   onboardingFeeLamports?: bigint;
   locationFeeLamports?: bigint;
+  /** Default: a new key, which the local chain records as the program's upgrade authority. On a cluster (SOLANA_RPC_URL) pass the deploying wallet. */
   admin?: Keypair;
   oracle?: Keypair;
   maker?: Keypair;
@@ -40,9 +41,9 @@ export interface DevNetwork {
 }
 
 export async function startDevNetwork(options: DevNetworkOptions): Promise<DevNetwork> {
-  const chain = await startChain(options.chain);
+  const admin = options.admin ?? Keypair.generate();
+  const chain = await startChain({ upgradeAuthority: admin.publicKey, ...options.chain });
   try {
-    const admin = options.admin ?? Keypair.generate();
     const oracle = options.oracle ?? Keypair.generate();
     const maker = options.maker ?? Keypair.generate();
     const clientFor = (payer: Keypair) => PocNetworkClient.connect(chain.rpcUrl, payer, { wsUrl: chain.wsUrl });

@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import type { PublicKey } from '@solana/web3.js';
 
 export interface LocalChain {
   rpcUrl: string;
@@ -32,6 +33,12 @@ export interface StartLocalChainOptions {
   build?: boolean;
   /** Log every RPC method to stderr. */
   verbose?: boolean;
+  /**
+   * The program's upgrade authority, the only key that can initialise the network (what deploying
+   * it would record). Without it nobody can. Ignored for a cluster at SOLANA_RPC_URL, where the
+   * deploying wallet is the upgrade authority.
+   */
+  upgradeAuthority?: PublicKey;
   /** Receives the chain's stderr lines (default: dropped unless verbose). */
   onLog?: (line: string) => void;
   /** How long to wait for the chain to listen (default 120 s, not counting a build). */
@@ -67,6 +74,7 @@ export async function startLocalChain(options: StartLocalChainOptions = {}): Pro
 
   const args = ['--port', String(options.port ?? 0), '--exit-on-stdin-close'];
   if (options.verbose) args.push('--verbose');
+  if (options.upgradeAuthority) args.push('--upgrade-authority', options.upgradeAuthority.toBase58());
   const child = spawn(binary, args, { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'error' } });
   const stderr: string[] = [];
   createInterface({ input: child.stderr! }).on('line', (line) => {

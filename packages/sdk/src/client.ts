@@ -14,6 +14,7 @@ import {
   SYSVAR_INSTRUCTIONS_PUBKEY,
   Transaction,
   VersionedTransaction,
+  type TransactionInstruction,
   type Commitment,
   type Signer,
 } from '@solana/web3.js';
@@ -50,6 +51,8 @@ export interface NetworkConfigAccount {
   totalClaimed: bigint;
   hotspotCount: bigint;
   makerCount: bigint;
+  /** Key proposed by `proposeAdmin`, admin once it calls `acceptAdmin`; null when none is pending. */
+  pendingAdmin: PublicKey | null;
 }
 
 export interface HotspotAccount {
@@ -172,6 +175,7 @@ export class PocNetworkClient implements ChainWriter {
 
   // ---------------------------------------------------------------- instructions
 
+  /** Only the program's upgrade authority (the deploying wallet; on poc-localchain its --upgrade-authority) may initialise; it becomes the admin. */
   async initializeNetwork(params: InitializeNetworkParams, admin?: Signer): Promise<string> {
     return this.program.methods
       .initializeNetwork({
@@ -184,6 +188,7 @@ export class PocNetworkClient implements ChainWriter {
       })
       .accountsStrict({
         admin: admin?.publicKey ?? this.wallet,
+        programData: this.pdas.programData(),
         network: this.pdas.network(),
         rewardMint: this.pdas.rewardMint(),
         treasury: this.pdas.treasury(),
@@ -204,14 +209,38 @@ export class PocNetworkClient implements ChainWriter {
     return created;
   }
 
-  async updateNetwork(
-    params: { oracle: PublicKey; onboardingFeeLamports: bigint; locationFeeLamports: bigint },
-    admin?: Signer,
-  ): Promise<string> {
+  async updateFees(params: { onboardingFeeLamports: bigint; locationFeeLamports: bigint }, admin?: Signer): Promise<string> {
     return this.program.methods
-      .updateNetwork(params.oracle, bn(params.onboardingFeeLamports), bn(params.locationFeeLamports))
+      .updateFees(bn(params.onboardingFeeLamports), bn(params.locationFeeLamports))
       .accountsStrict({ admin: admin?.publicKey ?? this.wallet, network: this.pdas.network() })
       .signers(this.others(admin))
+      .rpc();
+  }
+
+  /** Admin: the oracle role moves to `newOracle` at once. */
+  async rotateOracle(newOracle: PublicKey, admin?: Signer): Promise<string> {
+    return this.program.methods
+      .rotateOracle(newOracle)
+      .accountsStrict({ admin: admin?.publicKey ?? this.wallet, network: this.pdas.network() })
+      .signers(this.others(admin))
+      .rpc();
+  }
+
+  /** Admin, step 1 of 2: propose `newAdmin` (the current admin's own key withdraws a proposal). */
+  async proposeAdmin(newAdmin: PublicKey, admin?: Signer): Promise<string> {
+    return this.program.methods
+      .proposeAdmin(newAdmin)
+      .accountsStrict({ admin: admin?.publicKey ?? this.wallet, network: this.pdas.network() })
+      .signers(this.others(admin))
+      .rpc();
+  }
+
+  /** Step 2 of 2, signed by the proposed key (default: the wallet): it becomes the admin. */
+  async acceptAdmin(newAdmin?: Signer): Promise<string> {
+    return this.program.methods
+      .acceptAdmin()
+      .accountsStrict({ newAdmin: newAdmin?.publicKey ?? this.wallet, network: this.pdas.network() })
+      .signers(this.others(newAdmin))
       .rpc();
   }
 
@@ -243,18 +272,21 @@ export class PocNetworkClient implements ChainWriter {
 
   /**
    * Onboards a hotspot: `owner` and the approved maker's authority sign; `possessionSignature`
-   * is the hotspot key's Ed25519 signature over `onboardMessage(...)`.
+   * is the hotspot key's Ed25519 signature over `onboardMessage(...)`. The program refuses the
+   * onboarding (FeeAboveMaximum) if the fee exceeds `maxFeeLamports`, by default the fee read now.
    */
   async onboardHotspot(params: {
     hotspotKey: PublicKey;
     possessionSignature: Uint8Array;
     owner: Signer;
     makerAuthority: Signer;
+    maxFeeLamports?: bigint;
   }): Promise<string> {
     const { hotspotKey, owner, makerAuthority } = params;
     const message = this.onboardMessage(hotspotKey, owner.publicKey, makerAuthority.publicKey);
+    const maxFee = params.maxFeeLamports ?? (await this.requireNetwork()).onboardingFeeLamports;
     return this.program.methods
-      .onboardHotspot(hotspotKey)
+      .onboardHotspot(hotspotKey, bn(maxFee))
       .accountsStrict({
         owner: owner.publicKey,
         makerAuthority: makerAuthority.publicKey,
@@ -279,6 +311,7 @@ export class PocNetworkClient implements ChainWriter {
     hotspotSecretKey: Uint8Array;
     owner: Signer;
     makerAuthority: Signer;
+    maxFeeLamports?: bigint;
   }): Promise<{ hotspotKey: PublicKey; signature: string }> {
     const hotspotKey = new PublicKey(ed25519PublicKey(params.hotspotSecretKey));
     const message = this.onboardMessage(hotspotKey, params.owner.publicKey, params.makerAuthority.publicKey);
@@ -287,6 +320,7 @@ export class PocNetworkClient implements ChainWriter {
       possessionSignature: ed25519Sign(params.hotspotSecretKey, message),
       owner: params.owner,
       makerAuthority: params.makerAuthority,
+      maxFeeLamports: params.maxFeeLamports,
     });
     return { hotspotKey, signature };
   }
@@ -338,34 +372,41 @@ export class PocNetworkClient implements ChainWriter {
     return this.submitEpochBuilder(params).rpc();
   }
 
-  /**
-   * Claims for a hotspot with a proof against epoch `epoch`'s root. Anyone may pay; tokens go
-   * to the hotspot owner's associated token account (created if needed).
-   */
-  async claimRewards(params: {
-    hotspotKey: PublicKey;
-    epoch: bigint;
-    cumulative: bigint;
-    proof: Uint8Array[];
-    payer?: Signer;
-  }): Promise<string> {
-    const hotspot = await this.fetchHotspot(params.hotspotKey);
-    if (!hotspot) throw new Error(`hotspot ${params.hotspotKey.toBase58()} is not onboarded`);
+  private claimBuilder(params: { hotspotKey: PublicKey; owner: PublicKey; epoch: bigint; cumulative: bigint; proof: Uint8Array[] }) {
     return this.program.methods
       .claimRewards(bn(params.epoch), bn(params.cumulative), params.proof.map((p) => Array.from(p)))
       .accountsStrict({
-        payer: params.payer?.publicKey ?? this.wallet,
+        owner: params.owner,
         network: this.pdas.network(),
         epochRewards: this.pdas.epoch(params.epoch),
         hotspot: this.pdas.hotspot(params.hotspotKey),
-        owner: hotspot.owner,
         rewardMint: this.pdas.rewardMint(),
-        ownerTokenAccount: this.pdas.rewardTokenAccount(hotspot.owner),
+        ownerTokenAccount: this.pdas.rewardTokenAccount(params.owner),
         tokenProgram: TOKEN_PROGRAM_ID,
         associatedTokenProgram: ASSOCIATED_TOKEN_PROGRAM_ID,
         systemProgram: SystemProgram.programId,
-      })
-      .signers(this.others(params.payer))
+      });
+  }
+
+  /**
+   * The claim instruction, for a transaction the owner signs elsewhere (e.g. a browser wallet).
+   * Tokens go to `owner`'s associated token account (created if needed, its rent paid by the
+   * owner); the proof must be against the latest epoch on chain (older: StaleEpochRoot).
+   */
+  async claimRewardsInstruction(params: {
+    hotspotKey: PublicKey;
+    owner: PublicKey;
+    epoch: bigint;
+    cumulative: bigint;
+    proof: Uint8Array[];
+  }): Promise<TransactionInstruction> {
+    return this.claimBuilder(params).instruction();
+  }
+
+  /** Claims a hotspot's rewards, signed by its owner (default: the wallet), as `claimRewardsInstruction`. */
+  async claimRewards(params: { hotspotKey: PublicKey; epoch: bigint; cumulative: bigint; proof: Uint8Array[]; owner?: Signer }): Promise<string> {
+    return this.claimBuilder({ ...params, owner: params.owner?.publicKey ?? this.wallet })
+      .signers(this.others(params.owner))
       .rpc();
   }
 
@@ -400,6 +441,7 @@ export class PocNetworkClient implements ChainWriter {
       totalClaimed: big(a.totalClaimed),
       hotspotCount: big(a.hotspotCount),
       makerCount: big(a.makerCount),
+      pendingAdmin: a.pendingAdmin ?? null,
     };
   }
 

@@ -5,6 +5,7 @@ import { u64Le } from './merkle';
 export const POC_NETWORK_PROGRAM_ID = new PublicKey('4EtdmGR8cRUh1XT9JEJYB9bQGwQv2fsykqEzAMY6fwjM');
 export const TOKEN_PROGRAM_ID = new PublicKey('TokenkegQfeZyiNwAJbNbGKPFXCWuBvf9Ss623VQ5DA');
 export const ASSOCIATED_TOKEN_PROGRAM_ID = new PublicKey('ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL');
+export const BPF_LOADER_UPGRADEABLE_PROGRAM_ID = new PublicKey('BPFLoaderUpgradeab1e11111111111111111111111');
 export const REWARD_DECIMALS = 6;
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -32,6 +33,10 @@ export class PocNetworkPdas {
   }
   epoch(epoch: bigint | number): PublicKey {
     return this.find([enc('epoch'), u64Le(BigInt(epoch))]);
+  }
+  /** The upgradeable loader's ProgramData account of the program (names its upgrade authority). */
+  programData(): PublicKey {
+    return PublicKey.findProgramAddressSync([this.programId.toBytes()], BPF_LOADER_UPGRADEABLE_PROGRAM_ID)[0];
   }
   /** The owner's associated token account of the reward mint. */
   rewardTokenAccount(owner: PublicKey): PublicKey {

@@ -18,7 +18,7 @@ interface Config {
 }
 interface Preflight {
   hotspot: string;
-  fees: { items: { item: string; lamports: string }[]; total_lamports: string; payer: string };
+  fees: { items: { item: string; lamports: string }[]; total_lamports: string; payer: string; onboarding_fee_lamports: string };
   balance_lamports: string;
 }
 
@@ -46,6 +46,8 @@ const NEXT_STEP: Record<string, string> = {
   transaction_expired: 'Press the button again to prepare a fresh transaction.',
   invalid_owner_signature: 'The wallet that signed is not the one shown in step 1. Reload the page.',
   nothing_to_claim: 'Rewards become claimable after the next epoch is confirmed on chain.',
+  stale_rewards_proof: 'A new reward epoch is reaching the chain right now. Press Claim again in a minute.',
+  fee_changed: 'The network’s onboarding fee changed after you reviewed it, so nothing was charged. Check the fees again and confirm the new total.',
   not_hotspot_owner: 'This hotspot belongs to another wallet.',
   no_wallet: 'Choose a wallet in step 1.',
   wallet_rejected: 'Nothing was signed or sent. Try again when you are ready and approve in the wallet, or choose another wallet.',
@@ -368,6 +370,8 @@ async function runSubmit() {
       h3: pin!.h3,
       gain_dbi: Number($<HTMLInputElement>('gain').value),
       elevation_m: Math.round(Number($<HTMLInputElement>('elevation').value)),
+      // The fee reviewed in the preflight is the most this wallet agrees to pay; the chain refuses more.
+      max_fee_lamports: preflight!.fees.onboarding_fee_lamports,
     });
     msg.textContent = owner.kind === 'browser' ? `Approve the transaction in ${owner.name}…` : 'Signing with your wallet…';
     const ownerSignature = await owner.signOnboarding({ transaction: fromB64(prepared.transaction), message: fromB64(prepared.message) });
@@ -478,11 +482,17 @@ $('rewards').addEventListener('click', async (e) => {
   if (!hotspot) return;
   const msg = $('rewards-msg');
   msg.className = 'msg';
-  msg.textContent = 'Claiming…';
+  msg.textContent = 'Preparing the claim…';
   try {
-    // Claims need no owner signature: the program only pays the hotspot's recorded owner, and this server pays the fee.
-    const r: { claimed: string; epoch: number } = await postJson('/api/v1/onboarding/claim', { owner: requireWallet().address, hotspot });
-    showOk(msg, `Claimed ${tokens(r.claimed)} tokens (epoch ${r.epoch}).`);
+    // The owner signs and pays the claim (its fee, and the token account's rent the first time).
+    const owner = requireWallet();
+    const prepared: { transaction: string; message: string; epoch: number; claimable: string } = await postJson('/api/v1/onboarding/claim', { owner: owner.address, hotspot });
+    msg.textContent = owner.kind === 'browser' ? `Approve the claim in ${owner.name}…` : 'Signing with your wallet…';
+    const ownerSignature = await owner.signOnboarding({ transaction: fromB64(prepared.transaction), message: fromB64(prepared.message) });
+    msg.textContent = 'Sending to the network…';
+    await postJson('/api/v1/onboarding/claim/submit', { owner: owner.address, transaction: prepared.transaction, owner_signature: toB64(ownerSignature) });
+    showOk(msg, `Claimed ${tokens(prepared.claimable)} tokens (chain epoch ${prepared.epoch}).`);
+    void refreshBalance();
     await loadRewards();
   } catch (error) {
     showError(msg, error);

@@ -14,6 +14,49 @@ export type PocNetwork = {
   },
   "instructions": [
     {
+      "name": "acceptAdmin",
+      "docs": [
+        "Proposed admin, step 2 of 2: accept the role; the previous admin loses it."
+      ],
+      "discriminator": [
+        112,
+        42,
+        45,
+        90,
+        116,
+        181,
+        13,
+        170
+      ],
+      "accounts": [
+        {
+          "name": "newAdmin",
+          "signer": true
+        },
+        {
+          "name": "network",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  110,
+                  101,
+                  116,
+                  119,
+                  111,
+                  114,
+                  107
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": []
+    },
+    {
       "name": "approveMaker",
       "docs": [
         "Admin: approve a maker whose `authority` key will co-sign onboardings."
@@ -198,8 +241,9 @@ export type PocNetwork = {
     {
       "name": "claimRewards",
       "docs": [
-        "Anyone: prove (hotspot_key, cumulative) against an epoch root and mint",
-        "cumulative − already-claimed to the hotspot owner's associated token account."
+        "Hotspot owner: prove (hotspot_key, cumulative) against the latest epoch root and mint",
+        "cumulative − already-claimed to the owner's associated token account. The owner signs",
+        "and pays that account's rent, so nobody can spend someone else's lamports on a claim."
       ],
       "discriminator": [
         4,
@@ -213,7 +257,7 @@ export type PocNetwork = {
       ],
       "accounts": [
         {
-          "name": "payer",
+          "name": "owner",
           "writable": true,
           "signer": true
         },
@@ -239,6 +283,10 @@ export type PocNetwork = {
         },
         {
           "name": "epochRewards",
+          "docs": [
+            "Only the newest root counts: a later epoch may lower a hotspot's cumulative amount",
+            "(a correction), and a proof against the older root must not still pay the higher one."
+          ],
           "pda": {
             "seeds": [
               {
@@ -282,9 +330,6 @@ export type PocNetwork = {
               }
             ]
           }
-        },
-        {
-          "name": "owner"
         },
         {
           "name": "rewardMint",
@@ -439,7 +484,8 @@ export type PocNetwork = {
       "name": "initializeNetwork",
       "docs": [
         "Creates the network config, the reward mint (PDA, decimals 6, minted only by the",
-        "network PDA) and the fee treasury. The signer becomes the admin."
+        "network PDA) and the fee treasury. Only the program's upgrade authority may call it (so",
+        "nobody can front-run the deployer); it becomes the admin."
       ],
       "discriminator": [
         75,
@@ -456,6 +502,91 @@ export type PocNetwork = {
           "name": "admin",
           "writable": true,
           "signer": true
+        },
+        {
+          "name": "programData",
+          "docs": [
+            "The upgradeable loader's ProgramData account of this program. Only the loader can",
+            "create an account at this address, and it does so when the program is deployed."
+          ],
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  48,
+                  33,
+                  254,
+                  110,
+                  159,
+                  112,
+                  108,
+                  63,
+                  11,
+                  148,
+                  63,
+                  242,
+                  241,
+                  4,
+                  9,
+                  27,
+                  171,
+                  2,
+                  34,
+                  132,
+                  233,
+                  203,
+                  153,
+                  34,
+                  227,
+                  66,
+                  242,
+                  253,
+                  212,
+                  214,
+                  15,
+                  80
+                ]
+              }
+            ],
+            "program": {
+              "kind": "const",
+              "value": [
+                2,
+                168,
+                246,
+                145,
+                78,
+                136,
+                161,
+                176,
+                226,
+                16,
+                21,
+                62,
+                247,
+                99,
+                174,
+                43,
+                0,
+                194,
+                185,
+                61,
+                22,
+                193,
+                36,
+                210,
+                192,
+                83,
+                122,
+                16,
+                4,
+                128,
+                0,
+                0
+              ]
+            }
+          }
         },
         {
           "name": "network",
@@ -547,7 +678,8 @@ export type PocNetwork = {
       "docs": [
         "Onboards a hotspot. Signed by the owner and the approved maker's authority; the",
         "instruction right before this one must be an Ed25519 precompile instruction in which",
-        "the hotspot key signs the possession message (logic::onboard_message)."
+        "the hotspot key signs the possession message (logic::onboard_message). `max_fee_lamports`",
+        "is the highest onboarding fee the owner agreed to when signing."
       ],
       "discriminator": [
         107,
@@ -669,6 +801,59 @@ export type PocNetwork = {
         {
           "name": "hotspotKey",
           "type": "pubkey"
+        },
+        {
+          "name": "maxFeeLamports",
+          "type": "u64"
+        }
+      ]
+    },
+    {
+      "name": "proposeAdmin",
+      "docs": [
+        "Admin, step 1 of 2: propose a new admin, who takes over by signing `accept_admin`.",
+        "Proposing the current admin withdraws a pending proposal."
+      ],
+      "discriminator": [
+        121,
+        214,
+        199,
+        212,
+        87,
+        39,
+        117,
+        234
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "signer": true
+        },
+        {
+          "name": "network",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  110,
+                  101,
+                  116,
+                  119,
+                  111,
+                  114,
+                  107
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": [
+        {
+          "name": "newAdmin",
+          "type": "pubkey"
         }
       ]
     },
@@ -738,6 +923,54 @@ export type PocNetwork = {
         }
       ],
       "args": []
+    },
+    {
+      "name": "rotateOracle",
+      "docs": [
+        "Admin: hand the oracle role (submitting epoch roots) to another key."
+      ],
+      "discriminator": [
+        203,
+        58,
+        244,
+        110,
+        102,
+        104,
+        250,
+        125
+      ],
+      "accounts": [
+        {
+          "name": "admin",
+          "signer": true
+        },
+        {
+          "name": "network",
+          "writable": true,
+          "pda": {
+            "seeds": [
+              {
+                "kind": "const",
+                "value": [
+                  110,
+                  101,
+                  116,
+                  119,
+                  111,
+                  114,
+                  107
+                ]
+              }
+            ]
+          }
+        }
+      ],
+      "args": [
+        {
+          "name": "newOracle",
+          "type": "pubkey"
+        }
+      ]
     },
     {
       "name": "submitEpochRewards",
@@ -883,19 +1116,19 @@ export type PocNetwork = {
       ]
     },
     {
-      "name": "updateNetwork",
+      "name": "updateFees",
       "docs": [
-        "Admin: rotate the oracle authority and change the fees."
+        "Admin: change the onboarding and location fees."
       ],
       "discriminator": [
-        39,
-        115,
-        188,
-        77,
-        162,
-        232,
-        216,
-        161
+        225,
+        27,
+        13,
+        6,
+        69,
+        84,
+        172,
+        191
       ],
       "accounts": [
         {
@@ -924,10 +1157,6 @@ export type PocNetwork = {
         }
       ],
       "args": [
-        {
-          "name": "oracle",
-          "type": "pubkey"
-        },
         {
           "name": "onboardingFeeLamports",
           "type": "u64"
@@ -1081,6 +1310,32 @@ export type PocNetwork = {
   "events": [
     {
       "discriminator": [
+        129,
+        249,
+        226,
+        227,
+        199,
+        82,
+        110,
+        243
+      ],
+      "name": "adminProposed"
+    },
+    {
+      "discriminator": [
+        21,
+        142,
+        227,
+        252,
+        22,
+        194,
+        172,
+        220
+      ],
+      "name": "adminRotated"
+    },
+    {
+      "discriminator": [
         18,
         8,
         242,
@@ -1091,6 +1346,19 @@ export type PocNetwork = {
         175
       ],
       "name": "epochRewardsSubmitted"
+    },
+    {
+      "discriminator": [
+        65,
+        34,
+        234,
+        59,
+        248,
+        242,
+        101,
+        118
+      ],
+      "name": "feesUpdated"
     },
     {
       "discriminator": [
@@ -1172,16 +1440,16 @@ export type PocNetwork = {
     },
     {
       "discriminator": [
-        85,
-        158,
-        22,
-        114,
-        194,
-        219,
-        236,
-        219
+        208,
+        19,
+        24,
+        66,
+        143,
+        200,
+        103,
+        193
       ],
-      "name": "networkUpdated"
+      "name": "oracleRotated"
     },
     {
       "discriminator": [
@@ -1325,9 +1593,66 @@ export type PocNetwork = {
       "code": 6022,
       "name": "wrongMint",
       "msg": "Not the network's reward mint"
+    },
+    {
+      "code": 6023,
+      "name": "notUpgradeAuthority",
+      "msg": "Only the program's upgrade authority may initialise the network"
+    },
+    {
+      "code": 6024,
+      "name": "notPendingAdmin",
+      "msg": "Signer is not the proposed admin"
+    },
+    {
+      "code": 6025,
+      "name": "staleEpochRoot",
+      "msg": "Claims must prove against the latest epoch root; this one has been superseded"
+    },
+    {
+      "code": 6026,
+      "name": "feeAboveMaximum",
+      "msg": "The onboarding fee exceeds the maximum the owner accepted"
     }
   ],
   "types": [
+    {
+      "docs": [
+        "`proposed` is None when the admin withdrew a pending proposal."
+      ],
+      "name": "adminProposed",
+      "type": {
+        "fields": [
+          {
+            "name": "admin",
+            "type": "pubkey"
+          },
+          {
+            "name": "proposed",
+            "type": {
+              "option": "pubkey"
+            }
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "adminRotated",
+      "type": {
+        "fields": [
+          {
+            "name": "from",
+            "type": "pubkey"
+          },
+          {
+            "name": "to",
+            "type": "pubkey"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
     {
       "name": "epochRewards",
       "docs": [
@@ -1400,6 +1725,22 @@ export type PocNetwork = {
           },
           {
             "name": "epochAmount",
+            "type": "u64"
+          }
+        ],
+        "kind": "struct"
+      }
+    },
+    {
+      "name": "feesUpdated",
+      "type": {
+        "fields": [
+          {
+            "name": "onboardingFeeLamports",
+            "type": "u64"
+          },
+          {
+            "name": "locationFeeLamports",
             "type": "u64"
           }
         ],
@@ -1750,6 +2091,16 @@ export type PocNetwork = {
           {
             "name": "treasuryBump",
             "type": "u8"
+          },
+          {
+            "name": "pendingAdmin",
+            "docs": [
+              "Key proposed by the admin with `propose_admin`; it becomes the admin when it signs",
+              "`accept_admin`. None when no rotation is pending."
+            ],
+            "type": {
+              "option": "pubkey"
+            }
           }
         ]
       }
@@ -1795,20 +2146,16 @@ export type PocNetwork = {
       }
     },
     {
-      "name": "networkUpdated",
+      "name": "oracleRotated",
       "type": {
         "fields": [
           {
-            "name": "oracle",
+            "name": "from",
             "type": "pubkey"
           },
           {
-            "name": "onboardingFeeLamports",
-            "type": "u64"
-          },
-          {
-            "name": "locationFeeLamports",
-            "type": "u64"
+            "name": "to",
+            "type": "pubkey"
           }
         ],
         "kind": "struct"
