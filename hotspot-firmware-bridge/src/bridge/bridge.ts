@@ -216,7 +216,7 @@ export class HotspotBridge {
     await options.sink.submit('beacon', reportTopic(options.region, this.address, 'beacon'), encodeReportPayload('beacon', report));
     this.counters.beaconsSent++;
     this.lastBeacon = { at: iso(sentAt), frequency: beacon.frequency, datarate: beacon.datarate, txPower };
-    options.logger.info({ frequency: beacon.frequency, datarate: beacon.datarate, txPower }, 'beacon sent');
+    options.logger.debug({ frequency: beacon.frequency, datarate: beacon.datarate, txPower }, 'beacon sent');
     return { sent: true, report, txpk };
   }
 

@@ -68,8 +68,8 @@ export class ReportSubscriber {
     this.tokens.push(this.acks?.track(packet) ?? null);
     this.received++;
     this.o.metrics.messagesReceived.inc();
-    if (this.buffer.length >= this.maxBatch) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.flushMs);
+    if (this.buffer.length >= this.maxBatch) void this.flush(); // write() retries and never rejects
+    else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
   }
 
   /**

@@ -299,8 +299,8 @@ async function dropPin(tapLat: number, tapLng: number) {
   if (pinMap.getZoom() < 17) pinMap.easeTo({ center: [lng, lat], zoom: 17.5, duration: 300 });
   hook.cell = h3;
   $('cell').textContent = h3;
-  (pinMap.getSource('pin') as maplibregl.GeoJSONSource | undefined)?.setData({ type: 'Feature', geometry: { type: 'Point', coordinates: [lng, lat] }, properties: {} });
-  (pinMap.getSource('cell') as maplibregl.GeoJSONSource | undefined)?.setData({ type: 'Feature', geometry: { type: 'Polygon', coordinates: [cellToBoundary(h3, true)] }, properties: {} });
+  void (pinMap.getSource('pin') as maplibregl.GeoJSONSource | undefined)?.setData({ type: 'Feature', geometry: { type: 'Point', coordinates: [lng, lat] }, properties: {} });
+  void (pinMap.getSource('cell') as maplibregl.GeoJSONSource | undefined)?.setData({ type: 'Feature', geometry: { type: 'Polygon', coordinates: [cellToBoundary(h3, true)] }, properties: {} });
   $('warnings').innerHTML = '';
   try {
     const r: { warnings: { code: string; message: string }[] } = await postJson('/api/v1/onboarding/location-check', { lat, lng, hotspot: preflight?.hotspot });
