@@ -46,8 +46,6 @@ interface CachedRow {
   fetchedAt: number;
 }
 
-type CacheEntry = CachedRow | { missing: true; fetchedAt: number };
-
 export interface ApiKeyVerifier {
   (presented: string | undefined): Promise<ApiKeyCheck>;
   /** The same check answered synchronously from the cache; undefined when the key's row must be (re)read. */
@@ -58,29 +56,47 @@ const MISSING: ApiKeyCheck = { ok: false, status: 401, code: 'missing_api_key', 
 const MALFORMED: ApiKeyCheck = { ok: false, status: 401, code: 'invalid_api_key', message: 'API key is malformed: expected poc_<12 hex id>_<43-char secret>' };
 const UNKNOWN: ApiKeyCheck = { ok: false, status: 401, code: 'invalid_api_key', message: 'API key not recognised' };
 
+/** How many unknown key ids are remembered (oldest forgotten first); kept apart so they can never push out real keys. */
+const MAX_REMEMBERED_UNKNOWN_IDS = 10_000;
+
 /**
  * Verifies presented keys against the table. Rows are cached for `ttlMs` (revocation takes effect within it)
- * so the hot path does not query PostgreSQL per request; the secret is compared in constant time.
+ * so the hot path does not query PostgreSQL per request; the secret is compared in constant time. Ids with no row
+ * are remembered in a separate bounded cache, so unknown ids cost one query each per `ttlMs` and cannot evict rows.
  */
-export function apiKeyVerifier(sql: Sql, options: { ttlMs?: number } = {}): ApiKeyVerifier {
+export function apiKeyVerifier(sql: Sql, options: { ttlMs?: number; maxUnknownIds?: number } = {}): ApiKeyVerifier {
   const ttlMs = options.ttlMs ?? 5_000;
-  const cache = new Map<string, CacheEntry>();
+  const maxUnknown = options.maxUnknownIds ?? MAX_REMEMBERED_UNKNOWN_IDS;
+  /** Rows that exist (valid or revoked): bounded by the api_keys table itself. */
+  const rows = new Map<string, CachedRow>();
+  /** Ids without a row, in insertion order, so the oldest goes first when full. */
+  const unknownIds = new Map<string, number>();
   const lastTouched = new Map<string, number>();
 
-  const fresh = (id: string): CacheEntry | undefined => {
-    const hit = cache.get(id);
-    return hit && Date.now() - hit.fetchedAt < ttlMs ? hit : undefined;
+  const freshRow = (id: string, now: number): CachedRow | undefined => {
+    const hit = rows.get(id);
+    return hit && now - hit.fetchedAt < ttlMs ? hit : undefined;
+  };
+  const knownUnknown = (id: string, now: number): boolean => {
+    const at = unknownIds.get(id);
+    return at !== undefined && now - at < ttlMs;
   };
 
-  async function load(id: string): Promise<CacheEntry> {
+  async function load(id: string): Promise<CachedRow | null> {
     const [r] = await sql<{ secret_sha256: Buffer; name: string; rate_limit_per_minute: number; revoked_at: Date | null }[]>`
       SELECT secret_sha256, name, rate_limit_per_minute, revoked_at FROM api_keys WHERE id = ${id}`;
-    const entry: CacheEntry = r
-      ? { hash: Buffer.from(r.secret_sha256), record: { id, name: r.name, rateLimitPerMinute: r.rate_limit_per_minute }, revoked: r.revoked_at !== null, fetchedAt: Date.now() }
-      : { missing: true as const, fetchedAt: Date.now() };
-    if (cache.size > 10_000) cache.clear();
-    cache.set(id, entry);
-    return entry;
+    const now = Date.now();
+    if (!r) {
+      unknownIds.delete(id);
+      if (unknownIds.size >= maxUnknown) unknownIds.delete(unknownIds.keys().next().value!);
+      unknownIds.set(id, now);
+      rows.delete(id);
+      return null;
+    }
+    const row: CachedRow = { hash: Buffer.from(r.secret_sha256), record: { id, name: r.name, rateLimitPerMinute: r.rate_limit_per_minute }, revoked: r.revoked_at !== null, fetchedAt: now };
+    rows.set(id, row);
+    unknownIds.delete(id);
+    return row;
   }
 
   function parse(presented: string | undefined): ApiKeyCheck | { id: string; secret: string } {
@@ -90,27 +106,31 @@ export function apiKeyVerifier(sql: Sql, options: { ttlMs?: number } = {}): ApiK
     return { id: m[1]!, secret: m[2]! };
   }
 
-  function check(id: string, secret: string, entry: CacheEntry): ApiKeyCheck {
-    if ('missing' in entry || !timingSafeEqual(sha256(secret), entry.hash)) return UNKNOWN;
-    if (entry.revoked) return { ok: false, status: 403, code: 'revoked_api_key', message: `API key ${id} has been revoked` };
+  function check(id: string, secret: string, row: CachedRow | null): ApiKeyCheck {
+    if (!row || !timingSafeEqual(sha256(secret), row.hash)) return UNKNOWN;
+    if (row.revoked) return { ok: false, status: 403, code: 'revoked_api_key', message: `API key ${id} has been revoked` };
     const now = Date.now();
     if (now - (lastTouched.get(id) ?? 0) > 60_000) {
       lastTouched.set(id, now);
       sql`UPDATE api_keys SET last_used_at = now() WHERE id = ${id}`.catch(() => {});
     }
-    return { ok: true, key: entry.record };
+    return { ok: true, key: row.record };
   }
 
   const cached = (presented: string | undefined): ApiKeyCheck | undefined => {
     const parsed = parse(presented);
     if ('ok' in parsed) return parsed;
-    const entry = fresh(parsed.id);
-    return entry && check(parsed.id, parsed.secret, entry);
+    const now = Date.now();
+    const row = freshRow(parsed.id, now);
+    if (row) return check(parsed.id, parsed.secret, row);
+    return knownUnknown(parsed.id, now) ? UNKNOWN : undefined;
   };
   const verify = async (presented: string | undefined): Promise<ApiKeyCheck> => {
     const parsed = parse(presented);
     if ('ok' in parsed) return parsed;
-    return check(parsed.id, parsed.secret, fresh(parsed.id) ?? (await load(parsed.id)));
+    const now = Date.now();
+    if (knownUnknown(parsed.id, now)) return UNKNOWN;
+    return check(parsed.id, parsed.secret, freshRow(parsed.id, now) ?? (await load(parsed.id)));
   };
   return Object.assign(verify, { cached });
 }

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import { startOpsServer } from '@poc/broker';
+import { Registry } from 'prom-client';
 import { connectDatabase } from '@poc/db';
 import { migrate } from '@poc/db';
 import { MAPPER_MIGRATIONS_DIR } from './migrations';
@@ -19,16 +21,23 @@ export interface StartMapperOptions {
   migrate?: boolean;
   /** A hotspot counts as active when it beaconed or witnessed this recently (3 beacon intervals). */
   activeWindowMs?: number;
+  /** Where request metrics go (kept across restarts by the caller); a new registry by default. */
+  metricsRegistry?: Registry;
+  /** Ops listener for /metrics, /healthz, /readyz (the map's own port has no /metrics); none when absent. */
+  ops?: { host?: string; port?: number };
 }
 
 export interface RunningMapper {
   url: string;
+  /** The ops listener's address, when one was asked for. */
+  opsUrl: string | null;
   stop(): Promise<void>;
 }
 
 /** Serves the coverage map, the map's JSON API, the carriers' API and the onboarding app. */
 export async function startMapper(options: StartMapperOptions): Promise<RunningMapper> {
   const sql = connectDatabase(options.databaseUrl, { max: 20 });
+  const metricsRegistry = options.metricsRegistry ?? new Registry();
   if (options.migrate !== false) await migrate(sql, [MAPPER_MIGRATIONS_DIR]);
   assertWebBundleBuilt();
   const app = await buildMapperServer({
@@ -37,19 +46,34 @@ export async function startMapper(options: StartMapperOptions): Promise<RunningM
     onboarding: options.chain ? new OnboardingService(options.chain) : null,
     bridgeApiUrl: options.bridgeApiUrl,
     activeWindowMs: options.activeWindowMs,
+    metricsRegistry,
   });
   const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const url = address.replace('://[::1]', '://localhost');
+  const ops = options.ops
+    ? await startOpsServer({
+        host: options.ops.host,
+        port: options.ops.port,
+        registries: [metricsRegistry],
+        readiness: async () => {
+          await sql`SELECT 1`;
+          return { ready: true, detail: { database: 'ok' } };
+        },
+      })
+    : null;
   return {
     url,
+    opsUrl: ops?.url ?? null,
     async stop() {
+      await ops?.stop();
       await app.close();
       await sql.end({ timeout: 5 });
     },
   };
 }
 
-export { buildMapperServer } from './server';
+export { buildMapperServer, type MapperServerOptions } from './server';
+export { apiKeyVerifier, createApiKey, revokeApiKey } from './api-keys';
 export { SIGNAL_CLASSES, signalClassOf } from './signal';
 export type { MapperChainOptions } from './onboarding/service';
 export { MAPPER_MIGRATIONS_DIR } from './migrations';

@@ -17,6 +17,7 @@ export const mapperSettingsSchema = z.object({
   DATABASE_URL: z.url().describe("PostgreSQL with the oracle's schema (apply the oracle's migrations first); the mapper applies its own"),
   HOST: z.string().default('127.0.0.1').describe('Listen address'),
   PORT: port.default(8080).describe('Listen port'),
+  MAPPER_OPS_PORT: port.optional().describe('Ops listener (on HOST) for /metrics, /healthz, /readyz; the map port serves no metrics. Unset: no ops listener'),
   POC_BEACON_INTERVAL_SECONDS: z.coerce.number().int().min(10).default(21_600).describe('Hotspots\' beacon interval; a hotspot is active when heard within 3 intervals'),
   SOLANA_RPC_URL: z.url().optional().describe('Solana JSON-RPC for the onboarding app; without it the onboarding endpoints answer chain_not_configured'),
   POC_MAKER_KEYPAIR: z.string().optional().describe("The maker's authority, a Solana keypair file (JSON array of 64 bytes), that co-signs onboarding"),
@@ -54,6 +55,7 @@ export function mapperOptions(settings: MapperSettings, log: Logger): StartMappe
     port: settings.PORT,
     logger: log,
     activeWindowMs: 3 * settings.POC_BEACON_INTERVAL_SECONDS * 1000,
+    ops: settings.MAPPER_OPS_PORT === undefined ? undefined : { host: settings.HOST, port: settings.MAPPER_OPS_PORT },
     chain,
   };
 }
@@ -74,7 +76,7 @@ async function main(argv: string[]): Promise<void> {
   tasks.stopOnSignals();
   try {
     const mapper = await startMapperService(mapperOptions(settings, log), tasks);
-    log.info({ url: mapper.url }, 'map server running');
+    log.info({ url: mapper.url, ops: mapper.opsUrl }, 'map server running');
   } catch (error) {
     log.error({ err: error }, 'map server failed to start');
     await tasks.stop('startup failure');

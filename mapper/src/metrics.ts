@@ -2,18 +2,23 @@ import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
-/** Per-server Prometheus registry with request latency by route, served at /metrics. */
-export function registerMetrics(app: FastifyInstance): Registry {
-  const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'mapper_' });
-  const duration = new Histogram({
+/**
+ * Request latency and rejections by route, recorded into `registry`. Not served on the public listener: the caller
+ * serves the registry on its ops listener. A registry that already holds these metrics (the same caller's server
+ * restarted) is reused, so counters carry on.
+ */
+export function registerMetrics(app: FastifyInstance, registry: Registry = new Registry()): Registry {
+  if (!registry.getSingleMetric('mapper_process_cpu_user_seconds_total')) collectDefaultMetrics({ register: registry, prefix: 'mapper_' });
+  const existingDuration = registry.getSingleMetric('mapper_http_request_duration_seconds') as Histogram | undefined;
+  const existingRejected = registry.getSingleMetric('mapper_http_rejected_total') as Counter | undefined;
+  const duration = existingDuration ?? new Histogram({
     name: 'mapper_http_request_duration_seconds',
     help: 'HTTP request latency by route',
     labelNames: ['method', 'route', 'status_code'],
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
-  const rejected = new Counter({
+  const rejected = existingRejected ?? new Counter({
     name: 'mapper_http_rejected_total',
     help: 'Requests answered with a 4xx, by route and error code',
     labelNames: ['route', 'status_code'],
@@ -33,10 +38,6 @@ export function registerMetrics(app: FastifyInstance): Registry {
     observer.observe(reply.elapsedTime / 1000);
     if (status >= 400 && status < 500) rejected.inc({ route, status_code: String(status) });
     done();
-  });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
-    reply.header('content-type', registry.contentType);
-    return registry.metrics();
   });
   return registry;
 }

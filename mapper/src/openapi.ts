@@ -1,11 +1,35 @@
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
+import { jsonSchemaTransform } from 'fastify-type-provider-zod';
+import { $ZodType } from 'zod/v4/core';
 import { SIGNAL_CLASS_TEXT } from './signal';
+
+type TransformInput = Parameters<typeof jsonSchemaTransform>[0];
+const REQUEST_PARTS = ['querystring', 'body', 'params', 'headers'] as const;
+
+/**
+ * Request schemas written in zod (the ones that validate) become JSON Schema in the document through the type
+ * provider's transform; response documentation and routes that still declare plain JSON Schema pass through as is.
+ */
+function documentSchemas(input: TransformInput) {
+  const schema = input.schema as Record<string, unknown> | undefined;
+  if (!schema) return input;
+  const zodParts: Record<string, unknown> = {};
+  const rest: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(schema)) {
+    if ((REQUEST_PARTS as readonly string[]).includes(name) && value instanceof $ZodType) zodParts[name] = value;
+    else if (name !== 'hide') rest[name] = value;
+  }
+  if (schema.hide) return jsonSchemaTransform({ ...input, schema: { hide: true } as never });
+  const transformed = jsonSchemaTransform({ ...input, schema: zodParts as never });
+  return { ...transformed, schema: { ...rest, ...(transformed.schema as Record<string, unknown>) } };
+}
 
 /** OpenAPI 3 document built from the route schemas; must be registered before the routes. */
 export async function registerOpenApi(app: FastifyInstance) {
   await app.register(swagger, {
+    transform: documentSchemas,
     openapi: {
       openapi: '3.0.3',
       info: {

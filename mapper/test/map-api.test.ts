@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { cellToParent, latLngToCell } from 'h3-js';
+import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildMapperServer } from '../src/server';
 import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
@@ -8,6 +9,7 @@ import { seedAmsterdam } from './fixtures';
 let db: TestDatabase;
 let app: FastifyInstance;
 let seed: Awaited<ReturnType<typeof seedAmsterdam>>;
+const metricsRegistry = new Registry();
 
 beforeAll(async () => {
   db = await createTestDatabase();
@@ -20,7 +22,7 @@ beforeAll(async () => {
   await db.sql`
     INSERT INTO witness_reports (hash, hotspot, received_at, report_ts_ns, data, tmst, signal, snr, frequency, datarate, signature, status, reason, beacon_hash)
     VALUES ('w1', ${seed.beta.address}, now(), 1, '\\x01', 1, -1012, 55, 867100000, 'SF12BW125', '\\x00', 'invalid', 'witness_too_close', 'b1')`;
-  app = await buildMapperServer({ sql: db.sql, coverageIndex: false });
+  app = await buildMapperServer({ sql: db.sql, coverageIndex: false, metricsRegistry });
 });
 afterAll(async () => {
   await app?.close();
@@ -161,7 +163,7 @@ describe('service endpoints', () => {
   it('serves health, readiness, metrics, the OpenAPI document and the map page', async () => {
     expect((await get('/healthz')).body.status).toBe('ok');
     expect((await get('/readyz')).body.status).toBe('ready');
-    const metrics = await app.inject({ url: '/metrics' });
+    const metrics = { body: await metricsRegistry.metrics() }; // the ops listener serves this registry
     expect(metrics.body).toContain('mapper_http_request_duration_seconds_bucket');
     const openapi = await get('/openapi.json');
     expect(openapi.body.openapi).toMatch(/^3\./);

@@ -113,36 +113,67 @@ export async function hexesByCells(sql: Sql, res: number, cells: string[], time:
   return out;
 }
 
-/** One page of cells at `res` inside the given (disjoint) index ranges, ordered by h3, after `cursor`. */
+/** Ranges asked for together in one query while walking a bbox's ranges in order. */
+const RANGES_PER_QUERY = 8;
+
+export interface HexPage {
+  hexes: HexCoverage[];
+  /** Where the next page starts: set when the page is full, or when the scan budget ran out before it filled. */
+  nextCursor: string | null;
+}
+
+/**
+ * One page of cells at `res` inside the given index ranges, ordered by h3, after `cursor`. The page is chosen before
+ * anything is aggregated, so the work is bounded by the page, not by the coverage or history inside the box:
+ * candidate cells come from coverage_hexes in index order (a time-filtered cell must be covered at all), a few ranges
+ * per query, each range read only up to what the page still needs; with a time filter only those candidates' daily
+ * history is aggregated, and at most `scanBudget` candidates are examined — a page may then come back short with a
+ * next_cursor, and paging on from it loses and repeats nothing.
+ */
 export async function hexesInRanges(
   sql: Sql,
   res: number,
   ranges: { lo: string; hi: string }[],
-  options: { time?: TimeFilter; cursor?: string; limit: number },
-): Promise<HexCoverage[]> {
-  if (ranges.length === 0) return [];
+  options: { time?: TimeFilter; cursor?: string; limit: number; scanBudget?: number },
+): Promise<HexPage> {
+  const sorted = [...ranges].sort((a, b) => (a.lo < b.lo ? -1 : a.lo > b.lo ? 1 : 0));
   const days = options.time?.days;
-  const bounds = sql`unnest(${ranges.map((r) => r.lo)}::text[], ${ranges.map((r) => r.hi)}::text[]) AS r(lo, hi)`;
-  const rows = days
-    ? await historyRows(
-        sql,
-        res,
-        // OFFSET 0 keeps the subquery from being merged into the join, so it runs once per range as a primary-key
-        // search (day = ANY(days), h3 in the range); merged, the planner prefers reading every row of those days.
-        sql`${bounds} CROSS JOIN LATERAL (
-          SELECT * FROM coverage_hex_hotspot_days x
-          WHERE x.day = ANY(${daysOf(days)}::date[]) AND x.h3 BETWEEN r.lo AND r.hi ${options.cursor ? sql`AND x.h3 > ${options.cursor}` : sql``}
-          OFFSET 0) d`,
-        sql`ORDER BY d.h3 LIMIT ${options.limit}`,
-      )
-    : await sql<HexRow[]>`
-        SELECT ${sql.unsafe(HEX_COLUMNS)}
-        FROM ${bounds}
-        JOIN coverage_hexes c ON c.resolution = ${res} AND c.h3 BETWEEN r.lo AND r.hi
-        WHERE true ${options.cursor ? sql`AND c.h3 > ${options.cursor}` : sql``}
-        ORDER BY c.h3
-        LIMIT ${options.limit}`;
-  return rows.map(toHexCoverage);
+  const budget = options.scanBudget ?? options.limit * 4 + 1_000;
+  const hexes: HexCoverage[] = [];
+  let after = options.cursor ?? '';
+  let examined = 0;
+  let r = 0;
+  while (r < sorted.length && hexes.length < options.limit) {
+    if (examined >= budget) return { hexes, nextCursor: after };
+    const batch = sorted.slice(r, r + RANGES_PER_QUERY).filter((x) => x.hi > after);
+    const want = Math.min(options.limit - hexes.length, budget - examined);
+    const rows = batch.length === 0 ? [] : await candidatesIn(sql, res, batch, after, want, days === undefined);
+    examined += rows.length;
+    if (rows.length < want) r += RANGES_PER_QUERY; // every range of the batch is exhausted past `after`
+    if (rows.length === 0) continue;
+    after = rows[rows.length - 1]!.h3;
+    if (days === undefined) {
+      for (const row of rows) hexes.push(toHexCoverage(row));
+    } else {
+      const heard = await historyRows(sql, res, sql`coverage_hex_hotspot_days d WHERE d.day = ANY(${daysOf(days)}::date[]) AND d.h3 = ANY(${rows.map((x) => x.h3)}::text[])`);
+      for (const row of heard) hexes.push(toHexCoverage(row));
+    }
+  }
+  const full = hexes.length >= options.limit;
+  const page = hexes.slice(0, options.limit);
+  return { hexes: page, nextCursor: full ? page[page.length - 1]!.h3 : r < sorted.length ? after : null };
+}
+
+/** Up to `limit` coverage_hexes rows after `after` in the ranges, in h3 order; each range is read at most `limit` rows. */
+function candidatesIn(sql: Sql, res: number, ranges: { lo: string; hi: string }[], after: string, limit: number, fullRows: boolean) {
+  return sql<HexRow[]>`
+    SELECT c.* FROM unnest(${ranges.map((x) => x.lo)}::text[], ${ranges.map((x) => x.hi)}::text[]) AS r(lo, hi)
+    CROSS JOIN LATERAL (
+      SELECT ${fullRows ? sql.unsafe(HEX_COLUMNS) : sql`c.h3`} FROM coverage_hexes c
+      WHERE c.resolution = ${res} AND c.h3 BETWEEN r.lo AND r.hi AND c.h3 > ${after}
+      ORDER BY c.h3 LIMIT ${limit}) c
+    ORDER BY c.h3
+    LIMIT ${limit}`;
 }
 
 export interface HexHotspot {

@@ -1,24 +1,21 @@
 import type {} from '@fastify/swagger';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { cellToBoundary, latLngToCell } from 'h3-js';
 import type { Sql } from 'postgres';
 import { z } from 'zod';
-import { apiKeyVerifier, presentedKey, type ApiKeyCheck, type ApiKeyRecord } from '../api-keys';
+import { apiKeyVerifier } from '../api-keys';
+import { carrierAuthHook } from '../carrier-auth';
 import type { CoverageLookups } from '../coverage-lookups';
 import { hexesInRanges, type HexCoverage } from '../db/coverage';
 import type { FreshnessSource } from '../freshness';
 import { cellsForPolygons, LIMITS, polygonsOf, sampleRoute, type Position } from '../geo';
 import { bboxRanges, inBbox, MAX_RESOLUTION, MIN_RESOLUTION } from '../h3-ranges';
-import { HttpError, parseInput } from '../http-errors';
+import { invalidKeyLimiter } from '../invalid-key-limiter';
+import { perKeyRateLimit } from '../rate-limits';
 import { SIGNAL_CLASS_TEXT, SIGNAL_CLASSES, type SignalClass } from '../signal';
 import { bboxOf, timeFilterOf } from './map-api';
-
-declare module 'fastify' {
-  interface FastifyRequest {
-    /** The carrier's key, once the /v1/coverage hook accepted it. */
-    apiKey: ApiKeyRecord | null;
-  }
-}
 
 export interface CoverageV1Context {
   sql: Sql;
@@ -26,6 +23,10 @@ export interface CoverageV1Context {
   /** Off only for local demos; carriers' endpoints need a key by default. */
   requireApiKey: boolean;
   lookups: CoverageLookups;
+  /** Limit per address when keys are not required (a key's own limit applies otherwise). */
+  keylessRateLimitPerMinute: number;
+  /** Refused API keys allowed per client address per minute before it gets 429 without a lookup. */
+  invalidApiKeysPerMinute: number;
 }
 
 /** JSON Schema for the OpenAPI document, derived from the zod schema that actually validates. */
@@ -127,47 +128,35 @@ function countByClass(hexes: Iterable<HexCoverage>): Record<SignalClass, number>
   return out;
 }
 
-/** Carriers' coverage API under /v1 (API key, per-key rate limits). */
-export async function coverageV1Routes(app: FastifyInstance, ctx: CoverageV1Context) {
-  const verify = apiKeyVerifier(ctx.sql);
+/**
+ * Carriers' coverage API, registered as an encapsulated plugin under /v1: its API-key hook and per-key rate limit
+ * apply to exactly the routes the router runs inside it, however the URL was spelled. No CORS: keys are for servers.
+ */
+export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Context) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
   const security = [{ apiKey: [] }];
+  app.addHook('onRequest', carrierAuthHook({ verify: apiKeyVerifier(ctx.sql), requireApiKey: ctx.requireApiKey, invalidKeys: invalidKeyLimiter({ perMinute: ctx.invalidApiKeysPerMinute }) }));
+  await app.register(rateLimit, perKeyRateLimit(ctx.keylessRateLimitPerMinute));
 
-  // Declared up front so every request object keeps one shape (V8 keeps the hot path monomorphic).
-  app.decorateRequest('apiKey', null);
-  // Callback-style so a key already in the verifier's cache costs no promise on the hot path.
-  app.addHook('onRequest', (req: FastifyRequest, _reply, done) => {
-    if (req.method === 'OPTIONS' || !req.url.startsWith('/v1/coverage')) return done();
-    const key = presentedKey(req.headers);
-    if (!ctx.requireApiKey && !key) return done();
-    const accept = (check: ApiKeyCheck) => {
-      if (!check.ok) return done(new HttpError(check.status, check.code, check.message));
-      req.apiKey = check.key;
-      done();
-    };
-    const cached = verify.cached(key);
-    if (cached) return accept(cached);
-    verify(key).then(accept, done);
-  });
-
-  app.get('/v1/signal-classes', { schema: { tags: ['coverage'], summary: 'Signal classes and their thresholds', description: SIGNAL_CLASS_TEXT } }, async () => ({
+  app.get('/signal-classes', { schema: { tags: ['coverage'], summary: 'Signal classes and their thresholds', description: SIGNAL_CLASS_TEXT, security } }, async () => ({
     signal_classes: SIGNAL_CLASSES.map((c) => ({ name: c.name, min_rssi_dbm: Number.isFinite(c.minRssiDbm) ? c.minRssiDbm : null, description: c.description })),
     measured_from: 'best RSSI of valid witness reports of beacons heard in the hex (res 9); rollups keep the best of their children',
   }));
 
   app.get(
-    '/v1/coverage/point',
+    '/coverage/point',
     {
       schema: {
         tags: ['coverage'],
         summary: 'Coverage at a point (its res-9 hex)',
         security,
-        querystring: doc(PointQuery),
+        querystring: PointQuery,
         response: { 200: { type: 'object', properties: { lat: { type: 'number' }, lng: { type: 'number' }, h3: { type: 'string' }, resolution: { type: 'integer' }, covered: { type: 'boolean' }, signal_class: { type: 'string', nullable: true }, coverage: { ...hexDoc, nullable: true }, freshness: freshnessDoc } }, ...commonResponses },
       },
     },
     // Not async: when memory holds the answer it is returned without a promise (the hot path of the benchmark).
     (req) => {
-      const q = parseInput(PointQuery, req.query, 'query');
+      const q = req.query;
       const h3 = latLngToCell(q.lat, q.lng, 9);
       const time = timeFilterOf(q);
       const hex = ctx.lookups.cellNow(h3, time);
@@ -178,10 +167,10 @@ export async function coverageV1Routes(app: FastifyInstance, ctx: CoverageV1Cont
   );
 
   app.post(
-    '/v1/coverage/points',
-    { schema: { tags: ['coverage'], summary: `Batch point query (up to ${LIMITS.maxBatchPoints} points)`, security, body: doc(PointsBody), response: commonResponses } },
+    '/coverage/points',
+    { schema: { tags: ['coverage'], summary: `Batch point query (up to ${LIMITS.maxBatchPoints} points)`, security, body: PointsBody, response: commonResponses } },
     async (req) => {
-      const body = parseInput(PointsBody, req.body, 'body');
+      const body = req.body;
       const cells = body.points.map((p) => latLngToCell(p.lat, p.lng, 9));
       const found = await ctx.lookups.cells(9, [...new Set(cells)], timeFilterOf(body));
       const results = body.points.map((p, i) => {
@@ -193,7 +182,7 @@ export async function coverageV1Routes(app: FastifyInstance, ctx: CoverageV1Cont
   );
 
   app.post(
-    '/v1/coverage/area',
+    '/coverage/area',
     {
       bodyLimit: 5 * 1024 * 1024,
       schema: {
@@ -201,14 +190,14 @@ export async function coverageV1Routes(app: FastifyInstance, ctx: CoverageV1Cont
         summary: 'Coverage of a polygon: covered fraction, counts by signal class, covered hex list',
         description: `Cells are the H3 cells whose centre lies in the polygon. Limits: ${LIMITS.maxVertices} vertices, ${LIMITS.maxAreaCells} cells at the requested resolution (about 26,000 km² at res 9).`,
         security,
-        body: doc(AreaBody),
+        body: AreaBody,
         response: commonResponses,
       },
     },
     async (req) => {
-      const body = parseInput(AreaBody, req.body, 'body');
+      const body = req.body;
       const geometry = body.area.type === 'Feature' ? body.area.geometry : body.area;
-      const { cells, areaKm2 } = cellsForPolygons(polygonsOf(geometry as never), body.resolution);
+      const { cells, areaKm2 } = await cellsForPolygons(polygonsOf(geometry as never), body.resolution);
       const covered = await ctx.lookups.cells(body.resolution, cells, timeFilterOf(body));
       return {
         resolution: body.resolution,
@@ -224,7 +213,7 @@ export async function coverageV1Routes(app: FastifyInstance, ctx: CoverageV1Cont
   );
 
   app.post(
-    '/v1/coverage/route',
+    '/coverage/route',
     {
       bodyLimit: 5 * 1024 * 1024,
       schema: {
@@ -232,12 +221,12 @@ export async function coverageV1Routes(app: FastifyInstance, ctx: CoverageV1Cont
         summary: 'Coverage along a route: covered fraction of its length and the gaps',
         description: `The line is sampled every half hex edge. Limits: ${LIMITS.maxRouteVertices} vertices, ${LIMITS.maxRouteKm} km.`,
         security,
-        body: doc(RouteBody),
+        body: RouteBody,
         response: commonResponses,
       },
     },
     async (req) => {
-      const body = parseInput(RouteBody, req.body, 'body');
+      const body = req.body;
       const line = (body.route.type === 'Feature' ? body.route.geometry : body.route).coordinates as Position[];
       const { samples, lengthM } = sampleRoute(line, body.resolution);
       const uniqueCells = [...new Set(samples.map((s) => s.cell))];
@@ -277,22 +266,22 @@ export async function coverageV1Routes(app: FastifyInstance, ctx: CoverageV1Cont
   );
 
   app.get(
-    '/v1/coverage/hexes',
+    '/coverage/hexes',
     {
       schema: {
         tags: ['coverage'],
         summary: 'Covered hexes in a bbox at one resolution, as GeoJSON or an H3 list, paginated by cursor',
         security,
-        querystring: doc(HexesQuery),
+        querystring: HexesQuery,
         response: commonResponses,
       },
     },
     async (req) => {
-      const q = parseInput(HexesQuery, req.query, 'query');
+      const q = req.query;
       const bbox = bboxOf(q.bbox);
       const page = await hexesInRanges(ctx.sql, q.resolution, bboxRanges(bbox, q.resolution), { time: timeFilterOf(q), cursor: q.cursor, limit: q.limit });
-      const next_cursor = page.length === q.limit ? page[page.length - 1]!.h3 : null;
-      const hexes = page.filter((h) => inBbox(h.lat, h.lng, bbox, q.resolution <= 5 ? 0.5 : q.resolution <= 7 ? 0.05 : 0.01));
+      const next_cursor = page.nextCursor;
+      const hexes = page.hexes.filter((h) => inBbox(h.lat, h.lng, bbox, q.resolution <= 5 ? 0.5 : q.resolution <= 7 ? 0.05 : 0.01));
       const freshness = await ctx.freshness();
       if (q.format === 'h3') return { resolution: q.resolution, hexes: hexes.map((h) => h.h3), signal_classes: hexes.map((h) => h.signal_class), next_cursor, freshness };
       return {

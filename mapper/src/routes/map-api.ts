@@ -1,5 +1,6 @@
 import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { isValidCell, latLngToCell } from 'h3-js';
 import type { Sql } from 'postgres';
 import { z } from 'zod';
@@ -8,7 +9,7 @@ import { hexByCell, hexesInRanges, hotspotsForHex } from '../db/coverage';
 import { hotspotDetail, hotspotsInBbox, searchHotspots } from '../db/hotspots';
 import type { Freshness } from '../freshness';
 import { bboxRanges, inBbox, MAX_RESOLUTION, MIN_RESOLUTION, parseBbox, resolutionForZoom } from '../h3-ranges';
-import { HttpError, parseInput } from '../http-errors';
+import { HttpError } from '../http-errors';
 import { searchPlaces } from '../places';
 import { SIGNAL_CLASSES } from '../signal';
 import { parseTimeFilter } from '../time-filter';
@@ -49,6 +50,7 @@ export function cellOf(h3: string) {
 }
 
 const PointQuery = z.object({ ...latLng, ...timeQuery });
+const TimeQuery = z.object(timeQuery);
 const HexesQuery = z.object({
   bbox: z.string(),
   res: z.coerce.number().int().min(MIN_RESOLUTION).max(MAX_RESOLUTION).optional(),
@@ -60,56 +62,63 @@ const HexesQuery = z.object({
 const HotspotsQuery = z.object({ bbox: z.string(), limit: z.coerce.number().int().min(1).max(10_000).default(5_000), ...timeQuery });
 const SearchQuery = z.object({ q: z.string().trim().min(1, 'q must not be empty').max(100) });
 
-/** JSON endpoints the coverage map page uses (public, no API key). */
-export async function mapApiRoutes(app: FastifyInstance, ctx: MapApiContext) {
-  app.get('/api/v1/signal-classes', { schema: { tags: ['map'], summary: 'Signal classes and their RSSI thresholds' } }, async () => ({
+/**
+ * JSON endpoints the coverage map page uses (public, no API key), registered as a plugin under /api/v1; the server
+ * gives the plugin its per-address rate limit. Query strings are validated by the zod schemas below.
+ */
+export async function mapApiRoutes(root: FastifyInstance, ctx: MapApiContext) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  app.get('/signal-classes', { schema: { tags: ['map'], summary: 'Signal classes and their RSSI thresholds' } }, async () => ({
     signal_classes: SIGNAL_CLASSES.map((c) => ({ name: c.name, min_rssi_dbm: Number.isFinite(c.minRssiDbm) ? c.minRssiDbm : null, description: c.description })),
   }));
 
-  app.get('/api/v1/coverage', { schema: { tags: ['map'], summary: "Coverage of the res-9 hex holding a point" } }, async (req) => {
-    const q = parseInput(PointQuery, req.query, 'query');
+  app.get('/coverage', { schema: { tags: ['map'], summary: 'Coverage of the res-9 hex holding a point', querystring: PointQuery } }, async (req) => {
+    const q = req.query;
     const h3 = latLngToCell(q.lat, q.lng, 9);
     const hex = await ctx.lookups.cell(h3, timeFilterOf(q));
     return { lat: q.lat, lng: q.lng, h3, resolution: 9, covered: hex !== null, coverage: hex, freshness: await ctx.freshness() };
   });
 
-  app.get('/api/v1/hexes', { schema: { tags: ['map'], summary: 'Covered hexes in a bbox at one resolution, paginated by cursor' } }, async (req) => {
-    const q = parseInput(HexesQuery, req.query, 'query');
+  app.get('/hexes', { schema: { tags: ['map'], summary: 'Covered hexes in a bbox at one resolution, paginated by cursor', querystring: HexesQuery } }, async (req) => {
+    const q = req.query;
     const bbox = bboxOf(q.bbox);
     const res = q.res ?? (q.zoom !== undefined ? resolutionForZoom(q.zoom) : 9);
     const time = timeFilterOf(q);
     const page = await hexesInRanges(ctx.sql, res, bboxRanges(bbox, res), { time, cursor: q.cursor, limit: q.limit });
-    const next_cursor = page.length === q.limit ? page[page.length - 1]!.h3 : null;
     // Ranges over-cover the box a little; keep hexes whose centre is within half a cell of it.
     const pad = res <= 5 ? 0.5 : res <= 7 ? 0.05 : 0.01;
-    const hexes = page.filter((h) => inBbox(h.lat, h.lng, bbox, pad));
-    return { resolution: res, hexes, next_cursor, freshness: await ctx.freshness() };
+    const hexes = page.hexes.filter((h) => inBbox(h.lat, h.lng, bbox, pad));
+    return { resolution: res, hexes, next_cursor: page.nextCursor, freshness: await ctx.freshness() };
   });
 
-  app.get<{ Params: { h3: string } }>('/api/v1/hexes/:h3', { schema: { tags: ['map'], summary: 'Hex detail: best signal, witnesses, hotspots that heard it' } }, async (req) => {
+  app.get('/hexes/:h3', { schema: { tags: ['map'], summary: 'Hex detail: best signal, witnesses, hotspots that heard it', params: z.object({ h3: z.string() }), querystring: TimeQuery } }, async (req) => {
     const h3 = cellOf(req.params.h3);
-    const t = timeFilterOf(req.query as { window?: string; as_of?: string });
+    const t = timeFilterOf(req.query);
     const hex = await hexByCell(ctx.sql, h3, t);
     if (!hex) throw new HttpError(404, 'hex_not_covered', `no coverage recorded for hex ${h3} in the selected time range`);
     return { hex, hotspots: await hotspotsForHex(ctx.sql, h3, t), freshness: await ctx.freshness() };
   });
 
-  app.get('/api/v1/hotspots', { schema: { tags: ['map'], summary: 'Hotspots with a location inside a bbox' } }, async (req) => {
-    const q = parseInput(HotspotsQuery, req.query, 'query');
+  app.get('/hotspots', { schema: { tags: ['map'], summary: 'Hotspots with a location inside a bbox', querystring: HotspotsQuery } }, async (req) => {
+    const q = req.query;
     const t = timeFilterOf(q);
     const hotspots = await hotspotsInBbox(ctx.sql, bboxOf(q.bbox), { limit: q.limit, activeWindowMs: ctx.activeWindowMs, activeSince: t.since });
     return { hotspots, truncated: hotspots.length === q.limit, freshness: await ctx.freshness() };
   });
 
-  app.get<{ Params: { address: string } }>('/api/v1/hotspots/:address', { schema: { tags: ['map'], summary: 'Hotspot page: location, status, recent beacons/witnesses with validity reasons, rewards per epoch' } }, async (req) => {
-    const t = timeFilterOf(req.query as { window?: string; as_of?: string });
-    const detail = await hotspotDetail(ctx.sql, req.params.address, { activeWindowMs: ctx.activeWindowMs, limit: 50, since: t.since });
-    if (!detail) throw new HttpError(404, 'unknown_hotspot', `no hotspot with address ${req.params.address}`);
-    return { hotspot: detail, freshness: await ctx.freshness() };
-  });
+  app.get(
+    '/hotspots/:address',
+    { schema: { tags: ['map'], summary: 'Hotspot page: location, status, recent beacons/witnesses with validity reasons, rewards per epoch', params: z.object({ address: z.string() }), querystring: TimeQuery } },
+    async (req) => {
+      const t = timeFilterOf(req.query);
+      const detail = await hotspotDetail(ctx.sql, req.params.address, { activeWindowMs: ctx.activeWindowMs, limit: 50, since: t.since });
+      if (!detail) throw new HttpError(404, 'unknown_hotspot', `no hotspot with address ${req.params.address}`);
+      return { hotspot: detail, freshness: await ctx.freshness() };
+    },
+  );
 
-  app.get('/api/v1/search', { schema: { tags: ['map'], summary: 'Search hotspots by name/address, places by name, or an H3 cell id' } }, async (req) => {
-    const q = parseInput(SearchQuery, req.query, 'query');
+  app.get('/search', { schema: { tags: ['map'], summary: 'Search hotspots by name/address, places by name, or an H3 cell id', querystring: SearchQuery } }, async (req) => {
+    const q = req.query;
     const hex = isValidCell(q.q) ? q.q.toLowerCase() : null;
     const hotspots = await searchHotspots(ctx.sql, q.q, { limit: 10, activeWindowMs: ctx.activeWindowMs });
     return { query: q.q, hex, hotspots, places: searchPlaces(q.q, 8) };
