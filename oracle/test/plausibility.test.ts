@@ -73,4 +73,36 @@ describe('geospatial plausibility', () => {
     const [row] = await db.sql<{ trust_score: number }[]>`SELECT trust_score FROM hotspots WHERE address = ${spoofer.keys.address}`;
     expect(row!.trust_score).toBe(0);
   });
+
+  it("scores a spoofer from credible witnesses' reports of its beacons even when its own reports are all plausible", async () => {
+    const centre2 = { lat: 36.3, lng: 14.2 };
+    const ring: TestHotspot[] = Array.from({ length: 8 }, (_, i) => ({
+      keys: generateHotspotKeypair(),
+      location: latLngToCell(centre2.lat + 0.018 * Math.cos((i * Math.PI) / 4), centre2.lng + 0.022 * Math.sin((i * Math.PI) / 4), 12),
+    }));
+    // Physically in the ring, asserted 60 km south; it reports the ring's beacons at −130 dBm, plausible at 60 km.
+    const quiet: TestHotspot = { keys: generateHotspotKeypair(), location: latLngToCell(centre2.lat - 0.54, centre2.lng, 12) };
+    const everyone = [...ring, quiet];
+    await seedHotspots(db.sql, everyone);
+    const start = Date.now() - 120_000;
+    const entropy = await issueEntropy(db.sql, generateHotspotKeypair(), start);
+    const density = new HexDensityCache();
+    for (let round = 0; round < 3; round++) {
+      const batch: AcceptedReport[] = [];
+      everyone.forEach((beaconer, i) => {
+        const at = start + round * 20_000 + i * 2000;
+        const beacon = makeBeacon(beaconer, entropy);
+        batch.push(accepted('beacon', beacon, new Date(at)));
+        for (const w of everyone) if (w !== beaconer) batch.push(accepted('witness', makeWitness(w, beacon, w === quiet ? -1300 : -950), new Date(at + 300)));
+      });
+      await storeBatch(db.sql, batch, []);
+      await processPendingPocs(db.sql, { beaconIntervalSeconds: 1, witnessGraceMs: 0, density }, start + 200_000);
+    }
+    await updateTrustScores(db.sql);
+    const rows = await db.sql<{ hotspot: string; trust_score: number; witness_implausible: number; beaconer_samples: number; beaconer_implausible: number }[]>`
+      SELECT hotspot, trust_score, witness_implausible, beaconer_samples, beaconer_implausible FROM hotspot_trust WHERE hotspot IN ${db.sql(everyone.map((h) => h.keys.address))}`;
+    const trust = new Map(rows.map((r) => [r.hotspot, r]));
+    expect(trust.get(quiet.keys.address)).toMatchObject({ trust_score: 0, witness_implausible: 0, beaconer_samples: 24, beaconer_implausible: 24 });
+    for (const h of ring) expect(trust.get(h.keys.address)!.trust_score).toBe(1);
+  });
 });

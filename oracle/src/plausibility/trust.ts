@@ -8,6 +8,15 @@ import type { Sql } from 'postgres';
  * that are too strong for their distance, or out of range, with most of its neighbours — while each honest neighbour
  * sees that only on its one link with the liar. The trust score is therefore driven by the *share* of a hotspot's
  * links that are implausible, over a window of many beacons.
+ *
+ * Evidence counts against the party that produced it. A witness report is the witness's own claim, so every link
+ * counts as a sample for its witness. It counts for the beaconer only when it says something about the beaconer's
+ * asserted location rather than about the witness's honesty: the witness must be credible — its reports of *other*
+ * beaconers mostly plausible, with enough of them to tell — and the signal must be physically possible had the
+ * beaconer stood at the nearest valid distance (a signal stronger than that is impossible wherever the beaconer is,
+ * so only the witness can be wrong). Sybils reporting absurd signals of an honest beacon therefore lower only their
+ * own trust. The two roles are scored apart and the lower score is the hotspot's, so a liar cannot dilute what
+ * credible witnesses say about its location with plausible reports of its own (or the other way round).
  */
 export interface TrustParams {
   /** Fewer samples than this: not enough evidence, trust 1. */
@@ -18,9 +27,14 @@ export interface TrustParams {
   tolerated: number;
   /** Share at and above which trust is 0. */
   zeroAt: number;
+  /**
+   * Distance (m) at which a witness signal is judged "possible anywhere": about the 8 res-11 cells Helium requires
+   * between a beaconer and a valid witness (~350 m), rounded down.
+   */
+  nearestPairM: number;
 }
 
-export const DEFAULT_TRUST_PARAMS: TrustParams = { minSamples: 10, marginDdb: -30, tolerated: 0.25, zeroAt: 0.75 };
+export const DEFAULT_TRUST_PARAMS: TrustParams = { minSamples: 10, marginDdb: -30, tolerated: 0.25, zeroAt: 0.75, nearestPairM: 300 };
 
 /** Linear from 1 at `tolerated` to 0 at `zeroAt`, 4 dp so reward shares stay exact integers. */
 export function trustScore(samples: number, implausible: number, p: TrustParams = DEFAULT_TRUST_PARAMS): number {
@@ -30,31 +44,70 @@ export function trustScore(samples: number, implausible: number, p: TrustParams 
   return Math.round(Math.min(1, Math.max(0, t)) * 10_000) / 10_000;
 }
 
-/** Recomputes every hotspot's trust from its links in the window and stores it (hotspot_trust and hotspots.trust_score). */
-export async function updateTrustScores(sql: Sql, windowHours = 168, p: TrustParams = DEFAULT_TRUST_PARAMS): Promise<number> {
-  const since = new Date(Date.now() - windowHours * 3600_000);
-  const rows = await sql<{ hotspot: string; samples: number; implausible: number; median_margin: number | null }[]>`
+interface PlausibilityRow {
+  hotspot: string;
+  witness_samples: number;
+  witness_implausible: number;
+  beaconer_samples: number;
+  beaconer_implausible: number;
+  median_margin: number | null;
+}
+
+/** Lowest of the two roles' scores (each 1 until it has `minSamples` samples). */
+export function roleTrust(r: PlausibilityRow, p: TrustParams = DEFAULT_TRUST_PARAMS): number {
+  return Math.min(trustScore(r.witness_samples, r.witness_implausible, p), trustScore(r.beaconer_samples, r.beaconer_implausible, p));
+}
+
+/** Each hotspot's link samples in the window, as witness (all) and as beaconer (credible, possible ones only). */
+async function plausibilityRows(sql: Sql, since: Date, p: TrustParams): Promise<PlausibilityRow[]> {
+  return sql<PlausibilityRow[]>`
     WITH link AS (
       SELECT w.hotspot AS witness, b.hotspot AS beaconer,
-             (w.distance_m >= 101000 OR w.rssi_margin > ${p.marginDdb}) AS bad, w.rssi_margin
+             (w.distance_m >= 101000 OR w.rssi_margin > ${p.marginDdb}) AS bad,
+             -- stronger than free space allows even at the nearest valid distance: only the witness can be wrong
+             coalesce(w.rssi_margin > 200 * log(greatest(w.distance_m, ${p.nearestPairM})::float8 / ${p.nearestPairM}), false) AS impossible,
+             w.rssi_margin
       FROM witness_reports w JOIN beacon_reports b ON b.hash = w.beacon_hash
       WHERE w.processed_at >= ${since} AND w.distance_m IS NOT NULL AND w.hotspot <> b.hotspot
         AND w.reason IS DISTINCT FROM 'duplicate'
+    ), pair AS (
+      SELECT witness, beaconer, count(*) AS n, count(*) FILTER (WHERE bad) AS bad FROM link GROUP BY witness, beaconer
+    ), witness_total AS (
+      SELECT witness, sum(n) AS n, sum(bad) AS bad FROM pair GROUP BY witness
+    ), credible AS (
+      -- the witness's reports of every *other* beaconer are numerous enough and mostly plausible
+      SELECT p.witness, p.beaconer FROM pair p JOIN witness_total t USING (witness)
+      WHERE t.n - p.n >= ${p.minSamples} AND t.bad - p.bad <= ${p.tolerated} * (t.n - p.n)
     ), sample AS (
-      SELECT witness AS hotspot, bad, rssi_margin FROM link
-      UNION ALL SELECT beaconer, bad, rssi_margin FROM link
+      SELECT witness AS hotspot, true AS as_witness, bad, rssi_margin FROM link
+      UNION ALL
+      SELECT l.beaconer, false, l.bad, l.rssi_margin FROM link l JOIN credible c USING (witness, beaconer) WHERE NOT l.impossible
     )
-    SELECT hotspot, count(*)::int AS samples, count(*) FILTER (WHERE bad)::int AS implausible,
+    SELECT hotspot,
+           count(*) FILTER (WHERE as_witness)::int AS witness_samples, count(*) FILTER (WHERE as_witness AND bad)::int AS witness_implausible,
+           count(*) FILTER (WHERE NOT as_witness)::int AS beaconer_samples, count(*) FILTER (WHERE NOT as_witness AND bad)::int AS beaconer_implausible,
            percentile_disc(0.5) WITHIN GROUP (ORDER BY rssi_margin) AS median_margin
     FROM sample GROUP BY hotspot`;
+}
+
+/** Recomputes every hotspot's trust from its links in the window and stores it (hotspot_trust and hotspots.trust_score). */
+export async function updateTrustScores(sql: Sql, windowHours = 168, p: TrustParams = DEFAULT_TRUST_PARAMS): Promise<number> {
+  const since = new Date(Date.now() - windowHours * 3600_000);
+  const rows = await plausibilityRows(sql, since, p);
   if (rows.length === 0) return 0;
-  const scored = rows.map((r) => ({ ...r, trust: trustScore(r.samples, r.implausible, p) })).sort((a, b) => (a.hotspot < b.hotspot ? -1 : 1));
+  const scored = rows.map((r) => ({ ...r, trust: roleTrust(r, p) })).sort((a, b) => (a.hotspot < b.hotspot ? -1 : 1));
+  const column = <K extends keyof (typeof scored)[number]>(k: K) => scored.map((r) => r[k]);
   await sql.begin(async (tx) => {
     await tx`
-      INSERT INTO hotspot_trust (hotspot, samples, implausible, median_margin, trust_score, updated_at)
-      SELECT *, now() FROM unnest(${scored.map((r) => r.hotspot)}::text[], ${scored.map((r) => r.samples)}::int[], ${scored.map((r) => r.implausible)}::int[],
-                                  ${scored.map((r) => r.median_margin)}::int[], ${scored.map((r) => r.trust)}::float8[])
+      INSERT INTO hotspot_trust (hotspot, witness_samples, witness_implausible, beaconer_samples, beaconer_implausible, median_margin, trust_score,
+                                 samples, implausible, updated_at)
+      SELECT *, u.ws + u.bs, u.wi + u.bi, now()
+      FROM unnest(${column('hotspot')}::text[], ${column('witness_samples')}::int[], ${column('witness_implausible')}::int[],
+                  ${column('beaconer_samples')}::int[], ${column('beaconer_implausible')}::int[], ${column('median_margin')}::int[],
+                  ${column('trust')}::float8[]) AS u(h, ws, wi, bs, bi, m, t)
       ON CONFLICT (hotspot) DO UPDATE SET samples = EXCLUDED.samples, implausible = EXCLUDED.implausible,
+        witness_samples = EXCLUDED.witness_samples, witness_implausible = EXCLUDED.witness_implausible,
+        beaconer_samples = EXCLUDED.beaconer_samples, beaconer_implausible = EXCLUDED.beaconer_implausible,
         median_margin = EXCLUDED.median_margin, trust_score = EXCLUDED.trust_score, updated_at = now()`;
     // Lock in address order, as the PoC processor does, so the two never deadlock.
     await tx`SELECT 1 FROM hotspots WHERE address IN (SELECT hotspot FROM hotspot_trust) ORDER BY address FOR UPDATE`;
