@@ -1,7 +1,7 @@
-#!/usr/bin/env -S npx tsx
+#!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { isMain } from '@poc/service';
 import pino from 'pino';
 import { KeyFileError, createKeyFile, loadKeyFile } from '@poc/protocol';
 import { startBridgeNode } from './node';
@@ -144,7 +144,7 @@ export async function runCli(argv: string[], io: CliIo = { out: console.log, err
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (isMain(import.meta.url)) {
   runCli(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: Error) => {

@@ -6,7 +6,7 @@ import { migrate } from '@poc/db';
 import { MAPPER_MIGRATIONS_DIR } from './migrations';
 import { OnboardingService, type MapperChainOptions } from './onboarding/service';
 import { buildMapperServer } from './server';
-import { assertWebBundleBuilt } from './web/build';
+import { assertWebBundleBuilt } from './paths';
 
 export interface StartMapperOptions {
   databaseUrl: string;

@@ -5,9 +5,8 @@
  * them. docs/operations.md#deployment shows the systemd unit.
  */
 import { readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
 import { guardAgainstDriverTypeFetchFailures } from '@poc/db';
-import { createLogger, describeSettings, loadSettings, logLevel, port, SettingsError, TaskRunner } from '@poc/service';
+import { createLogger, describeSettings, isMain, loadSettings, logLevel, port, SettingsError, TaskRunner } from '@poc/service';
 import { Keypair } from '@solana/web3.js';
 import type { Logger } from 'pino';
 import { z } from 'zod';
@@ -84,7 +83,7 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (isMain(import.meta.url)) {
   main(process.argv.slice(2)).catch((error: unknown) => {
     console.error(error instanceof SettingsError ? error.message : error);
     process.exit(2);

@@ -17,7 +17,7 @@ import { coverageV1Routes } from './routes/coverage-v1';
 import { mapApiRoutes } from './routes/map-api';
 import { onboardingRoutes } from './routes/onboarding';
 import type { OnboardingService } from './onboarding/service';
-import { PUBLIC_DIR } from './web/build';
+import { PUBLIC_DIR } from './paths';
 
 export interface MapperServerOptions {
   sql: Sql;

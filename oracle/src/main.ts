@@ -6,12 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { pathToFileURL } from 'node:url';
 import { startOpsServer } from '@poc/broker';
 import { guardAgainstDriverTypeFetchFailures } from '@poc/db';
 import { loadKeyFile } from '@poc/protocol';
 import { PocNetworkClient } from '@poc/sdk';
-import { createLogger, describeSettings, loadSettings, logLevel, port, SettingsError, TaskRunner } from '@poc/service';
+import { createLogger, describeSettings, isMain, loadSettings, logLevel, port, SettingsError, TaskRunner } from '@poc/service';
 import { Keypair, PublicKey } from '@solana/web3.js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -139,7 +138,7 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (isMain(import.meta.url)) {
   main(process.argv.slice(2)).catch((error: unknown) => {
     console.error(error instanceof SettingsError ? error.message : error);
     process.exit(2);

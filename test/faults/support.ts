@@ -105,7 +105,7 @@ export const sha256Hex = (b: Uint8Array) => createHash('sha256').update(b).diges
 
 /**
  * Run as root, mosquitto drops to the `mosquitto` user and cannot write its persistence file into the 0700
- * directory test/support/mosquitto.ts creates, so a restart silently forgets every session. Until that
+ * directory packages/devnet/src/mosquitto.ts creates, so a restart silently forgets every session. Until that
  * launcher chmods its directory, open it up here (found by the listener port in its config).
  */
 export function allowMosquittoPersistence(port: number): void {

@@ -7,7 +7,7 @@
  * The database comes from --database-url, DATABASE_URL, or the file `npm start` leaves for its embedded database.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { pathToFileURL } from 'node:url';
+import { isMain } from '@poc/service';
 import { parseArgs } from 'node:util';
 import { connectDatabase } from '@poc/db';
 import { migrate } from '@poc/db';
@@ -72,6 +72,6 @@ export async function runApiKeysCli(argv: string[], out: (line: string) => void 
   }
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (isMain(import.meta.url)) {
   process.exitCode = await runApiKeysCli(process.argv.slice(2));
 }

@@ -2,11 +2,11 @@ import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
+import { isMain } from '@poc/service';
+import { BUILD_DIR } from '../paths';
 
 const WEB_DIR = fileURLToPath(new URL('.', import.meta.url));
-export const PUBLIC_DIR = fileURLToPath(new URL('../../public/', import.meta.url));
-export const BUILD_DIR = join(PUBLIC_DIR, 'build');
 
 const MAPLIBRE_WORKER = 'maplibre-gl-worker.mjs';
 const ENTRIES = { map: join(WEB_DIR, 'map/main.ts'), onboard: join(WEB_DIR, 'onboard/main.ts') };
@@ -25,11 +25,6 @@ function bundleIsStale(): boolean {
   if (outputs.some((o) => !existsSync(o))) return true;
   const built = Math.min(...outputs.map((o) => statSync(o).mtimeMs));
   return newestMtime(WEB_DIR) > built;
-}
-
-/** The bundle the server serves, or a clear error when it was never built (the server does not build it). */
-export function assertWebBundleBuilt(): void {
-  if (!existsSync(join(BUILD_DIR, 'map.js'))) throw new Error(`the web app is not built (${BUILD_DIR} is missing): run \`npm run build:web -w @poc/mapper\` (npm install runs it)`);
 }
 
 /**
@@ -61,6 +56,6 @@ export async function ensureWebBundle(log: (msg: string) => void = () => {}): Pr
   log(`bundled web app in ${Date.now() - started} ms`);
 }
 
-if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+if (isMain(import.meta.url)) {
   await ensureWebBundle((msg) => console.log(msg));
 }

@@ -1,10 +1,6 @@
-// Worker entry in plain JS: registers tsx so the TypeScript decoder (and the wire module) load under node, tsx and vitest.
-import { parentPort } from 'node:worker_threads';
+// Worker entry when the oracle runs from its TypeScript sources (tests, tsx): registers tsx, then loads the worker.
+// The built oracle (dist/) has its own bundled ingest-worker.mjs beside main.js and needs no loader.
 import { register } from 'tsx/esm/api';
 
 register();
-const { decodeAndVerifyMessage } = await import('./verify-batch');
-parentPort.on('message', ({ id, items }) => {
-  parentPort.postMessage({ id, outcomes: items.map(decodeAndVerifyMessage) });
-});
-parentPort.postMessage({ ready: true });
+await import('./ingest-worker.ts');

@@ -2,7 +2,7 @@ import { hash } from 'node:crypto';
 
 /**
  * Merkle tree of cumulative rewards exactly as the program's `logic.rs` verifies it (the only implementation; the chain
- * client's oracle/src/chain/merkle.ts adds its input checks on top):
+ * client's packages/sdk/src/merkle.ts adds its input checks on top):
  * leaf = sha256(0x00 ‖ key ‖ u64le(amount)), parent = sha256(0x01 ‖ min ‖ max), odd node promoted, leaves sorted by key.
  */
 export interface RewardLeaf {

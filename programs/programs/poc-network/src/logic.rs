@@ -228,7 +228,7 @@ mod tests {
 
     #[test]
     fn leaf_and_node_hashes_match_the_shared_vectors() {
-        // Test vectors shared with oracle/src/chain (test/chain/merkle.test.ts).
+        // Test vectors shared with packages/sdk (test/chain/merkle.test.ts).
         let leaf = leaf_hash(&[1u8; 32], 1_000_000);
         assert_eq!(hex(&leaf), "f1da796f37bc742c5f2c2c22eb30ee2b41e8fb18afd434cf591398668f77c61a");
         let mut pre = vec![0u8];
