@@ -50,6 +50,9 @@ export async function startMapperWhenChainIsUp(options: {
     get url() {
       return current.url;
     },
+    get opsUrl() {
+      return current.opsUrl;
+    },
     async stop() {
       stopped = true;
       await switched;

@@ -20,6 +20,8 @@ const envSchema = z.object({
   POC_MY_HOTSPOT_UDP_PORT: z.coerce.number().int().min(0).max(65535).default(1680),
   POC_MY_HOTSPOT_API_PORT: z.coerce.number().int().min(0).max(65535).default(4468),
   OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** The map server's /metrics, /healthz, /readyz (never on the public port). */
+  MAPPER_OPS_PORT: z.coerce.number().int().min(0).max(65535).default(9465),
   MQTT_PORT: z.coerce.number().int().min(0).max(65535).default(1883),
   HOST: z.string().default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),

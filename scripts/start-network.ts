@@ -26,7 +26,7 @@ import { startDevChain } from './dev-chain';
 import type { FleetProcessOptions } from './fleet-process';
 import { startMapperWhenChainIsUp } from './mapper-with-chain';
 import { loadNetworkConfig } from './network-config';
-import { startOwnHotspot } from './own-hotspot';
+import { onboardingAppOrigins, startOwnHotspot } from './own-hotspot';
 
 const DEMO_EMISSION_PER_EPOCH = 1_000_000n * 1_000_000n; // 1,000,000 tokens, 6 decimals
 
@@ -189,6 +189,7 @@ async function main() {
       beaconIntervalSeconds: config.POC_BEACON_INTERVAL_SECONDS,
       udpPort: config.POC_MY_HOTSPOT_UDP_PORT,
       apiPort: config.POC_MY_HOTSPOT_API_PORT,
+      apiAllowedOrigins: onboardingAppOrigins(config.HOST, config.PORT),
       log: log.child({ component: 'my-hotspot' }),
     });
     tasks.add({ name: 'your hotspot', stop: myHotspot.node.stop });
@@ -197,6 +198,7 @@ async function main() {
       DATABASE_URL: databaseUrl,
       HOST: config.HOST,
       PORT: config.PORT,
+      MAPPER_OPS_PORT: config.MAPPER_OPS_PORT,
       POC_BEACON_INTERVAL_SECONDS: config.POC_BEACON_INTERVAL_SECONDS,
       LOG_LEVEL: config.LOG_LEVEL,
     });
@@ -216,8 +218,10 @@ async function main() {
         '  The network is running on this machine:',
         `    Coverage map        ${mapper.url}`,
         `    Add a hotspot       ${mapper.url}/onboard   (your hotspot: ${myHotspot.node.bridge.status().address}, local API ${myHotspot.node.apiUrl})`,
+        `                        its pairing code:  npx tsx hotspot-firmware-bridge/src/cli.ts pair --api-port ${config.POC_MY_HOTSPOT_API_PORT}`,
         `    Carriers' API docs  ${mapper.url}/docs`,
         `    Oracle ops          ${oracle.opsUrl}/metrics  /healthz  /readyz`,
+        `    Map server ops      ${mapper.opsUrl}/metrics  /healthz  /readyz`,
         `    MQTT broker         ${mqttUrl}${broker ? ' (embedded aedes, hotspot-token auth)' : ''}`,
         `    PostgreSQL          DATABASE_URL=${databaseUrl}`,
         `    Fleet               ${hotspots.length} simulated hotspots (${regions}); epochs every ${config.POC_EPOCH_SECONDS} s`,

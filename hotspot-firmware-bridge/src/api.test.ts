@@ -50,13 +50,21 @@ describe('bridge local API', () => {
     expect(response.body).toContain('poc_bridge_witnesses_total 0');
   });
 
-  it('POST /onboarding/sign signs the possession message with the hotspot key', async () => {
+  const pairingCode = async () => (await app.inject({ method: 'POST', url: '/onboarding/pairing-code' })).json().code as string;
+
+  it('POST /onboarding/pairing-code gives a local client without an Origin a one-time code', async () => {
+    const response = await app.inject({ method: 'POST', url: '/onboarding/pairing-code' });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toMatchObject({ code: expect.stringMatching(/^[A-HJKMNP-Z2-9]{4}-[A-HJKMNP-Z2-9]{4}$/), hotspot: keypair.address });
+  });
+
+  it('POST /onboarding/sign signs the possession message with the hotspot key for the holder of the pairing code', async () => {
     const owner = new Uint8Array(32).fill(2);
     const maker = new Uint8Array(32).fill(3);
     const programId = new Uint8Array(32).fill(4);
     const response = await app.inject({
       method: 'POST', url: '/onboarding/sign',
-      payload: { owner: bs58.encode(owner), maker: bs58.encode(maker), programId: bs58.encode(programId) },
+      payload: { owner: bs58.encode(owner), maker: bs58.encode(maker), programId: bs58.encode(programId), hotspot: keypair.address, code: await pairingCode() },
     });
     expect(response.statusCode).toBe(200);
     const body = response.json() as { signature: string; hotspotKey: string; message: string; hotspot: string };
@@ -67,6 +75,18 @@ describe('bridge local API', () => {
     expect(verifyBytes(keypair.publicKey, message, bs58.decode(body.signature))).toBe(true);
   });
 
+  it('says wrong_hotspot without naming the real one, and keeps the code for the right hotspot', async () => {
+    const key = bs58.encode(new Uint8Array(32).fill(1));
+    const code = await pairingCode();
+    const other = keypairFromSecret(new Uint8Array(32).fill(22)).address;
+    const wrong = await app.inject({ method: 'POST', url: '/onboarding/sign', payload: { owner: key, maker: key, programId: key, hotspot: other, code } });
+    expect(wrong.statusCode).toBe(409);
+    expect(wrong.json()).toMatchObject({ error: 'wrong_hotspot' });
+    expect(wrong.body).not.toContain(keypair.address);
+    const right = await app.inject({ method: 'POST', url: '/onboarding/sign', payload: { owner: key, maker: key, programId: key, hotspot: keypair.address, code } });
+    expect(right.statusCode).toBe(200);
+  });
+
   it('answers CORS only for allowed origins', async () => {
     const preflight = await app.inject({
       method: 'OPTIONS', url: '/onboarding/sign',
@@ -74,6 +94,7 @@ describe('bridge local API', () => {
     });
     expect(preflight.statusCode).toBe(204);
     expect(preflight.headers['access-control-allow-origin']).toBe('http://127.0.0.1:8080');
+    expect(preflight.headers['access-control-allow-private-network']).toBe('true');
     const key = bs58.encode(new Uint8Array(32).fill(1));
     const foreign = await app.inject({
       method: 'POST', url: '/onboarding/sign', headers: { origin: 'https://evil.example' }, payload: { owner: key, maker: key, programId: key },
@@ -92,5 +113,9 @@ describe('bridge local API', () => {
     });
     expect(wrong.statusCode).toBe(400);
     expect(wrong.json()).toEqual({ error: 'invalid_key', detail: 'maker is not valid base58' });
+    const noCode = await app.inject({ method: 'POST', url: '/onboarding/sign', payload: { owner: key, maker: key, programId: key } });
+    expect(noCode.statusCode).toBe(403);
+    expect(noCode.json()).toMatchObject({ error: 'invalid_pairing_code' });
+    expect((await app.inject({ method: 'GET', url: '/metrics' })).body).toContain('poc_bridge_pairing_refused_total{reason="invalid_pairing_code"}');
   });
 });

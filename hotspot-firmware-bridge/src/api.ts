@@ -6,6 +6,7 @@ import type { DurableQueue } from './queue/durable-queue';
 import { decodeSolanaKey, onboardingMessage, signBytes, type HotspotKeypair } from '@poc/protocol';
 import bs58 from 'bs58';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { PairingCodes, type PairingOptions } from './pairing';
 
 export interface BridgeApiOptions {
   bridge: HotspotBridge;
@@ -18,13 +19,23 @@ export interface BridgeApiOptions {
   /** GWMP link counters and the forwarder's latest stat, when the bridge serves UDP. */
   forwarderStats?: () => unknown;
   /**
-   * Browser origins allowed to call the API (CORS), e.g. the onboarding web app. Empty by default: a possession
-   * signature for an arbitrary owner would let any web page the owner visits claim the hotspot.
+   * Browser origins allowed to call the API (CORS): the onboarding web app, whose page asks this API for the
+   * possession signature. Empty by default. CORS only keeps other web pages out; the pairing code is what limits
+   * the signature to the person at the hotspot.
    */
   allowedOrigins?: string[];
+  /** Lifetime, attempt limit and clock of the pairing codes. */
+  pairing?: PairingOptions;
 }
 
-const signRequest = z.object({ owner: z.string().min(32).max(44), maker: z.string().min(32).max(44), programId: z.string().min(32).max(44) }).strict();
+const key = z.string().min(32).max(44);
+const signRequest = z
+  .object({ owner: key, maker: key, programId: key, code: z.string().max(32).optional(), hotspot: z.string().max(60).optional() })
+  .strict();
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '::ffff:127.0.0.1']);
+const NO_VALID_CODE =
+  'no valid pairing code: run "poc-bridge pair" on the hotspot and type the code it prints; a code works once, for 10 minutes, and a few wrong tries void it';
 
 /** Prometheus metrics read from the live bridge on each scrape; one registry per bridge. */
 function bridgeMetrics(options: Omit<BridgeApiOptions, 'port' | 'host'>): Registry {
@@ -66,11 +77,20 @@ export function buildBridgeApi(options: Omit<BridgeApiOptions, 'port' | 'host'>)
         .header('access-control-allow-methods', 'GET, POST')
         .header('access-control-allow-headers', 'content-type')
         .header('access-control-max-age', '600')
+        // Chrome's Private Network Access: a page from a public origin may call this loopback/LAN API only if it says so.
+        .header('access-control-allow-private-network', 'true')
         .send();
     }
   });
   app.options('/*', async (_request, reply) => reply.code(204).send());
   const registry = bridgeMetrics(options);
+  const pairing = new PairingCodes(options.pairing);
+  const pairingRefused = new Counter({
+    name: 'poc_bridge_pairing_refused_total',
+    help: 'Possession-signature and pairing-code requests refused, by reason',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   app.get('/metrics', async (_request, reply) => reply.type(registry.contentType).send(await registry.metrics()));
   // Alive as long as the API answers; ready when reports can flow: broker connected and the queue not full.
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -86,6 +106,16 @@ export function buildBridgeApi(options: Omit<BridgeApiOptions, 'port' | 'host'>)
     mqtt: options.publisher.stats(),
     ...(options.forwarderStats ? { forwarder: options.forwarderStats() } : {}),
   }));
+  // Only someone at the hotspot gets a code: a client on the device itself (poc-bridge pair) that is not a web page
+  // (browsers send an Origin on every POST, also after a DNS rebinding), never a LAN peer.
+  app.post('/onboarding/pairing-code', async (request, reply) => {
+    if (request.headers.origin !== undefined || !LOOPBACK.has(request.socket.remoteAddress ?? '')) {
+      pairingRefused.inc({ reason: 'pairing_local_only' });
+      return reply.code(403).send({ error: 'pairing_local_only', detail: 'pairing codes are only given to "poc-bridge pair" on the hotspot itself, never to a web page or another machine' });
+    }
+    const issued = pairing.issue();
+    return { code: issued.code, expiresAt: issued.expiresAt.toISOString(), hotspot: options.keypair.address };
+  });
   app.post('/onboarding/sign', async (request, reply) => {
     const parsed = signRequest.safeParse(request.body);
     if (!parsed.success) return reply.code(400).send({ error: 'invalid_request', detail: z.prettifyError(parsed.error) });
@@ -99,6 +129,17 @@ export function buildBridgeApi(options: Omit<BridgeApiOptions, 'port' | 'host'>)
     } catch (error) {
       return reply.code(400).send({ error: 'invalid_key', detail: (error as Error).message });
     }
+    // Nothing about this hotspot is said before the code is proven.
+    if (!pairing.check(parsed.data.code)) {
+      pairingRefused.inc({ reason: 'invalid_pairing_code' });
+      return reply.code(403).send({ error: 'invalid_pairing_code', detail: NO_VALID_CODE });
+    }
+    const typed = parsed.data.hotspot?.trim();
+    if (typed && typed !== options.keypair.address && typed !== bs58.encode(options.keypair.publicKey)) {
+      pairingRefused.inc({ reason: 'wrong_hotspot' });
+      return reply.code(409).send({ error: 'wrong_hotspot', detail: `this bridge does not hold hotspot ${typed}: check the key you entered against the hotspot's label (the pairing code stays valid)` });
+    }
+    pairing.consume();
     const message = onboardingMessage({ ...keys, hotspotKey: options.keypair.publicKey });
     const signature = signBytes(options.keypair.privateKeyObject, message);
     return {

@@ -13,6 +13,7 @@ Usage:
   poc-bridge keygen [--key FILE]           create a hotspot key (mode 0600; never overwrites) and print its address
   poc-bridge run [options]                 serve the packet forwarder (GWMP/UDP) and deliver reports over MQTT
   poc-bridge status [--api-port N]         show the running bridge's status
+  poc-bridge pair [--api-port N]           print a one-time pairing code for the onboarding app (run it on the hotspot)
 
 Options for run (environment variable in brackets):
   --key FILE             hotspot key file [POC_KEY_FILE]           default ./hotspot.key
@@ -20,7 +21,8 @@ Options for run (environment variable in brackets):
   --region R             ${REGIONS.join('|')} [POC_REGION]        default EU868
   --oracle-key ADDR      oracle address whose entropy to trust [POC_ORACLE_KEY]  required
   --udp-port N           GWMP UDP port [POC_UDP_PORT]              default 1680
-  --api-port N           local HTTP API on 127.0.0.1 [POC_API_PORT] default 4468
+  --api-port N           local HTTP API port [POC_API_PORT]        default 4468
+  --api-host HOST        address the local API listens on [POC_API_HOST]  default 127.0.0.1 (0.0.0.0: reachable on the LAN)
   --api-origin URLS      browser origins allowed to call the API, comma-separated (the onboarding app) [POC_API_ORIGINS]
   --queue-dir DIR        durable report queue [POC_QUEUE_DIR]      default ./poc-bridge-queue
   --gain DDBI            antenna gain in dBi×10 [POC_ANTENNA_GAIN] default 12
@@ -41,6 +43,7 @@ const options = {
   'oracle-key': { type: 'string' },
   'udp-port': { type: 'string' },
   'api-port': { type: 'string' },
+  'api-host': { type: 'string' },
   'queue-dir': { type: 'string' },
   'api-origin': { type: 'string' },
   gain: { type: 'string' },
@@ -95,6 +98,24 @@ export async function runCli(argv: string[], io: CliIo = { out: console.log, err
         io.out(JSON.stringify(await response.json(), null, 2));
         return response.ok ? 0 : 1;
       }
+      case 'pair': {
+        const port = intOption('api-port', values['api-port'] ?? env.POC_API_PORT, 4468, 1, 65535);
+        let response: Response;
+        try {
+          response = await fetch(`http://127.0.0.1:${port}/onboarding/pairing-code`, { method: 'POST' });
+        } catch {
+          io.err(`error: no bridge API answering on 127.0.0.1:${port} (is "poc-bridge run" running with --api-port ${port}?)`);
+          return 1;
+        }
+        const body = (await response.json()) as { code?: string; expiresAt?: string; hotspot?: string; detail?: string };
+        if (!response.ok || !body.code) {
+          io.err(`error: the bridge refused: ${body.detail ?? response.status}`);
+          return 1;
+        }
+        io.out(`pairing code: ${body.code}`);
+        io.out(`hotspot ${body.hotspot}; valid once, until ${body.expiresAt}. Type it into the onboarding app's "Prove you have it" step.`);
+        return 0;
+      }
       case 'run': {
         const region = (values.region ?? env.POC_REGION ?? 'EU868').toUpperCase();
         if (!(REGIONS as readonly string[]).includes(region)) throw new UsageError(`--region must be one of ${REGIONS.join(', ')}, got "${region}"`);
@@ -117,6 +138,7 @@ export async function runCli(argv: string[], io: CliIo = { out: console.log, err
           beaconIntervalSeconds: intOption('beacon-interval', values['beacon-interval'] ?? env.POC_BEACON_INTERVAL_SECONDS, 21_600, 10, 7 * 86_400),
           udpPort: intOption('udp-port', values['udp-port'] ?? env.POC_UDP_PORT, 1680, 0, 65535),
           apiPort: intOption('api-port', values['api-port'] ?? env.POC_API_PORT, 4468, 0, 65535),
+          apiHost: values['api-host'] ?? env.POC_API_HOST ?? '127.0.0.1',
           apiAllowedOrigins: (values['api-origin'] ?? env.POC_API_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
           logger,
         });

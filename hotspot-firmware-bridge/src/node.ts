@@ -24,6 +24,8 @@ export interface BridgeNodeOptions {
   udpHost?: string;
   /** Local HTTP API port; omit for none, 0 for any free port. */
   apiPort?: number;
+  /** Address the local API listens on (default 127.0.0.1; 0.0.0.0 lets a phone on the LAN reach it). */
+  apiHost?: string;
   /** Browser origins allowed to call the local API (the onboarding web app). */
   apiAllowedOrigins?: string[];
   queueLimits?: { maxBytes?: number; maxEntries?: number };
@@ -125,6 +127,7 @@ export async function startBridgeNode(options: BridgeNodeOptions): Promise<Bridg
           queue,
           keypair: options.keypair,
           port: options.apiPort,
+          ...(options.apiHost ? { host: options.apiHost } : {}),
           ...(options.apiAllowedOrigins ? { allowedOrigins: options.apiAllowedOrigins } : {}),
         });
   const theBridge = bridge;

@@ -15,7 +15,7 @@ export interface StartMapperOptions {
   logger?: Logger | boolean;
   /** Chain connection for the onboarding app; null/absent disables the onboarding endpoints with a clear error. */
   chain?: MapperChainOptions | null;
-  /** The local bridge HTTP API that signs the hotspot possession proof. */
+  /** Address of the owner's bridge API the onboarding app suggests; the owner's browser calls it, this server never does. */
   bridgeApiUrl?: string;
   /** Apply pending migrations on start (idempotent; on by default). */
   migrate?: boolean;

@@ -22,7 +22,7 @@ const owner = Keypair.generate();
 beforeAll(async () => {
   db = await createTestDatabase();
   net = await startDevNetwork({ epochLengthSecs: 1, initialEpochEmission: 1_000_000_000n });
-  // The real bridge API, holding the hotspot key; only its /onboarding/sign route is used here.
+  // The real bridge API, holding the hotspot key; only its pairing and /onboarding/sign routes are used here.
   bridge = buildBridgeApi({ keypair: hotspot, bridge: { counters: {} } as never, publisher: {} as never, queue: {} as never });
   bridgeUrl = await bridge.listen({ host: '127.0.0.1', port: 0 });
   app = await buildMapperServer({
@@ -49,7 +49,7 @@ describe('onboarding endpoints against the local chain', () => {
   it('describes the network, the maker and the fees', async () => {
     const r = await app.inject({ url: '/api/v1/onboarding/config' });
     expect(r.statusCode).toBe(200);
-    expect(r.json()).toMatchObject({ cluster: 'local chain', wallet_chain: 'solana:localnet', makers: [{ name: 'Test maker', authority: net.maker.publicKey.toBase58() }], airdrop_sol: 2, bridge_configured: true });
+    expect(r.json()).toMatchObject({ cluster: 'local chain', wallet_chain: 'solana:localnet', makers: [{ name: 'Test maker', authority: net.maker.publicKey.toBase58() }], airdrop_sol: 2, bridge_url: bridgeUrl });
   });
 
   it('refuses an empty wallet with insufficient_funds and lists the fees', async () => {
@@ -66,20 +66,20 @@ describe('onboarding endpoints against the local chain', () => {
     expect((await post('/api/v1/onboarding/preflight', { ...parties(), hotspot: 'x'.repeat(40) })).body.error).toBe('invalid_hotspot_key');
   });
 
-  it('detects the wrong hotspot answering on the bridge', async () => {
-    const someoneElse = generateHotspotKeypair();
-    const r = await post('/api/v1/onboarding/possession', { ...parties(), hotspot: someoneElse.address });
-    expect(r.status).toBe(409);
-    expect(r.body.error).toBe('wrong_hotspot');
-  });
-
-  it('onboards: airdrop, preflight, possession, maker-signed transaction, owner signature, confirmation', async () => {
+  it('onboards: airdrop, preflight, possession (pairing code at the bridge), maker-signed transaction, owner signature, confirmation', async () => {
     expect((await post('/api/v1/onboarding/airdrop', { owner: owner.publicKey.toBase58() })).status).toBe(200);
     const pre = await post('/api/v1/onboarding/preflight', parties());
     expect(pre.status).toBe(200);
     expect(BigInt(pre.body.fees.total_lamports)).toBeGreaterThan(0n);
-    const proof = await post('/api/v1/onboarding/possession', parties());
-    expect(proof.status).toBe(200);
+    // The owner's browser asks the bridge with the code the hotspot shows; this server is not involved.
+    const { code } = (await bridge.inject({ method: 'POST', url: '/onboarding/pairing-code' })).json();
+    const possession = await bridge.inject({
+      method: 'POST',
+      url: '/onboarding/sign',
+      payload: { owner: owner.publicKey.toBase58(), maker: net.maker.publicKey.toBase58(), programId: net.adminClient.programId.toBase58(), hotspot: hotspot.address, code },
+    });
+    expect(possession.statusCode).toBe(200);
+    const proof = { body: { signature: possession.json().signatureBase64 as string } };
     const h3 = latLngToCell(52.3702, 4.8952, 12);
     const check = await post('/api/v1/onboarding/location-check', { lat: 52.3702, lng: 4.8952 });
     expect(check.body).toMatchObject({ h3, warnings: [] });

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { mkdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildBridgeApi } from '@poc/hotspot-firmware-bridge';
+import { buildBridgeApi, runCli } from '@poc/hotspot-firmware-bridge';
 import { generateHotspotKeypair } from '@poc/protocol';
 import { startMapper } from '@poc/mapper';
 import { startDevNetwork, type DevNetwork } from '@poc/devnet/chain';
@@ -14,6 +14,7 @@ import { launchChromium } from '@poc/devnet/chromium';
 let db: TestDatabase;
 let net: DevNetwork;
 let bridge: FastifyInstance;
+let bridgeUrl: string;
 let mapper: Awaited<ReturnType<typeof startMapper>>;
 let browser: Browser;
 const hotspot = generateHotspotKeypair();
@@ -22,14 +23,14 @@ const SCREENSHOTS = '.data/screenshots';
 beforeAll(async () => {
   db = await createTestDatabase();
   net = await startDevNetwork({ epochLengthSecs: 60, initialEpochEmission: 1_000_000_000n });
-  bridge = buildBridgeApi({ keypair: hotspot, bridge: { counters: {} } as never, publisher: {} as never, queue: {} as never });
-  const bridgeUrl = await bridge.listen({ host: '127.0.0.1', port: 0 });
   mapper = await startMapper({
     databaseUrl: db.url,
     logger: false,
     chain: { rpcUrl: net.chain.rpcUrl, wsUrl: net.chain.wsUrl, maker: net.maker, makerName: 'Demo maker', airdropSol: 2, clusterName: 'local chain' },
-    bridgeApiUrl: bridgeUrl,
   });
+  // The owner's hotspot: its bridge lets the onboarding app's page ask it for the possession signature.
+  bridge = buildBridgeApi({ keypair: hotspot, bridge: { counters: {} } as never, publisher: {} as never, queue: {} as never, allowedOrigins: [mapper.url] });
+  bridgeUrl = await bridge.listen({ host: '127.0.0.1', port: 0 });
   browser = await launchChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 900_000);
@@ -52,8 +53,23 @@ const state = (page: Page) => page.evaluate(() => (window as unknown as { __pocO
 const waitStep = (page: Page, step: string) =>
   page.waitForFunction((s) => (window as unknown as { __pocOnboard?: OnboardHook }).__pocOnboard?.step === s, step, { timeout: 60_000 });
 
+/** What the owner reads on the hotspot: `poc-bridge pair` against its bridge's local API. */
+async function pairingCode(url: string): Promise<string> {
+  const lines: string[] = [];
+  expect(await runCli(['pair', '--api-port', new URL(url).port], { out: (l) => lines.push(l), err: (l) => lines.push(l), env: {} })).toBe(0);
+  return /pairing code: (\S+)/.exec(lines.join('\n'))![1]!;
+}
+
+/** Step 3: the bridge's address and the code shown on the hotspot, typed by the owner. */
+async function proveWithPairingCode(page: Page, url: string) {
+  await page.fill('#bridge-url', url);
+  await page.fill('#pairing-code', await pairingCode(url));
+  await page.click('#possession');
+  await waitStep(page, 'location');
+}
+
 describe('onboarding app on a phone', () => {
-  it('walks wallet → fees → possession → pin → submit, and the hotspot reaches the map', async () => {
+  it('walks wallet → fees → possession (pairing code) → pin → submit, and the hotspot reaches the map', async () => {
     const page = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
     const pageErrors: string[] = [];
     page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -74,8 +90,15 @@ describe('onboarding app on a phone', () => {
     await waitStep(page, 'possession');
     expect(await page.locator('#fees tr.total').textContent()).toMatch(/Total, paid by your wallet/);
 
+    // Without the code shown on the hotspot, the bridge signs nothing.
+    await page.fill('#bridge-url', bridgeUrl);
+    await page.fill('#pairing-code', 'ZZZZ-ZZZZ');
     await page.click('#possession');
-    await waitStep(page, 'location');
+    await expect.poll(() => page.locator('#possession-msg').textContent(), { timeout: 30_000 }).toMatch(/the hotspot refused to sign: no valid pairing code/);
+    expect((await state(page)).lastError).toBe('invalid_pairing_code');
+    expect(await page.locator('#possession-msg').textContent()).not.toContain(hotspot.address);
+
+    await proveWithPairingCode(page, bridgeUrl);
 
     await page.fill('#place', 'Amsterdam');
     await page.locator('#place-results li[data-lat]').first().click();
@@ -150,17 +173,17 @@ describe('onboarding app with a browser wallet (Wallet Standard)', () => {
   // A second hotspot behind its own bridge, so this flow does not depend on the demo-wallet test.
   const hotspot2 = generateHotspotKeypair();
   let bridge2: FastifyInstance;
+  let bridge2Url: string;
   let mapper2: Awaited<ReturnType<typeof startMapper>>;
   beforeAll(async () => {
-    bridge2 = buildBridgeApi({ keypair: hotspot2, bridge: { counters: {} } as never, publisher: {} as never, queue: {} as never });
-    const bridgeUrl = await bridge2.listen({ host: '127.0.0.1', port: 0 });
     mapper2 = await startMapper({
       databaseUrl: db.url,
       migrate: false,
       logger: false,
       chain: { rpcUrl: net.chain.rpcUrl, wsUrl: net.chain.wsUrl, maker: net.maker, makerName: 'Demo maker', airdropSol: 2, clusterName: 'local chain' },
-      bridgeApiUrl: bridgeUrl,
     });
+    bridge2 = buildBridgeApi({ keypair: hotspot2, bridge: { counters: {} } as never, publisher: {} as never, queue: {} as never, allowedOrigins: [mapper2.url] });
+    bridge2Url = await bridge2.listen({ host: '127.0.0.1', port: 0 });
   });
   afterAll(async () => {
     await mapper2?.stop();
@@ -220,8 +243,7 @@ describe('onboarding app with a browser wallet (Wallet Standard)', () => {
     await page.fill('#hotspot-key', hotspot2.address);
     await page.click('#preflight');
     await waitStep(page, 'possession');
-    await page.click('#possession');
-    await waitStep(page, 'location');
+    await proveWithPairingCode(page, bridge2Url);
     await pinSomewhere(page, 'Rotterdam');
     await waitStep(page, 'submit');
     expect(await page.locator('#review').textContent()).toContain(`${owner} (${WALLET})`);

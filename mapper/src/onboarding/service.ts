@@ -190,37 +190,6 @@ export class OnboardingService {
     }
   }
 
-  /** Asks the hotspot (through its bridge's local API) to sign the possession message, and checks the answer. */
-  async possession(bridgeApiUrl: string | undefined, input: { owner: string; hotspot: string; maker: string }) {
-    const owner = parseOwner(input.owner);
-    const hotspot = parseHotspot(input.hotspot);
-    const maker = this.checkMaker(input.maker);
-    if (!bridgeApiUrl) throw new HttpError(503, 'bridge_not_configured', 'this server has no hotspot bridge API configured to ask for the possession signature');
-    let answer: { hotspotKey?: string; hotspot?: string; signatureBase64?: string; error?: string; detail?: string };
-    try {
-      const response = await fetch(`${bridgeApiUrl.replace(/\/$/, '')}/onboarding/sign`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ owner: owner.toBase58(), maker: maker.toBase58(), programId: this.client.programId.toBase58() }),
-        signal: AbortSignal.timeout(10_000),
-      });
-      answer = (await response.json()) as typeof answer;
-      if (!response.ok) throw new HttpError(502, 'bridge_refused', `the hotspot bridge refused to sign: ${answer.error ?? response.status} ${answer.detail ?? ''}`.trim());
-    } catch (error) {
-      if (error instanceof HttpError) throw error;
-      throw new HttpError(503, 'bridge_unreachable', `the hotspot bridge at ${bridgeApiUrl} cannot be reached (${(error as Error).message}); is the hotspot powered and on this network?`);
-    }
-    if (answer.hotspotKey !== hotspot.key.toBase58()) {
-      throw new HttpError(409, 'wrong_hotspot', `the bridge answered for hotspot ${answer.hotspot ?? answer.hotspotKey}, not ${hotspot.address}: you are connected to a different hotspot`);
-    }
-    const signature = Buffer.from(answer.signatureBase64 ?? '', 'base64');
-    const message = onboardMessage(this.client.programId, hotspot.key, owner, maker);
-    if (signature.length !== 64 || !ed25519Verify(hotspot.key.toBytes(), message, signature)) {
-      throw new HttpError(502, 'bad_possession_signature', 'the hotspot returned a signature that does not verify for this owner, maker and program');
-    }
-    return { hotspot: hotspot.address, signature: signature.toString('base64') };
-  }
-
   /**
    * Builds possession proof + onboard + assert location in one transaction, signed by the maker; the owner signs last.
    * The onboarding fails on chain if the fee by then exceeds `max_fee_lamports` (default: the fee as of now).

@@ -10,6 +10,7 @@ import { doc } from './coverage-v1';
 export interface OnboardingContext {
   sql: Sql;
   service: OnboardingService | null;
+  /** Suggested address of the owner's bridge API, which the owner's browser calls itself (this server never does). */
   bridgeApiUrl?: string;
 }
 
@@ -38,13 +39,10 @@ export async function onboardingRoutes(app: FastifyInstance, ctx: OnboardingCont
 
   app.get('/api/v1/onboarding/config', { schema: { tags, summary: 'Network, program, maker and fee facts for the onboarding app' } }, async () => ({
     ...(await need().config()),
-    bridge_configured: Boolean(ctx.bridgeApiUrl),
+    bridge_url: ctx.bridgeApiUrl ?? null,
   }));
   app.post('/api/v1/onboarding/preflight', { schema: { tags, summary: 'Checks network, maker approval, duplicate onboarding and funds; lists every fee', body: doc(Parties) } }, async (req) =>
     need().preflight(parseInput(Parties, req.body, 'body')),
-  );
-  app.post('/api/v1/onboarding/possession', { schema: { tags, summary: "Hotspot's possession signature through the bridge's local API", body: doc(Parties) } }, async (req) =>
-    need().possession(ctx.bridgeApiUrl, parseInput(Parties, req.body, 'body')),
   );
   app.post('/api/v1/onboarding/location-check', { schema: { tags, summary: 'Res-12 cell for a pin and warnings for an implausible spot', body: doc(Location) } }, async (req) => {
     const b = parseInput(Location, req.body, 'body');

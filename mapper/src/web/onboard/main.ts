@@ -3,6 +3,7 @@ import * as maplibregl from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import { $, ApiError, esc, getJson, postJson } from '../api';
 import { offlineStyle } from '../map/basemap';
+import { DEFAULT_BRIDGE_URL, requestPossessionSignature } from './bridge';
 import { BrowserWallet, onWalletsChanged, registeredWallets, safeIcon, unusableReason, waitForWallet, type Wallet, type WalletChange } from './browser-wallet';
 import { fromB64, loadOrCreateDemoWallet, toB64, WalletError, type OwnerWallet } from './wallet';
 
@@ -14,7 +15,8 @@ interface Config {
   makers: { name: string; authority: string }[];
   fees: { onboarding_fee_lamports: string; location_fee_lamports: string };
   airdrop_sol: number;
-  bridge_configured: boolean;
+  /** Suggested address of the owner's bridge API (npm start's own hotspot); the browser calls it, never the server. */
+  bridge_url: string | null;
 }
 interface Preflight {
   hotspot: string;
@@ -39,8 +41,11 @@ const NEXT_STEP: Record<string, string> = {
   unknown_maker: 'This hotspot’s maker is not approved here. Contact your manufacturer.',
   already_onboarded: 'Nothing to do: it is already on the network. Open it on the map.',
   wrong_network: 'The app is pointed at a chain without this network. Check the network shown at the top.',
-  wrong_hotspot: 'Another hotspot answered. Connect to the hotspot whose key you entered (power-cycle others nearby).',
-  bridge_unreachable: 'Make sure the hotspot is powered and on the same network as this server.',
+  wrong_hotspot: 'The bridge at this address holds another hotspot than the key you entered. Check the key on the label and the bridge address; the pairing code stays valid.',
+  bridge_unreachable: 'Make sure the hotspot is powered, this phone or computer is on its network, and the address is right.',
+  invalid_bridge_url: 'Type the bridge address shown by the hotspot, e.g. http://192.168.1.20:4468.',
+  invalid_pairing_code: 'On the hotspot, run "poc-bridge pair" and type the new code it prints. A code works once, for 10 minutes; a few wrong tries void it.',
+  bad_possession_signature: 'Ask the hotspot to sign again with a new pairing code.',
   invalid_hotspot_key: 'Type the key exactly as printed on the hotspot label, or scan its QR code.',
   chain_unreachable: 'The chain RPC is down or unreachable. Try again in a minute.',
   transaction_expired: 'Press the button again to prepare a fresh transaction.',
@@ -269,8 +274,15 @@ async function runPossession() {
   msg.className = 'msg';
   msg.textContent = 'Asking the hotspot…';
   try {
-    const r: { signature: string } = await postJson('/api/v1/onboarding/possession', parties());
-    possessionSignature = r.signature;
+    const { owner, maker } = parties();
+    possessionSignature = await requestPossessionSignature($<HTMLInputElement>('bridge-url').value, {
+      owner,
+      maker,
+      programId: config.program_id,
+      hotspot: preflight!.hotspot,
+      code: $<HTMLInputElement>('pairing-code').value,
+    });
+    $<HTMLInputElement>('pairing-code').value = '';
     showOk(msg, 'The hotspot signed: possession proven.');
     hook.step = 'location';
     enable('step-location', true);
@@ -446,6 +458,7 @@ async function main() {
   $('cluster').textContent = `${config.cluster}`;
   $('maker').innerHTML = config.makers.map((m) => `<option value="${esc(m.authority)}">${esc(m.name)} (${esc(m.authority.slice(0, 6))}…)</option>`).join('');
   $('airdrop').hidden = !(config.airdrop_sol > 0);
+  $<HTMLInputElement>('bridge-url').value = config.bridge_url ?? DEFAULT_BRIDGE_URL;
   onWalletsChanged(renderWalletChoices);
   showWallet();
   await restoreWallet().catch((e) => showError($('wallet-msg'), e));
