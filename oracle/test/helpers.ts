@@ -26,6 +26,8 @@ import type { Sql } from 'postgres';
 export { issueEntropy } from '../src/entropy/publisher';
 export { pruneRejectedMessages, storeBatch } from '../src/ingest/store';
 export { updateTrustScores } from '../src/plausibility/trust';
+export { loadLinkGraph, type LinkGraph, type LinkPair } from '../src/plausibility/link-graph';
+export { collusionEvidence, closedGroupEvidence, fitPropagationModel, geometryEvidence, linkAsymmetryEvidence, type Evidence } from '../src/plausibility/collusion';
 export { HexDensityCache } from '../src/rewards/density-cache';
 export { processPendingPocs } from '../src/verify/processor';
 export type { AcceptedReport } from '../src/ingest/decode';

@@ -1,4 +1,6 @@
 import type { Sql } from 'postgres';
+import { collusionEvidence, storeCollusionFlags } from './collusion';
+import { loadLinkGraph } from './link-graph';
 
 /**
  * Geospatial plausibility beyond Helium. Every located beaconer→witness pair gives a link sample: the asserted
@@ -90,14 +92,23 @@ async function plausibilityRows(sql: Sql, since: Date, p: TrustParams): Promise<
     FROM sample GROUP BY hotspot`;
 }
 
-/** Recomputes every hotspot's trust from its links in the window and stores it (hotspot_trust and hotspots.trust_score). */
+/** Any constant, the same in every oracle process: one trust refresh writes at a time. */
+const TRUST_LOCK = 7_150_104;
+
+/**
+ * Recomputes every hotspot's trust from its links in the window and stores it: plausibility per role in
+ * hotspot_trust, collusion findings in hotspot_flags (their factor in hotspot_trust.collusion_scale), and
+ * hotspots.trust_score = plausibility × collusion scale, which the PoC processor snapshots onto every report.
+ */
 export async function updateTrustScores(sql: Sql, windowHours = 168, p: TrustParams = DEFAULT_TRUST_PARAMS): Promise<number> {
   const since = new Date(Date.now() - windowHours * 3600_000);
   const rows = await plausibilityRows(sql, since, p);
-  if (rows.length === 0) return 0;
+  const evidence = collusionEvidence(await loadLinkGraph(sql, since));
   const scored = rows.map((r) => ({ ...r, trust: roleTrust(r, p) })).sort((a, b) => (a.hotspot < b.hotspot ? -1 : 1));
   const column = <K extends keyof (typeof scored)[number]>(k: K) => scored.map((r) => r[k]);
   await sql.begin(async (tx) => {
+    const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${TRUST_LOCK}) AS ok`;
+    if (!lock?.ok) return; // another worker is writing the same result
     await tx`
       INSERT INTO hotspot_trust (hotspot, witness_samples, witness_implausible, beaconer_samples, beaconer_implausible, median_margin, trust_score,
                                  samples, implausible, updated_at)
@@ -109,11 +120,13 @@ export async function updateTrustScores(sql: Sql, windowHours = 168, p: TrustPar
         witness_samples = EXCLUDED.witness_samples, witness_implausible = EXCLUDED.witness_implausible,
         beaconer_samples = EXCLUDED.beaconer_samples, beaconer_implausible = EXCLUDED.beaconer_implausible,
         median_margin = EXCLUDED.median_margin, trust_score = EXCLUDED.trust_score, updated_at = now()`;
+    await storeCollusionFlags(tx, evidence);
     // Lock in address order, as the PoC processor does, so the two never deadlock.
     await tx`SELECT 1 FROM hotspots WHERE address IN (SELECT hotspot FROM hotspot_trust) ORDER BY address FOR UPDATE`;
     await tx`
-      UPDATE hotspots h SET trust_score = t.trust_score FROM hotspot_trust t
-      WHERE t.hotspot = h.address AND h.trust_score IS DISTINCT FROM t.trust_score`;
+      UPDATE hotspots h SET trust_score = v.trust FROM (
+        SELECT hotspot, round((trust_score * collusion_scale)::numeric, 4)::float8 AS trust FROM hotspot_trust) v
+      WHERE v.hotspot = h.address AND h.trust_score IS DISTINCT FROM v.trust`;
   });
   return scored.length;
 }
