@@ -29,10 +29,3 @@ export default async function setup(project: TestProject) {
     await db.stop();
   };
 }
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    postgresAdminUrl: string;
-    migrationDirs: string[];
-  }
-}

@@ -29,3 +29,11 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     },
   };
 }
+
+// What the test run's global setup provides to every test file (test/support/global-setup.ts).
+declare module 'vitest' {
+  export interface ProvidedContext {
+    postgresAdminUrl: string;
+    migrationDirs: string[];
+  }
+}
