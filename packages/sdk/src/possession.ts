@@ -1,3 +1,4 @@
+import { onboardingMessage } from '@poc/protocol';
 /**
  * Hotspot possession proof (notes/chain_interface.md): the hotspot key signs
  *   utf8("poc-network:onboard:v1") ‖ program_id ‖ hotspot_key ‖ owner ‖ maker_authority
@@ -7,17 +8,9 @@
 import { createPrivateKey, createPublicKey, sign as cryptoSign, verify as cryptoVerify } from 'node:crypto';
 import { Ed25519Program, PublicKey, type TransactionInstruction } from '@solana/web3.js';
 
-export const ONBOARD_DOMAIN = new TextEncoder().encode('poc-network:onboard:v1');
-
+/** The possession message (SPEC.md, "Possession proof"), built by @poc/protocol from the four keys. */
 export function onboardMessage(programId: PublicKey, hotspotKey: PublicKey, owner: PublicKey, makerAuthority: PublicKey): Uint8Array {
-  const out = new Uint8Array(ONBOARD_DOMAIN.length + 32 * 4);
-  out.set(ONBOARD_DOMAIN, 0);
-  let at = ONBOARD_DOMAIN.length;
-  for (const key of [programId, hotspotKey, owner, makerAuthority]) {
-    out.set(key.toBytes(), at);
-    at += 32;
-  }
-  return out;
+  return onboardingMessage({ programId: programId.toBytes(), hotspotKey: hotspotKey.toBytes(), owner: owner.toBytes(), maker: makerAuthority.toBytes() });
 }
 
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');

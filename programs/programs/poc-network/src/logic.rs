@@ -245,6 +245,54 @@ mod tests {
         assert_eq!(node_hash(&a, &b), hashv(&[&pre]).to_bytes());
     }
 
+    fn key32(hex_text: &str) -> [u8; 32] {
+        let bytes: Vec<u8> = (0..hex_text.len()).step_by(2).map(|i| u8::from_str_radix(&hex_text[i..i + 2], 16).unwrap()).collect();
+        bytes.try_into().unwrap()
+    }
+
+    fn text<'a>(v: &'a serde_json::Value, field: &str) -> &'a str {
+        v[field].as_str().unwrap_or_else(|| panic!("vector field {field}"))
+    }
+
+    #[test]
+    fn rewards_tree_matches_the_vectors_shared_with_packages_protocol() {
+        let vectors: serde_json::Value = serde_json::from_str(include_str!("../../../../packages/protocol/vectors/rewards-merkle.json")).unwrap();
+        for v in vectors["leaves"].as_array().unwrap() {
+            let cumulative: u64 = text(v, "cumulative").parse().unwrap();
+            assert_eq!(hex(&leaf_hash(&key32(text(v, "hotspotKey")), cumulative)), text(v, "hash"));
+        }
+        for v in vectors["nodes"].as_array().unwrap() {
+            assert_eq!(hex(&node_hash(&key32(text(v, "a")), &key32(text(v, "b")))), text(v, "hash"));
+        }
+        let trees = vectors["trees"].as_array().unwrap();
+        assert!(!trees.is_empty());
+        for t in trees {
+            let entries: Vec<([u8; 32], u64)> = t["entries"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| (key32(text(e, "hotspotKey")), text(e, "cumulative").parse().unwrap()))
+                .collect();
+            let root = rewards_root(&entries).unwrap();
+            assert_eq!(hex(&root), text(t, "root"));
+            for (i, (key, amount)) in entries.iter().enumerate() {
+                let expected: Vec<String> = t["proofs"][i].as_array().unwrap().iter().map(|p| p.as_str().unwrap().to_string()).collect();
+                let proof = rewards_proof(&entries, key).unwrap();
+                assert_eq!(proof.iter().map(|p| hex(p)).collect::<Vec<_>>(), expected);
+                assert!(verify_proof(&root, leaf_hash(key, *amount), &proof));
+            }
+        }
+    }
+
+    #[test]
+    fn possession_message_matches_the_vectors_shared_with_packages_protocol() {
+        let vectors: serde_json::Value = serde_json::from_str(include_str!("../../../../packages/protocol/vectors/possession.json")).unwrap();
+        for v in vectors["messages"].as_array().unwrap() {
+            let message = onboard_message(&key32(text(v, "programId")), &key32(text(v, "hotspotKey")), &key32(text(v, "owner")), &key32(text(v, "maker")));
+            assert_eq!(hex(&message), text(v, "message"));
+        }
+    }
+
     fn entries(n: u8) -> Vec<([u8; 32], u64)> {
         (0..n).map(|i| ([i.wrapping_mul(37).wrapping_add(5); 32], 1_000 * (i as u64 + 1))).collect()
     }
