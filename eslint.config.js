@@ -3,7 +3,7 @@ import importX from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', 'programs/**', '**/public/**', '.data/**', '**/dist/**', 'test/browser/standard-wallet.js'] },
+  { ignores: ['**/node_modules/**', 'programs/**', '**/public/**', '.data/**', '**/dist/**', '**/.types/**', 'test/browser/standard-wallet.js'] },
   {
     files: ['**/*.ts', '**/*.mjs'],
     languageOptions: {
