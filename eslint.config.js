@@ -18,7 +18,11 @@ export default tseslint.config(
       // Every import is declared in the package.json nearest to the importing file; dev-only code may use devDependencies.
       'import-x/no-extraneous-dependencies': [
         'error',
-        { devDependencies: ['**/*.test.ts', '**/test/**', '**/bench/**', 'scripts/**', 'test/**', 'vitest.config.ts', 'eslint.config.js'], includeTypes: true },
+        {
+          // The web app (mapper/src/web) is bundled at build time, so its packages are build-time dependencies.
+          devDependencies: ['**/*.test.ts', '**/test/**', '**/bench/**', 'scripts/**', 'test/**', 'mapper/src/web/**', 'vitest.config.ts', 'eslint.config.js'],
+          includeTypes: true,
+        },
       ],
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
