@@ -43,7 +43,10 @@ export class DeferredChain implements ChainWriter, RegistryChainClient {
   };
 }
 
-async function onboardFleet(network: DevNetwork, hotspots: FleetHotspot[], log: Logger) {
+/** Called for each hotspot the maker onboards itself at genesis (npm start marks it in the maker's device list). */
+export type OnFleetOnboarded = (address: string, owner: string) => Promise<void>;
+
+async function onboardFleet(network: DevNetwork, hotspots: FleetHotspot[], log: Logger, onOnboarded?: OnFleetOnboarded) {
   const existing = new Set((await network.oracleClient.fetchRegistry()).map((h) => h.address));
   const pending = hotspots.filter((h) => !existing.has(h.address));
   const owners: Keypair[] = [];
@@ -61,16 +64,25 @@ async function onboardFleet(network: DevNetwork, hotspots: FleetHotspot[], log: 
       makerAuthority: network.maker,
     });
     await client.assertLocation({ hotspotKey, location: hotspot.h3, gainDbiX10: hotspot.gainDdbi, elevationM: hotspot.elevationM, owner });
+    await onOnboarded?.(hotspot.address, owner.publicKey.toBase58());
   }
   log.info({ onboarded: pending.length, alreadyOnChain: existing.size }, 'fleet onboarded on chain');
 }
 
-export function startDevChain(options: { epochSeconds: number; emissionPerEpoch: bigint; hotspots: FleetHotspot[]; log: Logger }) {
+export function startDevChain(options: {
+  epochSeconds: number;
+  emissionPerEpoch: bigint;
+  hotspots: FleetHotspot[];
+  /** The approved maker (default: a new key). */
+  maker?: Keypair;
+  onFleetOnboarded?: OnFleetOnboarded;
+  log: Logger;
+}) {
   const deferred = new DeferredChain();
   let stopped = false;
   const up = (async () => {
     options.log.info('starting the chain (the first run compiles the local chain, which takes several minutes)');
-    const network = await startDevNetwork({ epochLengthSecs: options.epochSeconds, initialEpochEmission: options.emissionPerEpoch });
+    const network = await startDevNetwork({ epochLengthSecs: options.epochSeconds, initialEpochEmission: options.emissionPerEpoch, maker: options.maker });
     if (stopped) {
       await network.stop();
       return null;
@@ -81,7 +93,7 @@ export function startDevChain(options: { epochSeconds: number; emissionPerEpoch:
   const ready = (async () => {
     const network = await up;
     if (!network) return null;
-    await onboardFleet(network, options.hotspots, options.log);
+    await onboardFleet(network, options.hotspots, options.log, options.onFleetOnboarded);
     deferred.network = network;
     return network;
   })();

@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { hotspotRegistryLookup, sha256Hex, startEmbeddedBroker, type EmbeddedBroker } from '@poc/broker';
 import { connectDatabase, guardAgainstDriverTypeFetchFailures, migrate } from '@poc/db';
 import { startEmbeddedPostgres } from '@poc/devnet/postgres';
+import { markMakerDeviceOnboarded } from '@poc/mapper';
 import { localNetworkDatabaseUrlFile } from '@poc/mapper/api-keys-cli';
 import { mapperOptions, mapperSettingsSchema } from '@poc/mapper/main';
 import { MAPPER_MIGRATIONS_DIR } from '@poc/mapper/migrations';
@@ -23,6 +24,7 @@ import { createKeyFile, loadKeyFile, type HotspotKeypair } from '@poc/protocol';
 import { createLogger, TaskRunner } from '@poc/service';
 import { planFleet, type FleetStats, type PlanFleetOptions } from '@poc/simulator';
 import { startDevChain } from './dev-chain';
+import { loadOrCreateMakerKeypair, provisionDevices } from './dev-maker';
 import type { FleetProcessOptions } from './fleet-process';
 import { startMapperWhenChainIsUp } from './mapper-with-chain';
 import { loadNetworkConfig } from './network-config';
@@ -136,8 +138,20 @@ async function main() {
       })),
     );
 
+    // The maker lists what it builds; its onboarding server co-signs only listed devices.
+    const maker = loadOrCreateMakerKeypair(join(dataDir, 'maker-keypair.json'));
+    const factoryLog = log.child({ component: 'maker' });
+    await provisionDevices(sql.sql, maker, 'simulated-fleet', hotspots.map((h) => h.address), factoryLog);
+
     const chain = await tasks.start('chain', async () =>
-      startDevChain({ epochSeconds: config.POC_EPOCH_SECONDS, emissionPerEpoch: DEMO_EMISSION_PER_EPOCH, hotspots, log: log.child({ component: 'chain' }) }),
+      startDevChain({
+        epochSeconds: config.POC_EPOCH_SECONDS,
+        emissionPerEpoch: DEMO_EMISSION_PER_EPOCH,
+        hotspots,
+        maker,
+        onFleetOnboarded: (address, owner) => markMakerDeviceOnboarded(sql.sql, address, owner),
+        log: log.child({ component: 'chain' }),
+      }),
     );
 
     // The same settings and start-up as the poc-oracle process, with the local chain and broker plugged in.
@@ -193,6 +207,7 @@ async function main() {
       log: log.child({ component: 'my-hotspot' }),
     });
     tasks.add({ name: 'your hotspot', stop: myHotspot.node.stop });
+    await provisionDevices(sql.sql, maker, 'my-hotspot', [myHotspot.node.bridge.status().address], factoryLog);
 
     const mapperSettings = mapperSettingsSchema.parse({
       DATABASE_URL: databaseUrl,

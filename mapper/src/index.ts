@@ -77,3 +77,4 @@ export { apiKeyVerifier, createApiKey, revokeApiKey } from './api-keys';
 export { SIGNAL_CLASSES, signalClassOf } from './signal';
 export type { MapperChainOptions } from './onboarding/service';
 export { MAPPER_MIGRATIONS_DIR } from './migrations';
+export { findMakerDevice, listMakerDevices, MakerDeviceError, markMakerDeviceOnboarded, registerMakerDevices, revokeMakerDevices, type MakerDevice } from './onboarding/maker-devices';

@@ -7,6 +7,7 @@ import { generateHotspotKeypair } from '@poc/protocol';
 import { startDevNetwork, type DevNetwork } from '@poc/devnet/chain';
 import { ed25519Sign } from '@poc/sdk';
 import { rewardProof } from '@poc/oracle';
+import { registerMakerDevices } from '../src/onboarding/maker-devices';
 import { OnboardingService } from '../src/onboarding/service';
 import { buildMapperServer } from '../src/server';
 import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
@@ -22,6 +23,7 @@ const owner = Keypair.generate();
 beforeAll(async () => {
   db = await createTestDatabase();
   net = await startDevNetwork({ epochLengthSecs: 1, initialEpochEmission: 1_000_000_000n });
+  await registerMakerDevices(db.sql, { maker: net.maker.publicKey.toBase58(), batch: 'test', hotspots: [hotspot.address] });
   // The real bridge API, holding the hotspot key; only its pairing and /onboarding/sign routes are used here.
   bridge = buildBridgeApi({ keypair: hotspot, bridge: { counters: {} } as never, publisher: {} as never, queue: {} as never });
   bridgeUrl = await bridge.listen({ host: '127.0.0.1', port: 0 });

@@ -5,7 +5,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildBridgeApi, runCli } from '@poc/hotspot-firmware-bridge';
 import { generateHotspotKeypair } from '@poc/protocol';
-import { startMapper } from '@poc/mapper';
+import { registerMakerDevices, startMapper } from '@poc/mapper';
 import { startDevNetwork, type DevNetwork } from '@poc/devnet/chain';
 import { syncRegistryFromChain } from '@poc/oracle';
 import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
@@ -31,6 +31,7 @@ beforeAll(async () => {
   // The owner's hotspot: its bridge lets the onboarding app's page ask it for the possession signature.
   bridge = buildBridgeApi({ keypair: hotspot, bridge: { counters: {} } as never, publisher: {} as never, queue: {} as never, allowedOrigins: [mapper.url] });
   bridgeUrl = await bridge.listen({ host: '127.0.0.1', port: 0 });
+  await registerMakerDevices(db.sql, { maker: net.maker.publicKey.toBase58(), batch: 'browser-test', hotspots: [hotspot.address] });
   browser = await launchChromium();
   mkdirSync(SCREENSHOTS, { recursive: true });
 }, 900_000);
@@ -83,6 +84,13 @@ describe('onboarding app on a phone', () => {
     await page.click('#preflight');
     await expect.poll(() => page.locator('#hotspot-msg').textContent(), { timeout: 30_000 }).toMatch(/holds 0\.000000 SOL but onboarding needs/);
     expect((await state(page)).lastError).toBe('insufficient_funds');
+
+    // A key this maker never manufactured is refused before anything is signed or paid.
+    await page.fill('#hotspot-key', generateHotspotKeypair().address);
+    await page.click('#preflight');
+    await expect.poll(() => page.locator('#hotspot-msg').textContent(), { timeout: 30_000 }).toMatch(/is not one Demo maker manufactured/);
+    expect((await state(page)).lastError).toBe('not_maker_device');
+    await page.fill('#hotspot-key', hotspot.address);
 
     await page.click('#airdrop');
     await expect.poll(() => page.locator('#wallet-balance').textContent(), { timeout: 30_000 }).toBe('2.000000 SOL');
@@ -184,6 +192,7 @@ describe('onboarding app with a browser wallet (Wallet Standard)', () => {
     });
     bridge2 = buildBridgeApi({ keypair: hotspot2, bridge: { counters: {} } as never, publisher: {} as never, queue: {} as never, allowedOrigins: [mapper2.url] });
     bridge2Url = await bridge2.listen({ host: '127.0.0.1', port: 0 });
+    await registerMakerDevices(db.sql, { maker: net.maker.publicKey.toBase58(), batch: 'browser-test', hotspots: [hotspot2.address] });
   });
   afterAll(async () => {
     await mapper2?.stop();

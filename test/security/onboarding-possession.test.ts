@@ -11,7 +11,7 @@ import { buildBridgeApi, runCli } from '@poc/hotspot-firmware-bridge';
 import { generateHotspotKeypair } from '@poc/protocol';
 import { startDevNetwork, type DevNetwork } from '@poc/devnet/chain';
 import { ed25519Sign } from '@poc/sdk';
-import { startMapper } from '@poc/mapper';
+import { registerMakerDevices, startMapper } from '@poc/mapper';
 import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
 
 const APP_ORIGIN = 'http://127.0.0.1:8080';
@@ -32,6 +32,8 @@ beforeAll(async () => {
   net = await startDevNetwork({ epochLengthSecs: 60, initialEpochEmission: 1_000_000_000n });
   await net.fund(operator.publicKey, 2);
   await net.fund(attacker.publicKey, 2);
+  // A genuine hotspot of this maker: only its possession proof stands between the attacker and the co-signature.
+  await registerMakerDevices(db.sql, { maker: net.maker.publicKey.toBase58(), batch: 'test', hotspots: [hotspot.address] });
   bridge = buildBridgeApi({
     keypair: hotspot,
     bridge: { counters: {} } as never,

@@ -8,6 +8,7 @@ import type { Sql } from 'postgres';
 import { rewardProof } from '@poc/oracle';
 import { HttpError } from '../http-errors';
 import { chainError } from './errors';
+import { findMakerDevice, markMakerDeviceOnboarded } from './maker-devices';
 
 // anchor is CommonJS: named imports fail under Node's ESM loader.
 const { BN } = anchor;
@@ -146,12 +147,29 @@ export class OnboardingService {
     return maker;
   }
 
-  /** Everything that can be known before the user signs anything: network, maker approval, duplicate, funds, fees. */
-  async preflight(input: { owner: string; hotspot: string; maker: string }) {
+  /** The maker co-signs only hotspots it built: keys registered in its device list for this maker and not revoked. */
+  private async checkManufactured(sql: Sql, hotspot: { address: string }, maker: PublicKey) {
+    const device = await findMakerDevice(sql, hotspot.address);
+    const makerName = this.options.makerName ?? 'this maker';
+    if (!device || device.maker !== maker.toBase58()) {
+      throw new HttpError(
+        403,
+        'not_maker_device',
+        `hotspot ${hotspot.address} is not one ${makerName} manufactured (its key is not in the maker's device list), so ${makerName} will not co-sign its onboarding: only a hotspot's own maker can onboard it`,
+      );
+    }
+    if (device.status === 'revoked') {
+      throw new HttpError(403, 'device_revoked', `hotspot ${hotspot.address} (batch ${device.batch}) was withdrawn by ${makerName}${device.revoked_reason ? `: ${device.revoked_reason}` : ''}; contact the maker`);
+    }
+  }
+
+  /** Everything that can be known before the user signs anything: network, maker approval, maker's device, duplicate, funds, fees. */
+  async preflight(sql: Sql, input: { owner: string; hotspot: string; maker: string }) {
     const owner = parseOwner(input.owner);
     const hotspot = parseHotspot(input.hotspot);
     const maker = this.checkMaker(input.maker);
     const network = await this.network();
+    await this.checkManufactured(sql, hotspot, maker);
     try {
       const makerAccount = await this.client.fetchMaker(maker);
       if (!makerAccount) throw new HttpError(409, 'unknown_maker', `maker ${maker.toBase58()} is not approved on this network (no maker account): contact your manufacturer`);
@@ -194,7 +212,7 @@ export class OnboardingService {
    * Builds possession proof + onboard + assert location in one transaction, signed by the maker; the owner signs last.
    * The onboarding fails on chain if the fee by then exceeds `max_fee_lamports` (default: the fee as of now).
    */
-  async prepare(input: { owner: string; hotspot: string; maker: string; signature: string; h3: string; gain_dbi: number; elevation_m: number; max_fee_lamports?: string }) {
+  async prepare(sql: Sql, input: { owner: string; hotspot: string; maker: string; signature: string; h3: string; gain_dbi: number; elevation_m: number; max_fee_lamports?: string }) {
     const owner = parseOwner(input.owner);
     const hotspot = parseHotspot(input.hotspot);
     const maker = this.checkMaker(input.maker);
@@ -203,7 +221,7 @@ export class OnboardingService {
     if (signature.length !== 64 || !ed25519Verify(hotspot.key.toBytes(), message, signature)) {
       throw new HttpError(400, 'bad_possession_signature', 'the possession signature does not match this hotspot, owner and maker: ask the hotspot to sign again');
     }
-    const checked = await this.preflight(input);
+    const checked = await this.preflight(sql, input);
     const maxFee = input.max_fee_lamports ?? checked.fees.onboarding_fee_lamports;
     const pdas = this.client.pdas;
     const program = this.client.program;
@@ -236,6 +254,20 @@ export class OnboardingService {
       };
     } catch (error) {
       throw chainError(error, 'Preparing the onboarding transaction');
+    }
+  }
+
+  /** After a confirmed onboarding: the maker's device list records the hotspot as onboarded, to this owner. */
+  async recordOnboarded(sql: Sql, input: { transaction: string; owner: string }) {
+    const tx = Transaction.from(Buffer.from(input.transaction, 'base64'));
+    const coder = new anchor.BorshInstructionCoder(this.client.program.rawIdl);
+    for (const ix of tx.instructions) {
+      if (!ix.programId.equals(this.client.programId)) continue;
+      const decoded = coder.decode(ix.data);
+      const hotspotKey = (decoded?.data as { hotspot_key?: PublicKey } | undefined)?.hotspot_key;
+      if (decoded?.name === 'onboard_hotspot' && hotspotKey) {
+        await markMakerDeviceOnboarded(sql, encodeHotspotAddress(hotspotKey.toBytes()), parseOwner(input.owner).toBase58());
+      }
     }
   }
 

@@ -42,18 +42,22 @@ export async function onboardingRoutes(app: FastifyInstance, ctx: OnboardingCont
     bridge_url: ctx.bridgeApiUrl ?? null,
   }));
   app.post('/api/v1/onboarding/preflight', { schema: { tags, summary: 'Checks network, maker approval, duplicate onboarding and funds; lists every fee', body: doc(Parties) } }, async (req) =>
-    need().preflight(parseInput(Parties, req.body, 'body')),
+    need().preflight(ctx.sql, parseInput(Parties, req.body, 'body')),
   );
   app.post('/api/v1/onboarding/location-check', { schema: { tags, summary: 'Res-12 cell for a pin and warnings for an implausible spot', body: doc(Location) } }, async (req) => {
     const b = parseInput(Location, req.body, 'body');
     return checkLocation(ctx.sql, b.lat, b.lng, b.hotspot);
   });
   app.post('/api/v1/onboarding/transaction', { schema: { tags, summary: 'Onboard + assert-location transaction, maker-signed, for the owner to sign', body: doc(Prepare) } }, async (req) =>
-    need().prepare(parseInput(Prepare, req.body, 'body')),
+    need().prepare(ctx.sql, parseInput(Prepare, req.body, 'body')),
   );
-  app.post('/api/v1/onboarding/submit', { schema: { tags, summary: "Adds the owner's signature, sends and confirms", body: doc(Submit) } }, async (req) =>
-    need().submit(parseInput(Submit, req.body, 'body')),
-  );
+  app.post('/api/v1/onboarding/submit', { schema: { tags, summary: "Adds the owner's signature, sends and confirms", body: doc(Submit) } }, async (req) => {
+    const input = parseInput(Submit, req.body, 'body');
+    const sent = await need().submit(input);
+    // The chain holds the truth; the maker's device list only follows it, so a failure here must not fail the answer.
+    await need().recordOnboarded(ctx.sql, input).catch((error) => req.log.warn({ err: error }, 'could not mark the device onboarded in the maker list'));
+    return sent;
+  });
   app.post('/api/v1/onboarding/airdrop', { schema: { tags, summary: 'Demo SOL for a local/test chain wallet', body: doc(Owner) } }, async (req) =>
     need().airdrop(parseInput(Owner, req.body, 'body').owner),
   );

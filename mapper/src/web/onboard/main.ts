@@ -39,6 +39,8 @@ const hook = {
 const NEXT_STEP: Record<string, string> = {
   insufficient_funds: 'Add SOL to this wallet (or use "Get demo SOL" on a test network), then check again.',
   unknown_maker: 'This hotspot’s maker is not approved here. Contact your manufacturer.',
+  not_maker_device: 'Check the key against the hotspot’s label and the maker chosen above; a hotspot can only be onboarded through the app of the maker that built it. If you bought it from this maker, contact them with the key.',
+  device_revoked: 'Contact the maker: they withdrew this hotspot (for example a stolen shipment or a recall).',
   already_onboarded: 'Nothing to do: it is already on the network. Open it on the map.',
   wrong_network: 'The app is pointed at a chain without this network. Check the network shown at the top.',
   wrong_hotspot: 'The bridge at this address holds another hotspot than the key you entered. Check the key on the label and the bridge address; the pairing code stays valid.',
