@@ -5,6 +5,7 @@ import { isMain } from '@poc/service';
 import pino from 'pino';
 import { KeyFileError, createKeyFile, loadKeyFile } from '@poc/protocol';
 import { startBridgeNode } from './node';
+import { MqttPasswordFileError, readMqttPasswordFile } from './static-credentials';
 import { REGIONS, decodeHotspotAddress, type Region } from '@poc/protocol';
 
 const USAGE = `poc-bridge — runs beside a LoRa packet forwarder: beacons, witnesses, signs and delivers PoC reports.
@@ -18,6 +19,9 @@ Usage:
 Options for run (environment variable in brackets):
   --key FILE             hotspot key file [POC_KEY_FILE]           default ./hotspot.key
   --mqtt-url URL         broker [POC_MQTT_URL]                     default mqtt://127.0.0.1:1883
+  --mqtt-password-file F static-credential mode [POC_MQTT_PASSWORD_FILE]: log in with username = the hotspot
+                         address and the password in F (first line, mode 0600, re-read at every reconnect), for a
+                         broker with a plain password_file. Default: a short-lived token signed by the hotspot key
   --region R             ${REGIONS.join('|')} [POC_REGION]        default EU868
   --oracle-key ADDR      oracle address whose entropy to trust [POC_ORACLE_KEY]  required
   --udp-port N           GWMP UDP port [POC_UDP_PORT]              default 1680
@@ -39,6 +43,7 @@ export interface CliIo {
 const options = {
   key: { type: 'string' },
   'mqtt-url': { type: 'string' },
+  'mqtt-password-file': { type: 'string' },
   region: { type: 'string' },
   'oracle-key': { type: 'string' },
   'udp-port': { type: 'string' },
@@ -126,6 +131,16 @@ export async function runCli(argv: string[], io: CliIo = { out: console.log, err
         } catch (error) {
           throw new UsageError(`--oracle-key: ${(error as Error).message}`);
         }
+        const passwordFileOption = values['mqtt-password-file'] ?? env.POC_MQTT_PASSWORD_FILE;
+        const mqttPasswordFile = passwordFileOption ? resolve(passwordFileOption) : undefined;
+        if (mqttPasswordFile) {
+          try {
+            readMqttPasswordFile(mqttPasswordFile);
+          } catch (error) {
+            if (error instanceof MqttPasswordFileError) throw new UsageError(`--mqtt-password-file: ${error.message}`);
+            throw error;
+          }
+        }
         const keypair = loadKeyFile(keyPath);
         const logger = pino({ level: values['log-level'] ?? env.LOG_LEVEL ?? 'info' });
         const node = await startBridgeNode({
@@ -133,6 +148,7 @@ export async function runCli(argv: string[], io: CliIo = { out: console.log, err
           region: region as Region,
           antennaGainDdbi: intOption('gain', values.gain ?? env.POC_ANTENNA_GAIN, 12, -100, 300),
           mqttUrl: values['mqtt-url'] ?? env.POC_MQTT_URL ?? 'mqtt://127.0.0.1:1883',
+          ...(mqttPasswordFile ? { mqttPasswordFile } : {}),
           oracleAddress,
           queueDir: resolve(values['queue-dir'] ?? env.POC_QUEUE_DIR ?? 'poc-bridge-queue'),
           beaconIntervalSeconds: intOption('beacon-interval', values['beacon-interval'] ?? env.POC_BEACON_INTERVAL_SECONDS, 21_600, 10, 7 * 86_400),
@@ -142,7 +158,7 @@ export async function runCli(argv: string[], io: CliIo = { out: console.log, err
           apiAllowedOrigins: (values['api-origin'] ?? env.POC_API_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
           logger,
         });
-        logger.info({ address: keypair.address, region, udpPort: node.udpPort, api: node.apiUrl, queued: node.queue.depth }, 'poc-bridge running');
+        logger.info({ address: keypair.address, region, udpPort: node.udpPort, api: node.apiUrl, queued: node.queue.depth, mqttLogin: mqttPasswordFile ? 'password file' : 'token' }, 'poc-bridge running');
         io.out(`poc-bridge ${keypair.address} running: GWMP on udp/${node.udpPort}, API ${node.apiUrl}`);
         return await new Promise<number>((done) => {
           const shutdown = (signal: string) => {

@@ -6,6 +6,7 @@ import type { SharedMqttConnection } from './bridge/shared-connection';
 import { startGwmpUdpServer, type GwmpUdpServer } from './link/udp-server';
 import type { PacketForwarderLink } from './link/types';
 import { DurableQueue } from './queue/durable-queue';
+import { staticMqttCredentials } from './static-credentials';
 import { ENTROPY_TOPIC, stateTopic, type HotspotKeypair, type Region, type ReportKind } from '@poc/protocol';
 import { BRIDGE_PUBLISH_PACE, bridgeClientId, hotspotMqttCredentials, type PublishRate } from '@poc/protocol';
 
@@ -40,6 +41,11 @@ export interface BridgeNodeOptions {
   mqttPassword?: string;
   /** Set false to connect without any credentials. */
   mqttHotspotToken?: boolean;
+  /**
+   * Static-credential mode (plain mosquitto password_file): username = the hotspot address, password = this file's
+   * first line, re-read at every (re)connect. Replaces the token; see static-credentials.ts.
+   */
+  mqttPasswordFile?: string;
   /** Publish over a connection shared with other bridges in this process (load tests) instead of an own one. */
   sharedMqtt?: SharedMqttConnection;
   /** MQTT protocol level (default 4 = 3.1.1; 5 for brokers that speak it). */
@@ -64,6 +70,8 @@ export interface BridgeNode {
 /** Wires one hotspot: forwarder link → bridge core → durable queue → MQTT, plus the local API. */
 export async function startBridgeNode(options: BridgeNodeOptions): Promise<BridgeNode> {
   const logger = options.logger.child({ hotspot: options.keypair.address });
+  // Read before anything is opened: a bad password file fails the start with nothing left behind.
+  const staticCredentials = options.mqttPasswordFile ? staticMqttCredentials(options.keypair.address, options.mqttPasswordFile, logger) : null;
   const queue = DurableQueue.open({
     dir: options.queueDir,
     logger,
@@ -87,7 +95,9 @@ export async function startBridgeNode(options: BridgeNodeOptions): Promise<Bridg
     subscriptions: [{ topic: ENTROPY_TOPIC, onMessage: (payload) => bridge?.handleEntropyMessage(payload) }],
     ...(options.mqttUsername ? { username: options.mqttUsername } : {}),
     ...(options.mqttPassword ? { password: options.mqttPassword } : {}),
-    ...(!options.mqttUsername && options.mqttHotspotToken !== false
+    ...(staticCredentials
+      ? { credentials: staticCredentials }
+      : !options.mqttUsername && options.mqttHotspotToken !== false
       ? {
           credentials: () => {
             const { username, password } = hotspotMqttCredentials(options.keypair, options.region);
