@@ -2,7 +2,7 @@
 /**
  * `poc-mapper`: the coverage map, the carriers' API and the onboarding app as a deployable process. Settings come
  * from the environment (or a JSON file named by `--config FILE` / POC_MAPPER_CONFIG); `poc-mapper --help` lists
- * them. docs/operations.md#deployment shows the systemd unit.
+ * them. docs/operations.md#7-deployment shows the systemd unit.
  */
 import { readFileSync } from 'node:fs';
 import { guardAgainstDriverTypeFetchFailures } from '@poc/db';

@@ -83,6 +83,10 @@ describe('API keys', () => {
     expect(await runApiKeysCli(['revoke', id, '--database-url', db.url], (l) => lines.push(l))).toBe(0);
     expect(await runApiKeysCli(['revoke', id, '--database-url', db.url], (l) => lines.push(l))).toBe(1);
     expect(await runApiKeysCli(['create', '--database-url', db.url], (l) => lines.push(l))).toBe(2);
+    expect(await runApiKeysCli(['--help'], (l) => lines.push(l))).toBe(0);
+    expect(lines.at(-1)).toMatch(/^usage: api-keys create/);
+    expect(await runApiKeysCli(['list', '--bogus'], (l) => lines.push(l))).toBe(2);
+    expect(lines.at(-1)).toMatch(/Unknown option '--bogus'/);
   });
 });
 

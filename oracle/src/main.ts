@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * `poc-oracle`: the oracle as a deployable process. Settings come from the environment (or a JSON file named by
- * `--config FILE` / POC_ORACLE_CONFIG); `poc-oracle --help` lists them. docs/operations.md#deployment shows the
+ * `--config FILE` / POC_ORACLE_CONFIG); `poc-oracle --help` lists them. docs/operations.md#7-deployment shows the
  * systemd unit.
  */
 import { readFileSync } from 'node:fs';

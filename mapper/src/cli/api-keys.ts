@@ -19,12 +19,25 @@ export function localNetworkDatabaseUrlFile(dataDir = '.data/network'): string {
   return `${dataDir}/database-url`;
 }
 
+const USAGE = 'usage: api-keys create --name <name> [--rate-limit <per minute>] | list | revoke <id>   [--database-url URL]';
+
 export async function runApiKeysCli(argv: string[], out: (line: string) => void = console.log, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: { name: { type: 'string' }, 'rate-limit': { type: 'string' }, 'database-url': { type: 'string' } },
-  });
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { name: { type: 'string' }, 'rate-limit': { type: 'string' }, 'database-url': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (error) {
+    out(`error: ${(error as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    out(USAGE);
+    return 0;
+  }
   const [command, arg] = positionals;
   const localFile = localNetworkDatabaseUrlFile(env.POC_DATA_DIR);
   const url = values['database-url'] ?? env.DATABASE_URL ?? (existsSync(localFile) ? readFileSync(localFile, 'utf8').trim() : undefined);
@@ -62,7 +75,7 @@ export async function runApiKeysCli(argv: string[], out: (line: string) => void 
       out(done ? `revoked API key ${arg}` : `error: no active API key with id ${arg}`);
       return done ? 0 : 1;
     }
-    out('usage: api-keys create --name <name> [--rate-limit <per minute>] | list | revoke <id>');
+    out(USAGE);
     return 2;
   } catch (error) {
     out(`error: ${(error as Error).message}`);
