@@ -63,7 +63,7 @@ async function onboardFleet(network: DevNetwork, hotspots: FleetHotspot[], log: 
       owner,
       makerAuthority: network.maker,
     });
-    await client.assertLocation({ hotspotKey, location: hotspot.h3, gainDbiX10: hotspot.gainDdbi, elevationM: hotspot.elevationM, owner });
+    await client.assertLocation({ hotspotKey, location: hotspot.h3, gainDdbi: hotspot.gainDdbi, elevationM: hotspot.elevationM, owner });
     await onOnboarded?.(hotspot.address, owner.publicKey.toBase58());
   }
   log.info({ onboarded: pending.length, alreadyOnChain: existing.size }, 'fleet onboarded on chain');

@@ -104,7 +104,7 @@ describe('onboarding endpoints against the local chain', () => {
     const account = await net.adminClient.fetchHotspot(new PublicKey(hotspot.publicKey));
     expect(account?.owner.toBase58()).toBe(owner.publicKey.toBase58());
     expect(account?.locationH3).toBe(h3);
-    expect(account?.gainDbiX10).toBe(35);
+    expect(account?.gainDdbi).toBe(35);
     const again = await post('/api/v1/onboarding/preflight', parties());
     expect(again.body.error).toBe('already_onboarded');
     expect(again.body.message).toMatch(/to your wallet/);

@@ -129,7 +129,7 @@ describe('onboarding app on a phone', () => {
     const account = await net.adminClient.fetchHotspot(new PublicKey(hotspot.publicKey));
     expect(account?.owner.toBase58()).toBe(owner);
     expect(account?.locationH3).toBe(cell);
-    expect(account?.gainDbiX10).toBe(45);
+    expect(account?.gainDdbi).toBe(45);
     expect(account?.elevationM).toBe(12);
 
     // The oracle mirrors the chain registry into PostgreSQL; then the app reports the hotspot on the map.

@@ -42,7 +42,7 @@ describe('dev network bootstrap', () => {
     const key = generateHotspotKeypair();
     const { hotspotKey } = await ownerClient.onboardHotspotWithKey({ hotspotSecretKey: key.secretKey, owner, makerAuthority: dev.maker });
     expect(Buffer.from(hotspotKey.toBytes()).equals(Buffer.from(key.publicKey))).toBe(true);
-    await ownerClient.assertLocation({ hotspotKey, location: '8c2a100d2c4c1ff', gainDbiX10: 30, elevationM: 5, owner });
+    await ownerClient.assertLocation({ hotspotKey, location: '8c2a100d2c4c1ff', gainDdbi: 30, elevationM: 5, owner });
     await ownerClient.transferHotspot({ hotspotKey, newOwner: buyer.publicKey, owner });
 
     const registry = await dev.oracleClient.fetchRegistry();
@@ -56,7 +56,7 @@ describe('dev network bootstrap', () => {
     });
     expect(mine?.locationAssertedAt).toBeInstanceOf(Date);
     // The previous owner lost control.
-    await expect(ownerClient.assertLocation({ hotspotKey, location: '8c2a100d2c4c1ff', gainDbiX10: 30, elevationM: 5, owner })).rejects.toThrow(
+    await expect(ownerClient.assertLocation({ hotspotKey, location: '8c2a100d2c4c1ff', gainDdbi: 30, elevationM: 5, owner })).rejects.toThrow(
       /NotHotspotOwner/,
     );
   });

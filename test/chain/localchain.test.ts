@@ -99,12 +99,12 @@ describe('poc-network on the local chain', () => {
     const events = await ownerClient.eventsOf(sig);
     expect(events.map((e) => e.name)).toContain('hotspotOnboarded');
 
-    await ownerClient.assertLocation({ hotspotKey: hotspot.publicKey, location: CELL, gainDbiX10: 55, elevationM: 12, owner });
+    await ownerClient.assertLocation({ hotspotKey: hotspot.publicKey, location: CELL, gainDdbi: 55, elevationM: 12, owner });
     const h = await ownerClient.fetchHotspot(hotspot.publicKey);
     expect(h?.owner.equals(owner.publicKey)).toBe(true);
     expect(h?.maker.equals(maker.publicKey)).toBe(true);
     expect(h?.locationH3).toBe(CELL);
-    expect([h?.gainDbiX10, h?.elevationM, h?.locationAsserts]).toEqual([55, 12, 1]);
+    expect([h?.gainDdbi, h?.elevationM, h?.locationAsserts]).toEqual([55, 12, 1]);
     expect(await ownerClient.connection.getBalance(ownerClient.pdas.treasury())).toBe(treasuryBefore + 25_000_000);
 
     const mirror = await oracleClient.fetchAllHotspots();

@@ -67,7 +67,7 @@ export interface HotspotAccount {
   location: bigint;
   /** The same cell as an h3-js string, null until asserted. */
   locationH3: string | null;
-  gainDbiX10: number;
+  gainDdbi: number;
   elevationM: number;
   locationAsserts: number;
   locationAssertedAt: bigint;
@@ -329,12 +329,12 @@ export class PocNetworkClient implements ChainWriter {
   async assertLocation(params: {
     hotspotKey: PublicKey;
     location: string | bigint;
-    gainDbiX10: number;
+    gainDdbi: number;
     elevationM: number;
     owner: Signer;
   }): Promise<string> {
     return this.program.methods
-      .assertLocation(bn(h3ToU64(params.location)), params.gainDbiX10, params.elevationM)
+      .assertLocation(bn(h3ToU64(params.location)), params.gainDdbi, params.elevationM)
       .accountsStrict({
         owner: params.owner.publicKey,
         network: this.pdas.network(),
@@ -456,7 +456,7 @@ export class PocNetworkClient implements ChainWriter {
       updatedAt: big(a.updatedAt),
       location,
       locationH3: u64ToH3(location),
-      gainDbiX10: a.gainDbiX10,
+      gainDdbi: a.gainDbiX10, // the IDL field (dBi × 10)
       elevationM: a.elevationM,
       locationAsserts: a.locationAsserts,
       locationAssertedAt: big(a.locationAssertedAt),
@@ -501,7 +501,7 @@ export class PocNetworkClient implements ChainWriter {
       owner: h.owner.toBase58(),
       maker: h.maker.toBase58(),
       locationH3: h.locationH3,
-      gainDdbi: h.gainDbiX10,
+      gainDdbi: h.gainDdbi,
       elevationM: h.elevationM,
       locationAssertedAt: h.locationAsserts > 0 ? new Date(Number(h.locationAssertedAt) * 1000) : null,
       onboardedAt: new Date(Number(h.onboardedAt) * 1000),
