@@ -13,7 +13,7 @@ import {
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
-describe('rewards Merkle tree (chain_interface.md)', () => {
+describe('rewards Merkle tree (packages/protocol/SPEC.md §Rewards Merkle tree)', () => {
   it('matches the vectors asserted by the Rust program (logic.rs)', () => {
     expect(hex(leafHash(new Uint8Array(32).fill(1), 1_000_000n))).toBe('f1da796f37bc742c5f2c2c22eb30ee2b41e8fb18afd434cf591398668f77c61a');
     const a = new Uint8Array(32).fill(2);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { beaconFrame, beaconPayloadFromFrame, beaconSeed, generateBeacon } from './beacon-payload';
 import { REGION_PARAMS, maxConductedPowerDbm } from './regions';
 
-// Helium oracle fixture (iot_verifier poc.rs tests), recomputed in bridge_data.md §1c.
+// Helium oracle fixture (iot_verifier poc.rs tests; SPEC.md §Beacon payload, oracle/README.md §Helium reference, fixture 16).
 const vector = {
   remoteEntropy: Buffer.from('b6aa3f80d9355f139d998626b8d1ff1776cda36ae11a10006a8d516546276b09', 'hex'),
   remoteEntropyTimestamp: 1677163710n,

@@ -1,6 +1,6 @@
 import bs58 from 'bs58';
 
-/** Domain tag of the hotspot possession proof (chain_interface.md). */
+/** Domain tag of the hotspot possession proof (SPEC.md §Possession proof). */
 export const ONBOARDING_DOMAIN = 'poc-network:onboard:v1';
 
 export interface OnboardingMessageInput {
@@ -10,7 +10,7 @@ export interface OnboardingMessageInput {
   hotspotKey: Uint8Array;
   /** Owner wallet, 32 bytes. */
   owner: Uint8Array;
-  /** Maker account, 32 bytes. */
+  /** Maker authority public key (the key that signs for the maker, not the Maker PDA), 32 bytes. */
   maker: Uint8Array;
 }
 

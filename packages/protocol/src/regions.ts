@@ -23,8 +23,9 @@ const channelPlan = (firstHz: number, stepHz: number, count: number) =>
   Array.from({ length: count }, (_, i) => firstHz + i * stepHz);
 
 /**
- * Region parameters as Helium's iot_config serves them for PoC. EU868 is the exact verifier fixture
- * (poc_rules.md §6); the others use the sub-band Helium hotspots listen on and LoRaWAN RP002 payload limits.
+ * Region parameters as Helium's iot_config serves them for PoC (SPEC.md §Regions). EU868 is the exact verifier
+ * fixture (oracle/README.md §Helium reference, fixture 16); the others use the sub-band Helium hotspots listen on and
+ * LoRaWAN RP002 payload limits.
  */
 export const REGION_PARAMS: Record<Region, RegionParams> = {
   EU868: {

@@ -4,7 +4,7 @@ import { buildCumulativeRewardsTree, leafHash, verifyRewardsProof } from './rewa
 
 const key = (n: number) => Uint8Array.from({ length: 32 }, (_, i) => (i === 0 ? n : i));
 
-describe('cumulative rewards Merkle tree (chain_interface.md)', () => {
+describe('cumulative rewards Merkle tree (SPEC.md §Rewards Merkle tree)', () => {
   it('hashes a leaf as sha256(0x00 ‖ key ‖ u64le(amount)); a single leaf is the root with an empty proof', () => {
     const leaf = { hotspotKey: key(1), cumulative: 258n };
     const expected = createHash('sha256').update(Buffer.concat([Buffer.of(0), key(1), Buffer.from([2, 1, 0, 0, 0, 0, 0, 0])])).digest();

@@ -1,8 +1,8 @@
 /**
  * The chain client's view of the rewards Merkle tree (leaf = sha256(0x00 ‖ key ‖ u64le(cumulative)),
  * parent = sha256(0x01 ‖ min ‖ max), odd node promoted, leaves sorted by key): the hashing and tree are
- * ../rewards/merkle.ts; this layer adds the checks a submitted root must pass (32-byte keys, u64 amounts and total,
- * no duplicate hotspot, at least one leaf).
+ * @poc/protocol's (packages/protocol/SPEC.md §Rewards Merkle tree); this layer adds the checks a submitted root must
+ * pass (32-byte keys, u64 amounts and total, no duplicate hotspot, at least one leaf).
  */
 import { buildCumulativeRewardsTree, leafHash as rewardLeafHash, parentHash, verifyRewardsProof as verifyLeafProof } from '@poc/protocol';
 

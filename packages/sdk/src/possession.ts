@@ -1,6 +1,6 @@
 import { onboardingMessage } from '@poc/protocol';
 /**
- * Hotspot possession proof (notes/chain_interface.md): the hotspot key signs
+ * Hotspot possession proof (packages/protocol/SPEC.md §Possession proof): the hotspot key signs
  *   utf8("poc-network:onboard:v1") ‖ program_id ‖ hotspot_key ‖ owner ‖ maker_authority
  * and the transaction carries an Ed25519 precompile instruction with that key, signature and
  * message embedded (instruction indices u16::MAX) immediately before onboard_hotspot.

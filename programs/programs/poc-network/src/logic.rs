@@ -4,7 +4,7 @@
 
 use anchor_lang::solana_program::hash::hashv;
 
-/// Domain-separation prefix of a Merkle leaf (see notes/chain_interface.md).
+/// Domain-separation prefix of a Merkle leaf (packages/protocol/SPEC.md §Rewards Merkle tree).
 pub const LEAF_PREFIX: u8 = 0x00;
 /// Domain-separation prefix of an inner Merkle node.
 pub const NODE_PREFIX: u8 = 0x01;
