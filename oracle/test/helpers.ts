@@ -49,7 +49,7 @@ export function testOracleConfig(config: Pick<OracleConfig, 'databaseUrl' | 'mqt
   };
 }
 
-/** Helium fixture locations (poc_rules.md §6): LOC0 Malta; LOC4 is 28 res-11 cells (1.3 km) away, LOC3 only 7. */
+/** Helium fixture locations (oracle/README.md §Helium reference): LOC0 Malta; LOC4 is 28 res-11 cells (1.3 km) away, LOC3 only 7. */
 export const LOC0 = (631615575095659519n).toString(16);
 export const LOC3 = (627111975468974079n).toString(16);
 export const LOC4 = (627111975465463807n).toString(16);

@@ -19,7 +19,7 @@ import { HotspotBridge } from './bridge';
 const logger = pino({ level: 'silent' });
 const oracle = keypairFromSecret(new Uint8Array(32).fill(42));
 const hotspot = keypairFromSecret(new Uint8Array(32).fill(1));
-// Helium verifier fixture (bridge_data.md §1c).
+// Helium verifier fixture (packages/protocol/SPEC.md §Beacon payload).
 const REMOTE = Buffer.from('b6aa3f80d9355f139d998626b8d1ff1776cda36ae11a10006a8d516546276b09', 'hex');
 const ENTROPY_TS = 1677163710n;
 const LOCAL = Uint8Array.from([233, 70, 25, 176]);

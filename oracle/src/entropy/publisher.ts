@@ -7,7 +7,7 @@ import type { Sql } from 'postgres';
 /** Source of a recent chain blockhash (Helium uses Solana's); without one the oracle uses 32 random bytes. */
 export type BlockhashSource = () => Promise<Uint8Array>;
 
-/** Makes, stores and returns one signed entropy per poc_rules §4: blake3(i64le(ts_secs) ‖ blockhash), version 0. */
+/** Makes, stores and returns one signed entropy (packages/protocol/SPEC.md §Entropy): blake3(i64le(ts_secs) ‖ blockhash), version 0. */
 export async function issueEntropy(sql: Sql, keypair: HotspotKeypair, nowMs: number, blockhash?: BlockhashSource): Promise<EntropyReport> {
   const timestamp = BigInt(Math.floor(nowMs / 1000));
   let hash: Uint8Array = randomBytes(32);

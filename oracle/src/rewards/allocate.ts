@@ -1,8 +1,9 @@
 /**
  * Epoch emission split and exact integer allocation.
  *
- * Our network has no data-credit traffic, so Helium's whole DC pool (0.50·E) is "unused" and flows to PoC per
- * poc_rules.md §3: beacon pool = 0.06·E + 0.2·0.50·E = 0.16·E, witness pool = 0.24·E + 0.8·0.50·E = 0.64·E.
+ * Our network has no data-credit traffic, so Helium's whole DC pool (0.50·E) is "unused" and flows to PoC
+ * (oracle/README.md §Rewards per epoch, §Helium reference): beacon pool = 0.06·E + 0.2·0.50·E = 0.16·E,
+ * witness pool = 0.24·E + 0.8·0.50·E = 0.64·E.
  * The remaining 0.20·E (operations 0.07, oracle 0.07, unassigned 0.06) is recorded as `nonPoc`, never paid to hotspots.
  */
 export interface EmissionSplit {
@@ -90,7 +91,8 @@ export function allocateEpoch(emission: bigint, keys: readonly string[] | null, 
   return { ...split, beaconAmounts, witnessAmounts, totalPaid, unallocated: split.beaconPool + split.witnessPool - totalPaid };
 }
 
-// ---- Helium's own rewarder arithmetic (poc_rules.md §3), kept to prove we read the reference the same way ----
+// ---- Helium's own rewarder arithmetic (oracle/README.md §Helium reference, fixture 13) ----
+// Kept to prove we read the reference the same way.
 
 const DP15 = 10n ** 15n;
 

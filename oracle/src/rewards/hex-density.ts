@@ -8,7 +8,7 @@ interface ResConfig {
   max: number;
 }
 
-/** HIP-17 density parameters as amended by HIP-104 (poc_rules.md §2), resolutions 10 → 4. */
+/** HIP-17 density parameters as amended by HIP-104 (oracle/README.md §Helium reference), resolutions 10 → 4. */
 export const HIP104_RES_CONFIG: ReadonlyArray<readonly [number, ResConfig]> = [
   [10, { neighbors: 2, target: 1, max: 1 }],
   [9, { neighbors: 2, target: 1, max: 1 }],

@@ -1,4 +1,4 @@
-/** HIP-15 reward units per PoC (poc_rules.md §3): N = 4 witnesses for a full beacon unit, decay r = 0.8 past it. */
+/** HIP-15 reward units per PoC (oracle/README.md §Rewards per epoch): N = 4 witnesses for a full beacon unit, decay r = 0.8 past it. */
 const WITNESS_REDUNDANCY = 4;
 const DECAY_RATE = 0.8;
 const BEACON_UNIT_CAP = 2;

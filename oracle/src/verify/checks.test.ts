@@ -20,7 +20,7 @@ import {
 } from './checks';
 import { ENTROPY_TS_S, LOCAL_ENTROPY, POC_DATA, REMOTE_ENTROPY } from './fixtures';
 
-// Helium iot_verifier poc.rs fixtures (poc_rules.md §6).
+// Helium iot_verifier poc.rs fixtures (oracle/README.md §Helium reference, fixtures 2–8 and 16).
 const LOC0 = toCell(631615575095659519n); // Malta
 const LOC1 = toCell(631615576056478207n); // Malta, 22.7 km out
 const LOC2 = toCell(631278052025960447n); // Armenia

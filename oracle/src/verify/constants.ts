@@ -1,4 +1,4 @@
-/** Helium IoT verifier constants (poc_rules.md §1). */
+/** Helium IoT verifier constants (packages/protocol/SPEC.md §Verifier constants; provenance in oracle/README.md §Helium reference). */
 export const ENTROPY_LIFESPAN_S = 180;
 export const STALE_AFTER_MS = 45 * 60 * 1000;
 export const MAX_WITNESS_LAG_MS = 4000;

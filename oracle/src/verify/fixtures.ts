@@ -1,4 +1,4 @@
-// Helium iot_verifier poc.rs beacon fixture (poc_rules.md §6), shared by the verifier tests.
+// Helium iot_verifier poc.rs beacon fixture (oracle/README.md §Helium reference, fixture 16), shared by the verifier tests.
 export const REMOTE_ENTROPY = Buffer.from('b6aa3f80d9355f139d998626b8d1ff1776cda36ae11a10006a8d516546276b09', 'hex');
 export const LOCAL_ENTROPY = Uint8Array.from([233, 70, 25, 176]);
 export const POC_DATA = Uint8Array.from([

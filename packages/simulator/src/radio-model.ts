@@ -87,7 +87,7 @@ export function simulateLink(input: LinkInput, params: RadioModelParams = DEFAUL
   return { received, rssiDbm, snrDb, pathLossDb };
 }
 
-/** The oracle's ceiling (poc_rules.md §1): tx + ⌊gb/10⌋ + ⌊gw/10⌋ − FSPL(d, f_witness). */
+/** The oracle's ceiling (oracle/README.md §Verification, bad_rssi): tx + ⌊gb/10⌋ + ⌊gw/10⌋ − FSPL(d, f_witness). */
 export function oracleMaxRssiDbm(txPowerDbm: number, txGainDdbi: number, rxGainDdbi: number, distanceM: number, frequencyHz: number): number {
   return txPowerDbm + Math.trunc(txGainDdbi / 10) + Math.trunc(rxGainDdbi / 10) - freeSpacePathLossDb(distanceM, frequencyHz);
 }

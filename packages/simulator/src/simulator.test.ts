@@ -109,7 +109,7 @@ describe('path-loss model statistics (log-distance, n = 2.9, σ = 6 dB)', () => 
   });
 });
 
-/** Oracle witness checks that depend on geometry and radio (poc_rules.md §1, steps 8–12). */
+/** Oracle witness checks that depend on geometry and radio (oracle/README.md §Verification: frequency to bad_rssi). */
 function oracleVerdict(beaconer: FleetHotspot, witness: FleetHotspot, rxpk: Rxpk, txPower: number, beaconFreqHz: number): string {
   const witnessFreqHz = Math.round(rxpk.freq * 1e6);
   if (Math.abs(witnessFreqHz - beaconFreqHz) > 100_000) return 'invalid_frequency';
