@@ -1,17 +1,12 @@
 import anchor from '@coral-xyz/anchor';
-import { Keypair, LAMPORTS_PER_SOL, PublicKey, SystemProgram, SYSVAR_INSTRUCTIONS_PUBKEY, Transaction } from '@solana/web3.js';
-import { h3ToU64, PocNetworkClient } from '@poc/sdk';
-
-import { ed25519Verify, onboardMessage, possessionProofInstruction } from '@poc/sdk';
+import { Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction } from '@solana/web3.js';
+import { ed25519Verify, onboardMessage, PocNetworkClient } from '@poc/sdk';
 import { decodeHotspotAddress, encodeHotspotAddress } from '@poc/protocol';
 import type { Sql } from 'postgres';
 import { rewardProof } from '@poc/oracle';
 import { HttpError } from '../http-errors';
 import { chainError } from './errors';
 import { findMakerDevice, markMakerDeviceOnboarded } from './maker-devices';
-
-// anchor is CommonJS: named imports fail under Node's ESM loader.
-const { BN } = anchor;
 
 export interface MapperChainOptions {
   rpcUrl: string;
@@ -223,29 +218,24 @@ export class OnboardingService {
     }
     const checked = await this.preflight(sql, input);
     const maxFee = input.max_fee_lamports ?? checked.fees.onboarding_fee_lamports;
-    const pdas = this.client.pdas;
-    const program = this.client.program;
     try {
-      const onboard = await program.methods
-        .onboardHotspot(hotspot.key, new BN(maxFee))
-        .accountsStrict({
-          owner,
-          makerAuthority: maker,
-          maker: pdas.maker(maker),
-          network: pdas.network(),
-          treasury: pdas.treasury(),
-          hotspot: pdas.hotspot(hotspot.key),
-          instructions: SYSVAR_INSTRUCTIONS_PUBKEY,
-          systemProgram: SystemProgram.programId,
-        })
-        .instruction();
-      const assert = await program.methods
-        .assertLocation(new anchor.BN(h3ToU64(input.h3).toString()), Math.round(input.gain_dbi * 10), Math.round(input.elevation_m))
-        .accountsStrict({ owner, network: pdas.network(), treasury: pdas.treasury(), hotspot: pdas.hotspot(hotspot.key), systemProgram: SystemProgram.programId })
-        .instruction();
+      const onboard = await this.client.onboardHotspotInstructions({
+        hotspotKey: hotspot.key,
+        possessionSignature: signature,
+        owner,
+        makerAuthority: maker,
+        maxFeeLamports: BigInt(maxFee),
+      });
+      const assert = await this.client.assertLocationInstruction({
+        hotspotKey: hotspot.key,
+        location: input.h3,
+        gainDdbi: Math.round(input.gain_dbi * 10),
+        elevationM: Math.round(input.elevation_m),
+        owner,
+      });
       const { blockhash, lastValidBlockHeight } = await this.client.connection.getLatestBlockhash('confirmed');
       const tx = new Transaction({ feePayer: owner, blockhash, lastValidBlockHeight });
-      tx.add(possessionProofInstruction(hotspot.key, message, signature), onboard, assert);
+      tx.add(...onboard, assert);
       tx.partialSign(this.maker);
       return {
         transaction: tx.serialize({ requireAllSignatures: false }).toString('base64'),

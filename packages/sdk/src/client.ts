@@ -25,7 +25,7 @@ import { encodeHotspotAddress } from '@poc/protocol';
 import { ed25519PublicKey, ed25519Sign, onboardMessage, possessionProofInstruction } from './possession';
 import { ASSOCIATED_TOKEN_PROGRAM_ID, PocNetworkPdas, POC_NETWORK_PROGRAM_ID, TOKEN_PROGRAM_ID } from './pda';
 
-const { AnchorProvider, BN, BorshCoder, EventParser, Program } = anchor;
+const { AnchorProvider, BN, BorshCoder, EventParser, Program, translateError } = anchor;
 
 export const POC_NETWORK_IDL = idlJson as unknown as PocNetwork;
 
@@ -282,24 +282,39 @@ export class PocNetworkClient implements ChainWriter {
     makerAuthority: Signer;
     maxFeeLamports?: bigint;
   }): Promise<string> {
+    const { owner, makerAuthority } = params;
+    const maxFeeLamports = params.maxFeeLamports ?? (await this.requireNetwork()).onboardingFeeLamports;
+    const instructions = await this.onboardHotspotInstructions({ ...params, owner: owner.publicKey, makerAuthority: makerAuthority.publicKey, maxFeeLamports });
+    return this.send(instructions, [owner, makerAuthority]);
+  }
+
+  /**
+   * The onboarding instructions, to compose into a transaction the caller signs and sends: the Ed25519 possession
+   * proof the program reads through the instructions sysvar, then `onboard_hotspot`. Owner and maker authority sign.
+   */
+  async onboardHotspotInstructions(params: {
+    hotspotKey: PublicKey;
+    possessionSignature: Uint8Array;
+    owner: PublicKey;
+    makerAuthority: PublicKey;
+    maxFeeLamports: bigint;
+  }): Promise<TransactionInstruction[]> {
     const { hotspotKey, owner, makerAuthority } = params;
-    const message = this.onboardMessage(hotspotKey, owner.publicKey, makerAuthority.publicKey);
-    const maxFee = params.maxFeeLamports ?? (await this.requireNetwork()).onboardingFeeLamports;
-    return this.program.methods
-      .onboardHotspot(hotspotKey, bn(maxFee))
+    const message = this.onboardMessage(hotspotKey, owner, makerAuthority);
+    const onboard = await this.program.methods
+      .onboardHotspot(hotspotKey, bn(params.maxFeeLamports))
       .accountsStrict({
-        owner: owner.publicKey,
-        makerAuthority: makerAuthority.publicKey,
-        maker: this.pdas.maker(makerAuthority.publicKey),
+        owner,
+        makerAuthority,
+        maker: this.pdas.maker(makerAuthority),
         network: this.pdas.network(),
         treasury: this.pdas.treasury(),
         hotspot: this.pdas.hotspot(hotspotKey),
         instructions: SYSVAR_INSTRUCTIONS_PUBKEY,
         systemProgram: SystemProgram.programId,
       })
-      .preInstructions([possessionProofInstruction(hotspotKey, message, params.possessionSignature)])
-      .signers(this.others(owner, makerAuthority))
-      .rpc();
+      .instruction();
+    return [possessionProofInstruction(hotspotKey, message, params.possessionSignature), onboard];
   }
 
   /**
@@ -326,25 +341,38 @@ export class PocNetworkClient implements ChainWriter {
   }
 
   /** Asserts location (H3 res-12 cell as h3-js string or u64), gain in dBi×10, elevation in metres. */
-  async assertLocation(params: {
-    hotspotKey: PublicKey;
-    location: string | bigint;
-    gainDdbi: number;
-    elevationM: number;
-    owner: Signer;
-  }): Promise<string> {
+  async assertLocation(params: { hotspotKey: PublicKey; location: string | bigint; gainDdbi: number; elevationM: number; owner: Signer }): Promise<string> {
+    return this.send([await this.assertLocationInstruction({ ...params, owner: params.owner.publicKey })], [params.owner]);
+  }
+
+  /** The `assert_location` instruction, signed by the hotspot's owner, who pays the location fee. */
+  async assertLocationInstruction(params: { hotspotKey: PublicKey; location: string | bigint; gainDdbi: number; elevationM: number; owner: PublicKey }): Promise<TransactionInstruction> {
     return this.program.methods
       .assertLocation(bn(h3ToU64(params.location)), params.gainDdbi, params.elevationM)
       .accountsStrict({
-        owner: params.owner.publicKey,
+        owner: params.owner,
         network: this.pdas.network(),
         treasury: this.pdas.treasury(),
         hotspot: this.pdas.hotspot(params.hotspotKey),
         systemProgram: SystemProgram.programId,
       })
-      .signers(this.others(params.owner))
-      .rpc();
+      .instruction();
   }
+
+  /**
+   * Sends `instructions` in one transaction paid by the wallet, with `signers` besides it; resolves once confirmed.
+   * Program errors come back as Anchor errors named by the IDL, as from `.rpc()`.
+   */
+  private async send(instructions: TransactionInstruction[], signers: Signer[]): Promise<string> {
+    const tx = new Transaction().add(...instructions);
+    try {
+      return await this.provider.sendAndConfirm(tx, this.others(...signers));
+    } catch (error) {
+      throw translateError(error, this.idlErrors);
+    }
+  }
+
+  private readonly idlErrors = new Map((POC_NETWORK_IDL.errors as { code: number; name: string; msg?: string }[]).map((e) => [e.code, e.msg ?? e.name]));
 
   async transferHotspot(params: { hotspotKey: PublicKey; newOwner: PublicKey; owner: Signer }): Promise<string> {
     return this.program.methods
