@@ -11,8 +11,11 @@ export interface RewardLeaf {
 }
 
 const scratch = Buffer.alloc(65);
+/** The program refuses longer proofs (logic.rs MAX_PROOF_LEN): 2^32 leaves is far beyond any network. */
+export const MAX_REWARDS_PROOF_LENGTH = 32;
 
 export function leafHash(leaf: RewardLeaf): Buffer {
+  if (leaf.hotspotKey.length !== 32) throw new Error(`a rewards leaf key is 32 bytes, got ${leaf.hotspotKey.length}`);
   scratch[0] = 0;
   scratch.set(leaf.hotspotKey, 1);
   scratch.writeBigUInt64LE(leaf.cumulative, 33);
@@ -20,6 +23,7 @@ export function leafHash(leaf: RewardLeaf): Buffer {
 }
 
 export function parentHash(a: Buffer, b: Buffer): Buffer {
+  if (a.length !== 32 || b.length !== 32) throw new Error('rewards tree nodes are 32 bytes');
   const aFirst = Buffer.compare(a, b) <= 0;
   scratch[0] = 1;
   scratch.set(aFirst ? a : b, 1);
@@ -70,6 +74,7 @@ export function buildCumulativeRewardsTree(leaves: readonly RewardLeaf[]): Rewar
 }
 
 export function verifyRewardsProof(root: Uint8Array, leaf: RewardLeaf, proof: readonly Uint8Array[]): boolean {
+  if (proof.length > MAX_REWARDS_PROOF_LENGTH || proof.some((sibling) => sibling.length !== 32) || leaf.hotspotKey.length !== 32) return false;
   let node = leafHash(leaf);
   for (const sibling of proof) node = parentHash(node, Buffer.from(sibling));
   return node.equals(Buffer.from(root));
