@@ -7,3 +7,6 @@ export { GuardedConnection, MqttFrameMeter, type PacketRefusal, type PacketSizeL
 export { checkPublishShape, MAX_ENTROPY_PAYLOAD_BYTES, MAX_STATE_PAYLOAD_BYTES } from './publish-policy';
 export { PublishRateLimiter } from './publish-rate-limiter';
 export { TokenReplayCache } from './token-replay-cache';
+export { brokerAuthPlugin, startBrokerAuthService, MAX_AUTH_BODY_BYTES, type BrokerAuthPluginOptions, type BrokerAuthService } from './http-auth';
+export { createBrokerAuthDecisions, type AclAccess, type AuthDecision, type BrokerAuthDecisions, type BrokerAuthDecisionOptions } from './broker-auth-decisions';
+export { LoginSessions } from './login-sessions';
