@@ -4,10 +4,9 @@
  * from the environment (or a JSON file named by `--config FILE` / POC_MAPPER_CONFIG); `poc-mapper --help` lists
  * them. docs/operations.md#7-deployment shows the systemd unit.
  */
-import { readFileSync } from 'node:fs';
 import { guardAgainstDriverTypeFetchFailures } from '@poc/db';
-import { createLogger, describeSettings, isMain, loadSettings, logLevel, port, SettingsError, TaskRunner } from '@poc/service';
-import { Keypair } from '@solana/web3.js';
+import { readKeypairFile } from '@poc/sdk';
+import { isMain, logLevel, port, runServiceMain, type TaskRunner } from '@poc/service';
 import type { Logger } from 'pino';
 import { z } from 'zod';
 import { startMapper, type RunningMapper, type StartMapperOptions } from './index';
@@ -29,11 +28,6 @@ export const mapperSettingsSchema = z.object({
 
 export type MapperSettings = z.output<typeof mapperSettingsSchema>;
 
-function readSolanaKeypair(path: string): Keypair {
-  const bytes = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  if (!Array.isArray(bytes) || bytes.length !== 64) throw new SettingsError(`${path} is not a Solana keypair file (a JSON array of 64 bytes)`);
-  return Keypair.fromSecretKey(Uint8Array.from(bytes as number[]));
-}
 
 /** The options `startMapper` takes, from settings; `npm start` adds its local chain and hotspot. */
 export function mapperOptions(settings: MapperSettings, log: Logger): StartMapperOptions {
@@ -42,7 +36,7 @@ export function mapperOptions(settings: MapperSettings, log: Logger): StartMappe
       ? {
           rpcUrl: settings.SOLANA_RPC_URL,
           programId: settings.POC_PROGRAM_ID,
-          maker: readSolanaKeypair(settings.POC_MAKER_KEYPAIR),
+          maker: readKeypairFile(settings.POC_MAKER_KEYPAIR),
           makerName: settings.POC_MAKER_NAME,
           airdropSol: settings.POC_AIRDROP_SOL,
           clusterName: settings.POC_CLUSTER_NAME,
@@ -63,29 +57,16 @@ export async function startMapperService(options: StartMapperOptions, tasks: Tas
   return tasks.start('map server', () => startMapper(options));
 }
 
-async function main(argv: string[]): Promise<void> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(`poc-mapper — coverage map, carriers' API and onboarding app.\n\nSettings (environment, or a JSON file with --config FILE / POC_MAPPER_CONFIG):\n${describeSettings(mapperSettingsSchema)}`);
-    return;
-  }
-  const settings = loadSettings(mapperSettingsSchema, { argv, fileVariable: 'POC_MAPPER_CONFIG' });
-  const log = createLogger({ level: settings.LOG_LEVEL, name: 'mapper' });
-  guardAgainstDriverTypeFetchFailures(log);
-  const tasks = new TaskRunner(log);
-  tasks.stopOnSignals();
-  try {
-    const mapper = await startMapperService(mapperOptions(settings, log), tasks);
-    log.info({ url: mapper.url, ops: mapper.opsUrl }, 'map server running');
-  } catch (error) {
-    log.error({ err: error }, 'map server failed to start');
-    await tasks.stop('startup failure');
-    process.exit(1);
-  }
-}
-
 if (isMain(import.meta.url)) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof SettingsError ? error.message : error);
-    process.exit(2);
+  void runServiceMain({
+    name: 'poc-mapper',
+    summary: "coverage map, carriers' API and onboarding app.",
+    schema: mapperSettingsSchema,
+    fileVariable: 'POC_MAPPER_CONFIG',
+    prepare: guardAgainstDriverTypeFetchFailures,
+    start: async (settings, log, tasks) => {
+      const mapper = await startMapperService(mapperOptions(settings, log), tasks);
+      return { url: mapper.url, ops: mapper.opsUrl };
+    },
   });
 }

@@ -4,14 +4,13 @@
  * `--config FILE` / POC_ORACLE_CONFIG); `poc-oracle --help` lists them. docs/operations.md#7-deployment shows the
  * systemd unit.
  */
-import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { startOpsServer } from '@poc/broker';
 import { guardAgainstDriverTypeFetchFailures } from '@poc/db';
 import { loadKeyFile } from '@poc/protocol';
-import { PocNetworkClient } from '@poc/sdk';
-import { createLogger, describeSettings, isMain, loadSettings, logLevel, port, SettingsError, TaskRunner } from '@poc/service';
-import { Keypair, PublicKey } from '@solana/web3.js';
+import { PocNetworkClient, readKeypairFile } from '@poc/sdk';
+import { isMain, logLevel, port, runServiceMain, SettingsError, type TaskRunner } from '@poc/service';
+import { PublicKey } from '@solana/web3.js';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
@@ -45,16 +44,11 @@ export const oracleSettingsSchema = z.object({
 
 export type OracleSettings = z.output<typeof oracleSettingsSchema>;
 
-function readSolanaKeypair(path: string): Keypair {
-  const bytes = JSON.parse(readFileSync(path, 'utf8')) as unknown;
-  if (!Array.isArray(bytes) || bytes.length !== 64) throw new SettingsError(`${path} is not a Solana keypair file (a JSON array of 64 bytes)`);
-  return Keypair.fromSecretKey(Uint8Array.from(bytes as number[]));
-}
 
 /** What the oracle needs from the chain, when one is configured. */
 async function chainParts(settings: OracleSettings): Promise<Pick<OracleConfig, 'chainWriter' | 'registryClient' | 'blockhashSource'> & { emission?: OracleConfig['emissionPerEpoch'] }> {
   if (!settings.SOLANA_RPC_URL || !settings.POC_ORACLE_SOLANA_KEYPAIR) return {};
-  const client = PocNetworkClient.connect(settings.SOLANA_RPC_URL, readSolanaKeypair(settings.POC_ORACLE_SOLANA_KEYPAIR), {
+  const client = PocNetworkClient.connect(settings.SOLANA_RPC_URL, readKeypairFile(settings.POC_ORACLE_SOLANA_KEYPAIR), {
     programId: settings.POC_PROGRAM_ID ? new PublicKey(settings.POC_PROGRAM_ID) : undefined,
   });
   const network = await client.fetchNetwork();
@@ -122,29 +116,16 @@ export async function startOracleService(
   return Object.assign(oracle, { opsUrl: opsServer.url });
 }
 
-async function main(argv: string[]): Promise<void> {
-  if (argv.includes('--help') || argv.includes('-h')) {
-    console.log(`poc-oracle — verifies PoC reports, stores coverage, computes epoch rewards and writes their roots on chain.\n\nSettings (environment, or a JSON file with --config FILE / POC_ORACLE_CONFIG):\n${describeSettings(oracleSettingsSchema)}`);
-    return;
-  }
-  const settings = loadSettings(oracleSettingsSchema, { argv, fileVariable: 'POC_ORACLE_CONFIG' });
-  const log = createLogger({ level: settings.LOG_LEVEL, name: 'oracle' });
-  guardAgainstDriverTypeFetchFailures(log);
-  const tasks = new TaskRunner(log);
-  tasks.stopOnSignals();
-  try {
-    await startOracleService(settings, log, tasks);
-    log.info({ ops: `http://${settings.OPS_HOST}:${settings.OPS_PORT}` }, 'oracle running');
-  } catch (error) {
-    log.error({ err: error }, 'oracle failed to start');
-    await tasks.stop('startup failure');
-    process.exit(1);
-  }
-}
-
 if (isMain(import.meta.url)) {
-  main(process.argv.slice(2)).catch((error: unknown) => {
-    console.error(error instanceof SettingsError ? error.message : error);
-    process.exit(2);
+  void runServiceMain({
+    name: 'poc-oracle',
+    summary: 'verifies PoC reports, stores coverage, computes epoch rewards and writes their roots on chain.',
+    schema: oracleSettingsSchema,
+    fileVariable: 'POC_ORACLE_CONFIG',
+    prepare: guardAgainstDriverTypeFetchFailures,
+    start: async (settings, log, tasks) => {
+      await startOracleService(settings, log, tasks);
+      return { ops: `http://${settings.OPS_HOST}:${settings.OPS_PORT}` };
+    },
   });
 }

@@ -2,3 +2,4 @@ export { SettingsError, describeSettings, loadSettings, logLevel, port } from '.
 export { createLogger } from './logger';
 export { TaskRunner, type Task } from './tasks';
 export { isMain } from './is-main';
+export { runServiceMain } from './main';
