@@ -6,6 +6,8 @@ export { buildBridgeApi, startBridgeApi, type BridgeApiOptions } from './api';
 export { startBridgeNode, type BridgeNode, type BridgeNodeOptions } from './node';
 export { runCli } from './cli';
 export * from './gwmp/codec';
+export { bestAntenna, MAX_ANTENNAS, rsigSchema, type AntennaSignal, type Rsig } from './gwmp/antennas';
+export { interpretTxAck, type TxAckOutcome } from './gwmp/tx-ack';
 export { createInProcessLink } from './link/in-process';
 export { startGwmpUdpServer, type GwmpUdpServer, type GwmpUdpServerOptions } from './link/udp-server';
 export { startVirtualUdpForwarder, type VirtualUdpForwarder, type VirtualUdpForwarderOptions } from './link/udp-forwarder';

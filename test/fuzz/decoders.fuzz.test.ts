@@ -9,7 +9,7 @@ import {
   type BeaconReport,
 } from '@poc/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
-import { decodeGwmp, encodeGwmp, GWMP_VERSION } from '@poc/hotspot-firmware-bridge';
+import { decodeGwmp, encodeGwmp, GWMP_VERSION, interpretTxAck } from '@poc/hotspot-firmware-bridge';
 
 /** Every property's input count, printed at the end so the run reports how much was tried. */
 const tried: Record<string, number> = {};
@@ -133,7 +133,12 @@ describe('Semtech GWMP v2 UDP parser (decodeGwmp) under arbitrary input', () => 
 
   it('never throws on well-framed PUSH_DATA with arbitrary JSON bodies; bad rxpk entries are listed, not fatal', () => {
     const rxpkLike = fc.record(
-      { tmst: hostileValue, freq: fc.oneof(fc.double(), hostileValue), datr: fc.oneof(fc.constant('SF7BW125'), hostileString), rssi: hostileValue, lsnr: hostileValue, size: hostileValue, data: fc.oneof(fc.base64String(), hostileString) },
+      {
+        tmst: hostileValue, freq: fc.oneof(fc.double(), hostileValue), datr: fc.oneof(fc.constant('SF7BW125'), hostileString), rssi: hostileValue, lsnr: hostileValue,
+        size: hostileValue, data: fc.oneof(fc.base64String(), hostileString), jver: hostileValue,
+        // jver 2 forwarders (Kerlink): per-antenna signal instead of rssi/lsnr.
+        rsig: fc.oneof(fc.array(fc.record({ ant: hostileValue, rssic: fc.oneof(fc.integer({ min: -140, max: 0 }), hostileValue), rssis: hostileValue, lsnr: hostileValue }, { requiredKeys: [] }), { maxLength: 20 }), hostileValue),
+      },
       { requiredKeys: [] },
     );
     fc.assert(
@@ -144,10 +149,32 @@ describe('Semtech GWMP v2 UDP parser (decodeGwmp) under arbitrary input', () => 
           expect(r.reason.length).toBeGreaterThan(0);
         } else if (r.packet.type === 'PUSH_DATA') {
           for (const bad of r.packet.rejected) expect(bad.reason.length).toBeGreaterThan(0);
-          for (const good of r.packet.rxpk) expect(good.payload.length).toBe(good.size);
+          for (const good of r.packet.rxpk) {
+            expect(good.payload.length).toBe(good.size);
+            expect(Number.isFinite(good.rssi)).toBe(true);
+          }
         }
       }),
       { numRuns: 2000 },
+    );
+  });
+
+  it('never throws on TX_ACKs with arbitrary txpk_ack objects, and reads each as sent or refused', () => {
+    const ackLike = fc.record({ error: hostileValue, warn: fc.oneof(fc.constant('TX_POWER'), hostileValue), value: hostileValue, powe: hostileValue, tmst: hostileValue }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(fc.oneof(fc.record({ txpk_ack: ackLike }), fc.jsonValue({ maxDepth: 3 })), (body) => {
+        count('gwmp:tx-ack-json');
+        const r = decodeGwmp(Buffer.concat([Buffer.from([GWMP_VERSION, 0, 1, 0x05]), Buffer.from('0102030405060708', 'hex'), Buffer.from(JSON.stringify(body) ?? '')]));
+        if (!r.ok) {
+          expect(r.reason).toMatch(/^invalid TX_ACK: |^malformed JSON/);
+          return;
+        }
+        if (r.packet.type !== 'TX_ACK') throw new Error('expected TX_ACK');
+        const outcome = interpretTxAck(r.packet.txpkAck);
+        if (outcome.accepted && outcome.powerDbm !== undefined) expect(Number.isFinite(outcome.powerDbm)).toBe(true);
+        if (!outcome.accepted) expect(outcome.error.length).toBeGreaterThan(0);
+      }),
+      { numRuns: 1000 },
     );
   });
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { decodeGwmp, decodeStrictBase64, encodeGwmp, mhzToHz, type GwmpPacket } from './codec';
+import { decodeGwmp, decodeStrictBase64, encodeGwmp, mhzToHz, type GwmpPacket, type Rxpk } from './codec';
+import { interpretTxAck } from './tx-ack';
 
 // Example JSON bodies from Semtech's PROTOCOL.TXT (packet_forwarder v4.0.1, sections 4 and 6), verbatim.
 const SPEC_RXPK = `{"rxpk":[
@@ -186,5 +187,92 @@ describe('GWMP codec with the Semtech spec examples', () => {
     expect(decodeStrictBase64('-DS4')).toBeNull();
     expect(decodeStrictBase64('VEVTV')).toBeNull();
     expect(decodeStrictBase64('VEVTVA=')).toBeNull();
+  });
+});
+
+describe('GWMP codec dialects: rsig antennas, nulls, TX_ACK warnings', () => {
+  const uplink = (rxpk: Record<string, unknown>[], extra: Record<string, unknown> = {}) => {
+    const result = decodeGwmp(datagram(1, 0, EUI, JSON.stringify({ rxpk, ...extra })));
+    if (!result.ok || result.packet.type !== 'PUSH_DATA') throw new Error('expected PUSH_DATA');
+    return result.packet;
+  };
+  const kerlink = (rsig: unknown, overrides: Record<string, unknown> = {}) => ({
+    jver: 2, brd: 0, aesk: 0, tmst: 42, time: '2022-05-27T09:41:21.091993Z', freq: 867.5, stat: 1, modu: 'LORA',
+    datr: 'SF7BW125', codr: '4/5', size: 4, data: 'VEVTVA==', rsig, ...overrides,
+  });
+
+  it('takes rssi/rssis/lsnr from the strongest antenna and keeps every antenna', () => {
+    const rsig = [
+      { ant: 0, chan: 2, rssic: -108, rssis: -116, lsnr: -7, etime: '+PeyOghPpvR4YnV9mNJt0w==', foff: 3773, ftdelta: 443, ftstat: 0, ftver: 1, rssisd: 0 },
+      { ant: 1, chan: 2, rssic: -110, rssis: -112, lsnr: -9, etime: 'BIuzSsIZVqi2aCfDYImC6Q==', foff: 3786, ftdelta: 270, ftstat: 0, ftver: 1, rssisd: 1 },
+    ];
+    const push = uplink([kerlink(rsig)]);
+    expect(push.rejected).toEqual([]);
+    const [rxpk] = push.rxpk as [Rxpk];
+    // Antenna 1 has the stronger signal RSSI (-112 > -116), although its channel RSSI is lower.
+    expect(rxpk).toMatchObject({ rssi: -110, rssis: -112, lsnr: -9, bestAntenna: 1 });
+    expect(rxpk.rsig).toEqual(rsig);
+  });
+
+  it('breaks an RSSI tie on SNR, and uses the index when antennas have no ant', () => {
+    const [rxpk] = uplink([kerlink([{ rssic: -90, lsnr: 1 }, { rssic: -90, lsnr: 4.5 }])]).rxpk as [Rxpk];
+    expect(rxpk).toMatchObject({ rssi: -90, lsnr: 4.5, bestAntenna: 1 });
+    expect(rxpk).not.toHaveProperty('rssis');
+  });
+
+  it('keeps the top-level signal when the forwarder sends both (iBTS)', () => {
+    const [rxpk] = uplink([kerlink([{ ant: 8, chan: 9, rssic: -70, lsnr: 6.6 }], { rssi: -60, lsnr: 5.5 })]).rxpk as [Rxpk];
+    expect(rxpk).toMatchObject({ rssi: -60, lsnr: 5.5 });
+    expect(rxpk).not.toHaveProperty('bestAntenna');
+  });
+
+  it('rejects, with a reason, an rxpk with no RSSI anywhere or with too many antennas', () => {
+    const push = uplink([
+      kerlink([]),
+      kerlink([{ ant: 0, lsnr: 3 }]),
+      kerlink(Array.from({ length: 17 }, (_, ant) => ({ ant, rssic: -100 }))),
+      kerlink([{ ant: 0, rssic: 'loud' }]),
+    ]);
+    expect(push.rxpk).toEqual([]);
+    expect(push.rejected.map((r) => r.reason)).toEqual([
+      'invalid rxpk: rssi: no RSSI: neither rssi nor an rsig antenna with rssic',
+      'invalid rxpk: rssi: no RSSI: neither rssi nor an rsig antenna with rssic',
+      expect.stringMatching(/^invalid rxpk: rsig: Too big/),
+      expect.stringMatching(/^invalid rxpk: rsig\.0\.rssic: /),
+    ]);
+  });
+
+  it('treats null as absent (ChirpStack UDP forwarder, Kerlink), but a null required field is still an error', () => {
+    const fsk = { time: '1970-01-01T00:00:00+00:00', tmms: 1000, tmst: 16909060, freq: 868.3, chan: 1, rfch: 2, stat: 1, modu: 'FSK', datr: 50000, codr: null, rssi: -160, lsnr: null, size: 3, data: 'AQID' };
+    const push = uplink([fsk, { ...fsk, tmst: null }], { stat: null });
+    expect(push.rxpk).toHaveLength(1);
+    expect(push.rxpk[0]).not.toHaveProperty('codr');
+    expect(push.rxpk[0]).not.toHaveProperty('lsnr');
+    expect(push.stat).toBeUndefined();
+    expect(push.rejected).toEqual([{ index: 1, reason: 'invalid rxpk: tmst: Invalid input: expected number, received undefined' }]);
+    const stat = uplink([], { stat: { ackr: null, rxnb: 0, hal: '5.0.1' } }).stat;
+    expect(stat).toEqual({ rxnb: 0, hal: '5.0.1' });
+  });
+
+  it('re-encodes a decoded rsig uplink without the computed fields', () => {
+    const push = uplink([kerlink([{ ant: 0, chan: 0, rssic: -46, lsnr: 10 }])]);
+    const again = decodeGwmp(encodeGwmp(push));
+    expect(again.ok && again.packet.type === 'PUSH_DATA' && again.packet.rxpk[0]).toMatchObject({ rssi: -46, lsnr: 10, rsig: [{ ant: 0, rssic: -46 }] });
+    expect(JSON.parse(encodeGwmp(push).subarray(12).toString()).rxpk[0]).not.toHaveProperty('bestAntenna');
+  });
+
+  it('reads every TX_ACK dialect', () => {
+    expect(interpretTxAck(undefined)).toEqual({ accepted: true });
+    expect(interpretTxAck({})).toEqual({ accepted: true });
+    expect(interpretTxAck({ error: 'NONE' })).toEqual({ accepted: true });
+    expect(interpretTxAck({ error: '' })).toEqual({ accepted: true });
+    expect(interpretTxAck({ error: 'TOO_LATE' })).toEqual({ accepted: false, error: 'TOO_LATE' });
+    expect(interpretTxAck({ error: 'TX_POWER' })).toEqual({ accepted: false, error: 'TX_POWER' });
+    expect(interpretTxAck({ warn: 'TX_POWER', value: 20 })).toEqual({ accepted: true, powerDbm: 20, warning: 'TX_POWER' });
+    expect(interpretTxAck({ warn: 'TX_POWER', value: '20' })).toEqual({ accepted: true, powerDbm: 20, warning: 'TX_POWER' });
+    expect(interpretTxAck({ warn: 'TX_POWER' })).toEqual({ accepted: true, warning: 'TX_POWER' });
+    expect(interpretTxAck({ error: 'NONE', powe: 12 })).toEqual({ accepted: true, powerDbm: 12 });
+    const nullTmst = decodeGwmp(datagram(3, 0x05, EUI, '{"txpk_ack":{"warn":"TX_POWER","value":20,"tmst":null}}'));
+    expect(nullTmst).toEqual({ ok: true, packet: { type: 'TX_ACK', token: 3, gatewayEui: 'AA555A0000000000', txpkAck: { warn: 'TX_POWER', value: 20 } } });
   });
 });

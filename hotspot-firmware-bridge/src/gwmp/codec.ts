@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { bestAntenna, MAX_ANTENNAS, rsigSchema } from './antennas';
 
 /**
  * Semtech UDP packet-forwarder protocol, version 2 (Lora-net/packet_forwarder PROTOCOL.TXT).
@@ -34,32 +35,66 @@ export function decodeStrictBase64(text: string): Uint8Array | null {
 const u32 = z.number().int().min(0).max(0xffff_ffff);
 const datr = z.union([z.string().regex(/^SF(5|6|7|8|9|10|11|12)BW(125|250|500)$/), z.number().int().positive()]);
 
-export const rxpkSchema = z.looseObject({
-  time: z.string().optional(),
-  tmms: z.number().int().nonnegative().optional(),
-  tmst: u32,
-  freq: z.number().positive().max(10_000),
-  chan: z.number().int().nonnegative().optional(),
-  rfch: z.number().int().nonnegative().optional(),
-  stat: z.union([z.literal(1), z.literal(0), z.literal(-1)]),
-  modu: z.enum(['LORA', 'FSK']),
-  datr,
-  codr: z.string().optional(),
-  rssi: z.number().min(-200).max(50),
-  /** Signal RSSI (v2 multi-antenna forwarders); preferred over the channel RSSI when present. */
-  rssis: z.number().min(-200).max(50).optional(),
-  lsnr: z.number().min(-50).max(50).optional(),
-  size: z.number().int().nonnegative().max(255),
-  data: z.string().max(400),
-});
+/**
+ * Forwarders write `null` for fields they have no value for (ChirpStack's UDP forwarder before v4.1.1: `"stat":null`,
+ * and `"codr":null, "lsnr":null` on FSK; Kerlink: `"ackr":null`). A null means "absent": drop those keys before parsing,
+ * so a null in a required field still fails with that field's name.
+ */
+export function withoutNulls(value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null));
+}
+const nullsAbsent = <T extends z.ZodType>(schema: T) => z.preprocess(withoutNulls, schema);
+
+export const rxpkSchema = z
+  .looseObject({
+    /** Version of the rxpk format: absent (v1), 1 (sx1302_hal lora_pkt_fwd), 2 (Kerlink: signal data in `rsig`). */
+    jver: z.number().int().nonnegative().optional(),
+    time: z.string().max(64).optional(),
+    tmms: z.number().int().nonnegative().optional(),
+    tmst: u32,
+    /** Fine timestamp, ns within the second of the PPS (sx1302_hal, GPS-synchronised gateways). */
+    ftime: z.number().int().optional(),
+    freq: z.number().positive().max(10_000),
+    chan: z.number().int().nonnegative().optional(),
+    rfch: z.number().int().nonnegative().optional(),
+    /** Board (Kerlink), AES key index of the encrypted fine timestamps (Kerlink), modem id (sx1302_hal). */
+    brd: z.number().int().nonnegative().optional(),
+    aesk: z.number().int().nonnegative().optional(),
+    mid: z.number().int().nonnegative().optional(),
+    stat: z.union([z.literal(1), z.literal(0), z.literal(-1)]),
+    modu: z.enum(['LORA', 'FSK']),
+    datr,
+    codr: z.string().max(8).optional(),
+    /** Channel RSSI; absent on `jver: 2` forwarders, which report it per antenna in `rsig`. */
+    rssi: z.number().min(-200).max(50).optional(),
+    /** Signal RSSI (sx1302 forwarders); preferred over the channel RSSI when present. */
+    rssis: z.number().min(-200).max(50).optional(),
+    lsnr: z.number().min(-50).max(50).optional(),
+    foff: z.number().optional(),
+    rsig: z.array(nullsAbsent(rsigSchema)).max(MAX_ANTENNAS).optional(),
+    size: z.number().int().nonnegative().max(255),
+    data: z.string().max(400),
+  })
+  .refine((rxpk) => rxpk.rssi !== undefined || (rxpk.rsig ?? []).some((antenna) => antenna.rssic !== undefined), {
+    message: 'no RSSI: neither rssi nor an rsig antenna with rssic',
+    path: ['rssi'],
+  });
 export type RxpkJson = z.output<typeof rxpkSchema>;
-export interface Rxpk extends RxpkJson {
+/**
+ * A decoded rxpk. `rssi` (and `rssis`/`lsnr` if known) are always filled: from the top-level fields when the forwarder
+ * sends them, else from the best antenna of `rsig` (all antennas stay in `rsig`).
+ */
+export type Rxpk = RxpkJson & {
+  rssi: number;
+  /** The `ant` whose signal filled rssi/rssis/lsnr, when they came from `rsig`. */
+  bestAntenna?: number;
   /** `data` decoded. */
   payload: Uint8Array;
-}
+};
 
 export const statSchema = z.looseObject({
-  time: z.string().optional(),
+  time: z.string().max(64).optional(),
   lati: z.number().min(-90).max(90).optional(),
   long: z.number().min(-180).max(180).optional(),
   alti: z.number().optional(),
@@ -69,6 +104,8 @@ export const statSchema = z.looseObject({
   ackr: z.number().min(0).max(100).optional(),
   dwnb: z.number().int().nonnegative().optional(),
   txnb: z.number().int().nonnegative().optional(),
+  /** Concentrator temperature, °C (sx1302_hal). */
+  temp: z.number().optional(),
 });
 export type Stat = z.output<typeof statSchema>;
 
@@ -93,10 +130,12 @@ export type Txpk = z.output<typeof txpkSchema>;
 
 export const TX_ACK_ERRORS = ['NONE', 'TOO_LATE', 'TOO_EARLY', 'COLLISION_PACKET', 'COLLISION_BEACON', 'TX_FREQ', 'TX_POWER', 'GPS_UNLOCKED'] as const;
 export const txpkAckSchema = z.looseObject({
-  error: z.string().optional(),
-  /** Some forwarders (e.g. sx1302_hal) report the power they actually used. */
-  value: z.number().optional(),
+  error: z.string().max(64).optional(),
+  /** sx1302_hal (PROTOCOL v1.5): accepted with a limitation, e.g. `"warn":"TX_POWER","value":20` = sent at 20 dBm. */
+  warn: z.string().max(64).optional(),
+  value: z.union([z.number(), z.string().max(64)]).optional(),
   powe: z.number().int().optional(),
+  tmst: u32.optional(),
 });
 export type TxpkAck = z.output<typeof txpkAckSchema>;
 
@@ -150,7 +189,7 @@ export function encodeGwmp(packet: GwmpPacket): Buffer {
     }
     case 'PUSH_DATA': {
       const body: Record<string, unknown> = {};
-      if (packet.rxpk.length > 0) body.rxpk = packet.rxpk.map(({ payload: _payload, ...json }) => json);
+      if (packet.rxpk.length > 0) body.rxpk = packet.rxpk.map(({ payload: _payload, bestAntenna: _best, ...json }) => json);
       if (packet.stat) body.stat = packet.stat;
       return Buffer.concat([head, euiBytes(packet.gatewayEui), Buffer.from(JSON.stringify(body))]);
     }
@@ -171,14 +210,29 @@ function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false; r
 const issue = (error: z.ZodError) => error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 
 function decodeRxpk(raw: unknown): { ok: true; rxpk: Rxpk } | { ok: false; reason: string } {
-  const parsed = rxpkSchema.safeParse(raw);
+  const parsed = rxpkSchema.safeParse(withoutNulls(raw));
   if (!parsed.success) return { ok: false, reason: `invalid rxpk: ${issue(parsed.error)}` };
   const payload = decodeStrictBase64(parsed.data.data);
   if (!payload) return { ok: false, reason: 'invalid rxpk: data is not valid base64' };
   if (payload.length !== parsed.data.size) {
     return { ok: false, reason: `invalid rxpk: size ${parsed.data.size} but data decodes to ${payload.length} bytes` };
   }
-  return { ok: true, rxpk: { ...parsed.data, payload } };
+  const { rssi, ...json } = parsed.data;
+  if (rssi !== undefined) return { ok: true, rxpk: { ...json, rssi, payload } };
+  // jver 2: no top-level signal; the schema guarantees an antenna with a channel RSSI.
+  const best = bestAntenna(json.rsig ?? [])!;
+  const { rssis: _rssis, lsnr: _lsnr, ...rest } = json;
+  return {
+    ok: true,
+    rxpk: {
+      ...rest,
+      rssi: best.rssi,
+      ...(best.rssis !== undefined ? { rssis: best.rssis } : {}),
+      ...(best.lsnr !== undefined ? { lsnr: best.lsnr } : {}),
+      bestAntenna: best.antenna,
+      payload,
+    },
+  };
 }
 
 /** Decodes one datagram; never throws. A bad rxpk inside a PUSH_DATA is listed in `rejected`, not fatal. */
@@ -205,7 +259,7 @@ export function decodeGwmp(datagram: Uint8Array): GwmpDecodeResult {
       if (body.length === 0 || (body.length === 1 && body[0] === 0)) return { ok: true, packet: { type, token, gatewayEui } };
       const json = parseJson(body);
       if (!json.ok) return json;
-      const ack = z.object({ txpk_ack: txpkAckSchema }).safeParse(json.value);
+      const ack = z.object({ txpk_ack: nullsAbsent(txpkAckSchema) }).safeParse(json.value);
       if (!ack.success) return { ok: false, reason: `invalid TX_ACK: ${issue(ack.error)}` };
       return { ok: true, packet: { type, token, gatewayEui, txpkAck: ack.data.txpk_ack } };
     }
@@ -222,7 +276,7 @@ export function decodeGwmp(datagram: Uint8Array): GwmpDecodeResult {
       const shape = z
         .object({ rxpk: z.array(z.unknown()).max(255).optional(), stat: z.unknown().optional() })
         .loose()
-        .safeParse(json.value);
+        .safeParse(withoutNulls(json.value));
       if (!shape.success) return { ok: false, reason: `invalid PUSH_DATA: ${issue(shape.error)}` };
       const rxpk: Rxpk[] = [];
       const rejected: RejectedRxpk[] = [];
@@ -232,8 +286,8 @@ export function decodeGwmp(datagram: Uint8Array): GwmpDecodeResult {
         else rejected.push({ index, reason: decoded.reason });
       });
       let stat: Stat | undefined;
-      if (shape.data.stat !== undefined) {
-        const parsedStat = statSchema.safeParse(shape.data.stat);
+      if (shape.data.stat !== undefined && shape.data.stat !== null) {
+        const parsedStat = statSchema.safeParse(withoutNulls(shape.data.stat));
         if (parsedStat.success) stat = parsedStat.data;
         else rejected.push({ index: -1, reason: `invalid stat: ${issue(parsedStat.error)}` });
       }
