@@ -1,3 +1,4 @@
+import { createSocket } from 'node:dgram';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Rxpk, Txpk, TxpkAck } from '../gwmp/codec';
@@ -149,6 +150,56 @@ describe('hotspot bridge over real GWMP/UDP', () => {
     expect(first.report).toMatchObject({ signal: -1014, snr: -72, frequency: 867_900_000, tmst: 123456, datarate: 'SF12BW125' });
     expect(first.report.data).toEqual(data);
     expect(second.report).toMatchObject({ signal: -1200, snr: 20, frequency: 867_900_032 });
+  });
+
+  it('reports the power the forwarder actually used when it clips the beacon (sx1302 warn TX_POWER)', async () => {
+    const { server, forwarder } = await udpPair();
+    forwarder.onTransmit((): TxpkAck => ({ warn: 'TX_POWER', value: 20 }));
+    const sink = new CapturingSink();
+    const bridge = new HotspotBridge({
+      keypair: hotspot, region: 'US915', antennaGainDdbi: 0, link: server, sink, oracleAddress: oracle.address,
+      beaconIntervalSeconds: 60, logger, nowMs: () => Number(ENTROPY_TS) * 1000 + 1000,
+    });
+    bridge.handleEntropyMessage(entropyMessage());
+    const sent = await bridge.beaconNow();
+    if (!sent.sent) throw new Error(sent.reason);
+    expect(sent.txpk.powe).toBe(36);
+    expect(sent.report.tx_power).toBe(20);
+    const decoded = decodeReportPayload('beacon', sink.reports[0]!.payload);
+    expect(decoded.ok && decoded.kind === 'beacon' && decoded.report.tx_power).toBe(20);
+    expect(bridge.status().lastBeacon?.txPower).toBe(20);
+  });
+
+  it('witnesses a beacon from a jver 2 forwarder that reports signal only per antenna (Kerlink rsig)', async () => {
+    const server = await startGwmpUdpServer({ port: 0, logger });
+    const socket = createSocket('udp4');
+    cleanups.push(() => server.close(), () => new Promise<void>((resolve) => socket.close(() => resolve())));
+    const sink = new CapturingSink();
+    new HotspotBridge({
+      keypair: hotspot, region: 'EU868', antennaGainDdbi: 12, link: server, sink, oracleAddress: oracle.address,
+      beaconIntervalSeconds: 60, logger,
+    });
+    const frame = beaconFrame(new Uint8Array(51).fill(5));
+    // The shape of helium/semtech-udp's Kerlink capture (fixtures/helium-semtech-udp-datagrams.json), carrying a beacon.
+    const json = JSON.stringify({
+      rxpk: [{
+        aesk: 0, brd: 0, codr: '4/5', data: Buffer.from(frame).toString('base64'), datr: 'SF12BW125', freq: 867.9, jver: 2, modu: 'LORA',
+        rsig: [
+          { ant: 0, chan: 4, lsnr: -7.25, rssic: -108, rssis: -116, etime: '+PeyOghPpvR4YnV9mNJt0w==', foff: 3773 },
+          { ant: 1, chan: 4, lsnr: -9, rssic: -110, rssis: -112.4, etime: 'BIuzSsIZVqi2aCfDYImC6Q==', foff: 3786 },
+        ],
+        size: frame.length, stat: 1, time: '2022-05-27T09:41:21.091993Z', tmst: 3593099307,
+      }],
+    });
+    const datagram = Buffer.concat([Buffer.from('027814007276ff0044010010', 'hex'), Buffer.from(json)]);
+    await new Promise<void>((resolve, reject) => socket.send(datagram, server.port, '127.0.0.1', (error) => (error ? reject(error) : resolve())));
+    await expect.poll(() => sink.reports.length).toBe(1);
+    expect(server.stats()).toMatchObject({ uplinks: 1, rejectedRxpk: 0, rejectedDatagrams: 0 });
+    const witness = decodeReportPayload('witness', sink.reports[0]!.payload);
+    if (!witness.ok || witness.kind !== 'witness') throw new Error('bad witness');
+    expect(verifyWitnessReport(witness.report, witness.canonical)).toBe(true);
+    // The best antenna (1: signal RSSI -112.4 dBm beats -116) gives signal and SNR.
+    expect(witness.report).toMatchObject({ signal: -1124, snr: -90, frequency: 867_900_000, tmst: 3593099307, datarate: 'SF12BW125' });
   });
 
   it('runs the same core over the in-process link', async () => {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import { hzToMhz, mhzToHz, type Rxpk, type Txpk } from '../gwmp/codec';
+import { interpretTxAck } from '../gwmp/tx-ack';
 import type { PacketForwarderLink } from '../link/types';
 import {
   DATARATES,
@@ -72,6 +73,9 @@ export interface BridgeStatus {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+/** The range a beacon report's tx_power may hold (@poc/protocol reports schema). */
+const MIN_TX_POWER_DBM = -30;
+const MAX_TX_POWER_DBM = 40;
 /** value×10 as gateway-rs does it (`as i32` truncates), without float noise (e.g. -101.4×10 = -1014.0000000000001). */
 const tenths = (value: number) => Math.trunc(Number((value * 10).toFixed(6)));
 const nowNs = (ms: number) => BigInt(ms) * 1_000_000n;
@@ -192,11 +196,13 @@ export class HotspotBridge {
     if (this.ownBeacons.length > 4) this.ownBeacons.shift();
     const result = await options.link.transmit(txpk);
     if (!result.ok) return this.skipBeacon(`transmit failed: ${result.reason}`);
-    const error = result.ack?.error;
-    if (error && error !== 'NONE') return this.skipBeacon(`forwarder refused the beacon: ${error}`);
-    // Forwarders that clip power report the value used; that is what went on air.
-    const ackPower = result.ack?.powe;
-    const txPower = typeof ackPower === 'number' ? ackPower : conducted;
+    const ack = interpretTxAck(result.ack);
+    if (!ack.accepted) return this.skipBeacon(`forwarder refused the beacon: ${ack.error}`);
+    // A forwarder that clips the power (sx1302: warn TX_POWER) says what it used; that is what went on air.
+    const reported = ack.powerDbm !== undefined ? Math.trunc(ack.powerDbm) : undefined;
+    const txPower = reported !== undefined && reported >= MIN_TX_POWER_DBM && reported <= MAX_TX_POWER_DBM ? reported : conducted;
+    if (reported !== undefined && reported !== txPower) options.logger.warn({ reported }, 'TX_ACK power out of range; reporting the requested power');
+    if (ack.warning) options.logger.warn({ warning: ack.warning, requestedDbm: conducted, txPower }, 'forwarder sent the beacon with a limitation');
     const sentAt = this.now();
     const report = signBeaconReport(
       {
