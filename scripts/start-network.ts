@@ -233,7 +233,7 @@ async function main() {
         '  The network is running on this machine:',
         `    Coverage map        ${mapper.url}`,
         `    Add a hotspot       ${mapper.url}/onboard   (your hotspot: ${myHotspot.node.bridge.status().address}, local API ${myHotspot.node.apiUrl})`,
-        `                        its pairing code:  npx tsx hotspot-firmware-bridge/src/cli.ts pair --api-port ${config.POC_MY_HOTSPOT_API_PORT}`,
+        `                        its pairing code:  npx poc-bridge pair --api-port ${config.POC_MY_HOTSPOT_API_PORT}`,
         `    Carriers' API docs  ${mapper.url}/docs`,
         `    Oracle ops          ${oracle.opsUrl}/metrics  /healthz  /readyz`,
         `    Map server ops      ${mapper.opsUrl}/metrics  /healthz  /readyz`,
