@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { planFleet, startFleet, type Fleet } from '@poc/simulator';
+import { CONCENTRATOR_MAX_TX_POWER_DBM, FORWARDER_DIALECTS, planFleet, startFleet, type Fleet } from '@poc/simulator';
 import { startEmbeddedBroker, type EmbeddedBroker } from '@poc/broker';
 
 describe('simulated fleet of real bridges over loopback UDP', () => {
@@ -20,7 +20,12 @@ describe('simulated fleet of real bridges over loopback UDP', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const seen = { beacons: [] as string[], witnesses: [] as { hash: string; data: string; region: string }[], bad: 0 };
+  const seen = {
+    beacons: [] as string[],
+    beaconPowers: [] as number[],
+    witnesses: [] as { hash: string; data: string; region: string; hotspot: string }[],
+    bad: 0,
+  };
 
   it('beacons with the oracle entropy, witnesses neighbours, and a replay cheater republishes', async () => {
     broker = await startEmbeddedBroker();
@@ -38,9 +43,10 @@ describe('simulated fleet of real bridges over loopback UDP', () => {
       if (decoded.kind === 'beacon') {
         if (!verifyBeaconReport(decoded.report, decoded.canonical)) seen.bad++;
         seen.beacons.push(Buffer.from(decoded.report.data).toString('hex'));
+        seen.beaconPowers.push(decoded.report.tx_power);
       } else {
         if (!verifyWitnessReport(decoded.report, decoded.canonical)) seen.bad++;
-        seen.witnesses.push({ hash: decoded.hash, data: Buffer.from(decoded.report.data).toString('hex'), region: parsed.region });
+        seen.witnesses.push({ hash: decoded.hash, data: Buffer.from(decoded.report.data).toString('hex'), region: parsed.region, hotspot: parsed.hotspotAddress });
       }
     });
     await subscriber.subscribeAsync('poc/v1/+/hotspot/+/+', { qos: 1 });
@@ -65,6 +71,12 @@ describe('simulated fleet of real bridges over loopback UDP', () => {
     const beaconData = new Set(seen.beacons);
     expect(seen.witnesses.every((w) => beaconData.has(w.data))).toBe(true);
     expect(new Set(seen.witnesses.map((w) => w.region))).toEqual(new Set(['eu868', 'us915']));
+    // Every forwarder dialect (Semtech, sx1302_hal, Kerlink rsig, ChirpStack "stat":null) got its witnesses through the bridge.
+    const dialectOf = new Map(hotspots.map((h) => [h.address, h.dialect]));
+    expect(new Set(seen.witnesses.map((w) => dialectOf.get(w.hotspot)))).toEqual(new Set(FORWARDER_DIALECTS));
+    // US915 beacons ask for more than the concentrator can send: the forwarder clips (warn TX_POWER), the report says so.
+    expect(seen.beaconPowers.every((power) => power <= CONCENTRATOR_MAX_TX_POWER_DBM)).toBe(true);
+    expect(seen.beaconPowers).toContain(CONCENTRATOR_MAX_TX_POWER_DBM);
     const hashes = seen.witnesses.map((w) => w.hash);
     expect(new Set(hashes).size).toBeLessThan(hashes.length); // the replayed report arrived again, byte for byte
     console.info('fleet stats', JSON.stringify(stats));

@@ -209,7 +209,8 @@ function parseJson(bytes: Buffer): { ok: true; value: unknown } | { ok: false; r
 
 const issue = (error: z.ZodError) => error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
 
-function decodeRxpk(raw: unknown): { ok: true; rxpk: Rxpk } | { ok: false; reason: string } {
+/** Validates one rxpk as a forwarder wrote it (any dialect) and fills rssi/rssis/lsnr and the payload. */
+export function decodeRxpk(raw: unknown): { ok: true; rxpk: Rxpk } | { ok: false; reason: string } {
   const parsed = rxpkSchema.safeParse(withoutNulls(raw));
   if (!parsed.success) return { ok: false, reason: `invalid rxpk: ${issue(parsed.error)}` };
   const payload = decodeStrictBase64(parsed.data.data);

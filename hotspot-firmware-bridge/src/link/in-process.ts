@@ -1,4 +1,4 @@
-import type { Rxpk, Txpk, TxpkAck } from '../gwmp/codec';
+import { decodeRxpk, type Rxpk, type Txpk, type TxpkAck } from '../gwmp/codec';
 import type { PacketForwarderLink, TransmitResult, VirtualForwarder } from './types';
 
 /**
@@ -26,7 +26,10 @@ export function createInProcessLink(): { link: PacketForwarderLink; forwarder: V
   };
   const forwarder: VirtualForwarder = {
     deliver(rxpk) {
-      if (!closed && uplink) queueMicrotask(() => uplink?.(rxpk));
+      if (closed || !uplink) return;
+      // Wire JSON is decoded as the UDP server would (an rxpk the codec refuses is dropped there too).
+      const decoded = 'payload' in rxpk && rxpk.payload instanceof Uint8Array ? { ok: true as const, rxpk: rxpk as Rxpk } : decodeRxpk(rxpk);
+      if (decoded.ok) queueMicrotask(() => uplink?.(decoded.rxpk));
     },
     onTransmit(handler) {
       transmitter = handler;

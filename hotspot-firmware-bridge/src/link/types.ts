@@ -1,4 +1,4 @@
-import type { Rxpk, Txpk, TxpkAck } from '../gwmp/codec';
+import type { Rxpk, RxpkJson, Txpk, TxpkAck } from '../gwmp/codec';
 
 /** Outcome of one transmit request: the forwarder's TX_ACK, or why none came. */
 export type TransmitResult =
@@ -21,8 +21,11 @@ export interface PacketForwarderLink {
 
 /** The forwarder side of a link, as the simulator drives it. */
 export interface VirtualForwarder {
-  /** Hands a received radio packet to the bridge, as a concentrator would. */
-  deliver(rxpk: Rxpk): void;
+  /**
+   * Hands a received radio packet to the bridge, as a concentrator would: either an rxpk exactly as a forwarder dialect
+   * writes it (e.g. `jver: 2` with only `rsig`), which goes through the codec, or an already decoded Rxpk.
+   */
+  deliver(rxpk: RxpkJson | Rxpk): void;
   /** Called when the bridge asks the concentrator to transmit; the return value becomes the TX_ACK. */
   onTransmit(handler: (txpk: Txpk) => TxpkAck | undefined): void;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import { decodeGwmp, encodeGwmp, type Rxpk, type Stat, type Txpk, type TxpkAck } from '../gwmp/codec';
+import { decodeGwmp, encodeGwmp, GWMP_VERSION, GwmpType, type Rxpk, type RxpkJson, type Stat, type Txpk, type TxpkAck } from '../gwmp/codec';
 import type { VirtualForwarder } from './types';
 
 export interface VirtualUdpForwarderOptions {
@@ -13,6 +13,17 @@ export interface VirtualUdpForwarderOptions {
   statIntervalMs?: number;
   /** Position reported in `stat`, as a GPS-equipped gateway does. */
   position?: { lat: number; lng: number; altitudeM: number };
+  /** Rewrites the `stat` object as a forwarder dialect writes it (e.g. Kerlink: `"ackr":null`). */
+  formatStat?: (stat: Stat) => Record<string, unknown>;
+  /** Writes `"stat":null` next to every rxpk, as the ChirpStack UDP forwarder before v4.1.1 does. */
+  nullStatWithUplinks?: boolean;
+}
+
+/** A PUSH_DATA datagram with its JSON body written as given (dialects write fields encodeGwmp never would). */
+function pushData(gatewayEui: string, body: Record<string, unknown>): Buffer {
+  const head = Buffer.from([GWMP_VERSION, 0, 0, GwmpType.PUSH_DATA]);
+  head.writeUInt16BE(randomInt(0x10000), 1);
+  return Buffer.concat([head, Buffer.from(gatewayEui, 'hex'), Buffer.from(JSON.stringify(body))]);
 }
 
 export interface VirtualUdpForwarder extends VirtualForwarder {
@@ -76,7 +87,7 @@ export async function startVirtualUdpForwarder(options: VirtualUdpForwarderOptio
       txnb: counters.transmitted,
     };
     counters.pushesSent++;
-    send(encodeGwmp({ type: 'PUSH_DATA', token: randomInt(0x10000), gatewayEui: options.gatewayEui, rxpk: [], stat, rejected: [] }));
+    send(pushData(options.gatewayEui, { stat: options.formatStat ? options.formatStat(stat) : stat }));
   };
   const statInterval = options.statIntervalMs ?? 30_000;
   const statTimer = statInterval > 0 ? setInterval(sendStat, statInterval) : null;
@@ -84,11 +95,12 @@ export async function startVirtualUdpForwarder(options: VirtualUdpForwarderOptio
 
   return {
     ready,
-    deliver(rxpk: Rxpk) {
+    deliver(rxpk: RxpkJson | Rxpk) {
       counters.received++;
       counters.forwarded++;
       counters.pushesSent++;
-      send(encodeGwmp({ type: 'PUSH_DATA', token: randomInt(0x10000), gatewayEui: options.gatewayEui, rxpk: [rxpk], rejected: [] }));
+      const { payload: _payload, bestAntenna: _best, ...json } = rxpk as Partial<Rxpk>;
+      send(pushData(options.gatewayEui, { rxpk: [json], ...(options.nullStatWithUplinks ? { stat: null } : {}) }));
     },
     onTransmit(handler) {
       transmitter = handler;

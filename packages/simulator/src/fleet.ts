@@ -7,6 +7,7 @@ import type { VirtualForwarder } from '@poc/hotspot-firmware-bridge';
 import { startBridgeNode, type BridgeNode } from '@poc/hotspot-firmware-bridge';
 import type { ReportKind } from '@poc/protocol';
 import { SharedMqttConnection } from '@poc/hotspot-firmware-bridge';
+import { udpForwarderDialectOptions } from './dialects';
 import { RadioMedium, type RadioMediumOptions, type RadioMediumStats } from './medium';
 import type { FleetHotspot } from './plan';
 
@@ -132,6 +133,7 @@ export async function startFleet(options: StartFleetOptions): Promise<Fleet> {
         bridgePort: node.udpPort!,
         gatewayEui: gatewayEuiFor(hotspot.address),
         position: { lat: hotspot.trueLat, lng: hotspot.trueLng, altitudeM: hotspot.elevationM },
+        ...udpForwarderDialectOptions(hotspot.dialect),
       });
       await udp.ready;
       forwarder = udp;

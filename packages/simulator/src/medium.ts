@@ -1,6 +1,7 @@
-import { decodeStrictBase64, hzToMhz, mhzToHz, parseDatr, type Rxpk, type Txpk, type TxpkAck } from '@poc/hotspot-firmware-bridge';
+import { decodeStrictBase64, hzToMhz, mhzToHz, parseDatr, type RxpkJson, type Txpk, type TxpkAck } from '@poc/hotspot-firmware-bridge';
 import type { VirtualForwarder } from '@poc/hotspot-firmware-bridge';
 import { REGION_PARAMS } from '@poc/protocol';
+import { clipTxPower, CONCENTRATOR_MAX_TX_POWER_DBM, rxpkInDialect, type StationHardware } from './dialects';
 import type { FleetHotspot } from './plan';
 import { DEFAULT_RADIO_MODEL, haversineM, simulateLink, type RadioModelParams } from './radio-model';
 import { SeededRandom, hashedGaussian } from './rng';
@@ -12,6 +13,10 @@ export interface RadioMediumOptions {
   deliveryDelayMs?: [number, number];
   /** How much stronger than received a fabricated-RSSI cheater claims (dB). */
   fabricatedRssiBoostDb?: number;
+  /** Conducted power limit of every simulated concentrator (default 27 dBm); beacons asked above it are clipped. */
+  maxTxPowerDbm?: number;
+  /** Observes each delivery: what the radio model computed (after any cheat) and the rxpk the forwarder wrote. */
+  onReception?: (reception: { from: FleetHotspot; to: FleetHotspot; rssiDbm: number; snrDb: number; rxpk: RxpkJson }) => void;
 }
 
 export interface RadioMediumStats {
@@ -29,6 +34,7 @@ interface Station {
   frequencyOffsetHz: number;
   /** tmst is a free-running µs counter that starts anywhere. */
   tmstBase: number;
+  hardware: StationHardware;
 }
 
 const GRID_DEGREES = 1;
@@ -58,6 +64,8 @@ export class RadioMedium {
       forwarder,
       frequencyOffsetHz: Math.round((rng.next() * 2 - 1) * 5_000),
       tmstBase: rng.int(0xffff_ffff),
+      // Drawn last so the offsets above are what they were before antennas were simulated.
+      hardware: { dialect: hotspot.dialect, secondAntennaLossDb: 2 + rng.int(4) },
     };
     this.stations.set(hotspot.address, station);
     const key = gridKey(hotspot.trueLat, hotspot.trueLng);
@@ -99,10 +107,10 @@ export class RadioMedium {
     const frame = decodeStrictBase64(txpk.data);
     const lora = parseDatr(txpk.datr);
     if (!frame || !lora) return { error: 'NONE' };
+    const { ack, radiatedDbm: txPower } = clipTxPower(txpk.powe ?? 14, this.options.maxTxPowerDbm ?? CONCENTRATOR_MAX_TX_POWER_DBM);
     const frequencyHz = mhzToHz(txpk.freq);
     const params = REGION_PARAMS[from.hotspot.region];
     const chan = Math.max(0, params.channelFrequencies.indexOf(frequencyHz));
-    const txPower = txpk.powe ?? 14;
     const [minDelay, maxDelay] = this.options.deliveryDelayMs ?? [20, 200];
     const sentAt = performance.now();
     for (const rx of this.neighbours(from.hotspot.trueLat, from.hotspot.trueLng)) {
@@ -135,26 +143,24 @@ export class RadioMedium {
       }
       const delay = minDelay + this.fading.next() * (maxDelay - minDelay);
       const airtimeUs = Math.round((performance.now() - sentAt + delay) * 1000);
-      const rxpk: Rxpk = {
+      const rxpk = rxpkInDialect(rx.hardware, {
         time: new Date(Date.now() + delay).toISOString(),
         tmst: (rx.tmstBase + Math.round(sentAt * 1000) + airtimeUs) >>> 0,
         chan,
-        rfch: 0,
         freq: hzToMhz(frequencyHz + rx.frequencyOffsetHz),
-        stat: 1,
-        modu: 'LORA',
-        datr: txpk.datr,
+        frequencyOffsetHz: rx.frequencyOffsetHz,
+        datr: txpk.datr as string,
         codr: txpk.codr ?? '4/5',
-        rssi: Math.round(rssi),
-        lsnr: Math.round(link.snrDb * 10) / 10,
         size: frame.length,
         data: txpk.data,
-        payload: frame,
-      };
+        rssiDbm: rssi,
+        snrDb: link.snrDb,
+      });
       this.counters.delivered++;
+      this.options.onReception?.({ from: from.hotspot, to: rx.hotspot, rssiDbm: rssi, snrDb: link.snrDb, rxpk });
       const timer = setTimeout(() => rx.forwarder.deliver(rxpk), delay);
       timer.unref?.();
     }
-    return { error: 'NONE' };
+    return ack;
   }
 }

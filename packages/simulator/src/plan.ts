@@ -7,6 +7,10 @@ import { SeededRandom } from './rng';
 
 export type CheatKind = 'spoofed_location' | 'fabricated_rssi' | 'replay';
 
+/** The packet-forwarder dialect a hotspot's forwarder speaks (see dialects.ts and the bridge README's dialect table). */
+export type ForwarderDialect = 'semtech' | 'sx1302' | 'kerlink' | 'chirpstack';
+export const FORWARDER_DIALECTS: readonly ForwarderDialect[] = ['semtech', 'sx1302', 'kerlink', 'chirpstack'];
+
 export interface FleetHotspot {
   index: number;
   /** Helium-style three-word name, e.g. "brisk-amber-otter". */
@@ -33,6 +37,7 @@ export interface FleetHotspot {
   gainDdbi: number;
   elevationM: number;
   cheat: CheatKind | null;
+  dialect: ForwarderDialect;
 }
 
 export interface PlanFleetOptions {
@@ -188,6 +193,9 @@ export function planFleet(options: PlanFleetOptions): FleetHotspot[] {
     }
   }
 
+  // Dialects rotate from a seed-derived start (every dialect in any fleet of 4+), without drawing from `rng`,
+  // so the rest of the plan is the same as before dialects existed.
+  const dialectStart = createHash('sha256').update(`dialect:${options.seed}`).digest()[0]! % FORWARDER_DIALECTS.length;
   const usedCells = new Set<string>();
   const hotspots: FleetHotspot[] = [];
   for (let index = 0; index < count; index++) {
@@ -230,6 +238,7 @@ export function planFleet(options: PlanFleetOptions): FleetHotspot[] {
       gainDdbi: GAINS_DDBI[rng.int(GAINS_DDBI.length)]!,
       elevationM: Math.round(3 + rng.next() * 30),
       cheat,
+      dialect: FORWARDER_DIALECTS[(dialectStart + index) % FORWARDER_DIALECTS.length]!,
     });
   }
   return hotspots;

@@ -1,10 +1,12 @@
 import { cellToParent, getResolution, gridDistance, isValidCell } from 'h3-js';
+import { createSocket } from 'node:dgram';
 import { describe, expect, it } from 'vitest';
 import { beaconFrame, REGION_PARAMS, type Region } from '@poc/protocol';
-import type { Rxpk, Txpk, TxpkAck } from '@poc/hotspot-firmware-bridge';
+import { decodeGwmp, interpretTxAck, startVirtualUdpForwarder, type Rxpk, type RxpkJson, type Txpk, type TxpkAck } from '@poc/hotspot-firmware-bridge';
 import type { VirtualForwarder } from '@poc/hotspot-firmware-bridge';
+import { CONCENTRATOR_MAX_TX_POWER_DBM, udpForwarderDialectOptions } from './dialects';
 import { RadioMedium } from './medium';
-import { planFleet, type FleetHotspot } from './plan';
+import { FORWARDER_DIALECTS, planFleet, type FleetHotspot, type ForwarderDialect } from './plan';
 import { DEFAULT_RADIO_MODEL, freeSpacePathLossDb, haversineM, oracleMaxRssiDbm, simulateLink } from './radio-model';
 import { SeededRandom } from './rng';
 
@@ -117,9 +119,126 @@ function oracleVerdict(beaconer: FleetHotspot, witness: FleetHotspot, rxpk: Rxpk
   if (gridDistance(cellToParent(beaconer.h3, 11), cellToParent(witness.h3, 11)) < 8) return 'below_min_distance';
   const d = Math.round(haversineM(beaconer.lat, beaconer.lng, witness.lat, witness.lng));
   if (Math.floor(d / 1000) > 100) return 'max_distance_exceeded';
-  if (Math.trunc(rxpk.rssi * 10) / 10 > oracleMaxRssiDbm(txPower, beaconer.gainDdbi, witness.gainDdbi, d, witnessFreqHz)) return 'bad_rssi';
+  if (Math.trunc((rxpk.rssis ?? rxpk.rssi) * 10) / 10 > oracleMaxRssiDbm(txPower, beaconer.gainDdbi, witness.gainDdbi, d, witnessFreqHz)) return 'bad_rssi';
   return 'valid';
 }
+
+const TEST_EUI = 'AA555A0000000000';
+
+/** The rxpk as the bridge sees it: in a PUSH_DATA datagram through the bridge's GWMP codec. */
+function throughCodec(rxpk: RxpkJson | Rxpk): Rxpk {
+  const { payload: _payload, ...json } = rxpk as Partial<Rxpk>;
+  const datagram = Buffer.concat([Buffer.from([2, 0, 1, 0]), Buffer.from(TEST_EUI, 'hex'), Buffer.from(JSON.stringify({ rxpk: [json] }))]);
+  const decoded = decodeGwmp(datagram);
+  if (!decoded.ok || decoded.packet.type !== 'PUSH_DATA') throw new Error(`not a PUSH_DATA: ${JSON.stringify(decoded)}`);
+  expect(decoded.packet.rejected).toEqual([]);
+  return decoded.packet.rxpk[0]!;
+}
+
+/** Has every hotspot of `fleet` send one beacon into `medium`; returns the TX_ACK of each. */
+function beaconAll(fleet: FleetHotspot[], transmitters: Map<string, (txpk: Txpk) => TxpkAck | undefined>) {
+  return fleet.map((beaconer) => {
+    const params = REGION_PARAMS[beaconer.region as Region];
+    const frame = beaconFrame(new Uint8Array(51).fill(beaconer.index));
+    const txPower = Math.trunc(params.maxEirpDdbm / 10 - beaconer.gainDdbi / 10);
+    const ack = transmitters.get(beaconer.address)!({
+      imme: true, freq: params.channelFrequencies[beaconer.index % 8]! / 1e6, rfch: 0, powe: txPower, modu: 'LORA',
+      datr: beaconer.region === 'EU868' ? 'SF12BW125' : 'SF9BW125', codr: '4/5', ipol: false, size: 52, data: Buffer.from(frame).toString('base64'),
+    });
+    return { beaconer, txPower, ack };
+  });
+}
+
+describe('forwarder dialects of a planned fleet', () => {
+  it('spreads the four dialects over the fleet, deterministically in the seed, without changing the rest of the plan', () => {
+    const fleet = planFleet({ count: 40, seed: 'dialects' });
+    const counts = new Map<ForwarderDialect, number>();
+    for (const h of fleet) counts.set(h.dialect, (counts.get(h.dialect) ?? 0) + 1);
+    expect([...counts.keys()].sort()).toEqual([...FORWARDER_DIALECTS].sort());
+    expect([...counts.values()]).toEqual([10, 10, 10, 10]);
+    expect(planFleet({ count: 40, seed: 'dialects' }).map((h) => h.dialect)).toEqual(fleet.map((h) => h.dialect));
+    expect(new Set(planFleet({ count: 4, seed: 'other' }).map((h) => h.dialect)).size).toBe(4);
+  });
+
+  it("writes each reception in the hearer's dialect, and the bridge codec decodes it to the radio model's RSSI/SNR", async () => {
+    const fleet = planFleet({ count: 60, seed: 'dialect-medium', cheaters: { fabricatedRssi: 2 } });
+    const heard: { to: FleetHotspot; rssiDbm: number; snrDb: number; rxpk: RxpkJson }[] = [];
+    const medium = new RadioMedium({ seed: 'dialect-medium', deliveryDelayMs: [0, 0], onReception: (r) => heard.push(r) });
+    const transmitters = new Map<string, (txpk: Txpk) => TxpkAck | undefined>();
+    for (const hotspot of fleet) {
+      medium.attach(hotspot, { deliver: () => {}, onTransmit: (handler) => transmitters.set(hotspot.address, handler), close: async () => {} });
+    }
+    beaconAll(fleet, transmitters);
+    const perDialect = new Map<ForwarderDialect, number>();
+    for (const { to, rssiDbm, snrDb, rxpk } of heard) {
+      perDialect.set(to.dialect, (perDialect.get(to.dialect) ?? 0) + 1);
+      const wire = JSON.parse(JSON.stringify(rxpk)) as Record<string, unknown>;
+      if (to.dialect === 'semtech' || to.dialect === 'chirpstack') {
+        expect(wire.jver).toBeUndefined();
+        expect(wire.rssi).toBe(Math.round(rssiDbm));
+      } else if (to.dialect === 'sx1302') {
+        expect(wire).toMatchObject({ jver: 1, rssis: Math.round(rssiDbm) });
+        expect(typeof wire.ftime).toBe('number');
+        expect(typeof wire.foff).toBe('number');
+      } else {
+        expect(wire.jver).toBe(2);
+        expect('rssi' in wire || 'lsnr' in wire).toBe(false);
+        const [first, second] = wire.rsig as { ant: number; rssic: number }[];
+        expect([first!.ant, second!.ant]).toEqual([0, 1]);
+        expect(first!.rssic - second!.rssic).toBeGreaterThanOrEqual(2);
+        expect(first!.rssic - second!.rssic).toBeLessThanOrEqual(5);
+      }
+      const decoded = throughCodec(rxpk);
+      expect(decoded.rssis ?? decoded.rssi).toBe(Math.round(rssiDbm));
+      expect(decoded.lsnr).toBe(Math.round(snrDb * 10) / 10 || 0); // JSON has no -0
+      if (to.dialect === 'kerlink') expect(decoded.bestAntenna).toBe(0);
+    }
+    expect([...perDialect.keys()].sort()).toEqual([...FORWARDER_DIALECTS].sort());
+    for (const n of perDialect.values()) expect(n).toBeGreaterThan(20);
+  });
+
+  it('clips beacon power to the concentrator maximum with the sx1302 TX_POWER warning', () => {
+    const fleet = planFleet({ count: 8, seed: 'clip' });
+    const medium = new RadioMedium({ seed: 'clip' });
+    const transmitters = new Map<string, (txpk: Txpk) => TxpkAck | undefined>();
+    for (const hotspot of fleet) medium.attach(hotspot, { deliver: () => {}, onTransmit: (h) => transmitters.set(hotspot.address, h), close: async () => {} });
+    const sent = beaconAll(fleet, transmitters);
+    expect(sent.some(({ txPower }) => txPower > CONCENTRATOR_MAX_TX_POWER_DBM)).toBe(true);
+    for (const { txPower, ack } of sent) {
+      if (txPower > CONCENTRATOR_MAX_TX_POWER_DBM) {
+        expect(ack).toEqual({ warn: 'TX_POWER', value: CONCENTRATOR_MAX_TX_POWER_DBM });
+        expect(interpretTxAck(ack)).toEqual({ accepted: true, powerDbm: CONCENTRATOR_MAX_TX_POWER_DBM, warning: 'TX_POWER' });
+      } else expect(ack).toEqual({ error: 'NONE' });
+    }
+    medium.detachAll();
+  });
+
+  it('sends stat the dialect way over UDP: Kerlink "ackr":null, ChirpStack "stat":null next to every rxpk', async () => {
+    const server = createSocket('udp4');
+    const datagrams: Buffer[] = [];
+    server.on('message', (d) => datagrams.push(d));
+    await new Promise<void>((resolve) => server.bind(0, '127.0.0.1', () => resolve()));
+    const port = server.address().port;
+    const bodies = async (dialect: ForwarderDialect) => {
+      datagrams.length = 0;
+      const forwarder = await startVirtualUdpForwarder({ bridgePort: port, gatewayEui: TEST_EUI, statIntervalMs: 20, ...udpForwarderDialectOptions(dialect) });
+      forwarder.deliver({ tmst: 1, freq: 868.1, stat: 1, modu: 'LORA', datr: 'SF12BW125', rssi: -100, lsnr: 5, size: 3, data: 'AQID' });
+      await expect.poll(() => datagrams.filter((d) => d[3] === 0).length).toBeGreaterThanOrEqual(2);
+      await forwarder.close();
+      const pushes = datagrams.filter((d) => d[3] === 0);
+      for (const push of pushes) expect(decodeGwmp(push)).toMatchObject({ ok: true, packet: { type: 'PUSH_DATA', rejected: [] } });
+      return pushes.map((d) => JSON.parse(d.subarray(12).toString()) as { rxpk?: unknown[]; stat?: Record<string, unknown> | null });
+    };
+    const kerlink = await bodies('kerlink');
+    expect(kerlink.find((b) => b.stat)!.stat!.ackr).toBeNull();
+    const chirpstack = await bodies('chirpstack');
+    expect(chirpstack.find((b) => b.rxpk)).toMatchObject({ stat: null });
+    const semtech = await bodies('semtech');
+    expect(semtech.find((b) => b.rxpk)!.stat).toBeUndefined();
+    expect(typeof semtech.find((b) => b.stat)!.stat!.ackr).toBe('number');
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+});
 
 describe('radio medium over a planned fleet', () => {
   it('delivers beacons so most witnesses pass the oracle rules and cheaters fail', async () => {
@@ -129,7 +248,7 @@ describe('radio medium over a planned fleet', () => {
     const transmitters = new Map<string, (txpk: Txpk) => TxpkAck | undefined>();
     for (const hotspot of fleet) {
       const forwarder: VirtualForwarder = {
-        deliver: (rxpk) => received.push({ to: hotspot, rxpk }),
+        deliver: (rxpk) => received.push({ to: hotspot, rxpk: throughCodec(rxpk) }),
         onTransmit: (handler) => transmitters.set(hotspot.address, handler),
         close: async () => {},
       };
@@ -142,12 +261,15 @@ describe('radio medium over a planned fleet', () => {
       const params = REGION_PARAMS[beaconer.region as Region];
       const data = new Uint8Array(51).fill(beaconer.index);
       const frame = beaconFrame(data);
-      const txPower = Math.trunc(params.maxEirpDdbm / 10 - beaconer.gainDdbi / 10);
+      const requestedPower = Math.trunc(params.maxEirpDdbm / 10 - beaconer.gainDdbi / 10);
       const freqHz = params.channelFrequencies[beaconer.index % 8]!;
-      transmitters.get(beaconer.address)!({
-        imme: true, freq: freqHz / 1e6, rfch: 0, powe: txPower, modu: 'LORA', datr: beaconer.region === 'EU868' ? 'SF12BW125' : 'SF9BW125',
+      const ack = transmitters.get(beaconer.address)!({
+        imme: true, freq: freqHz / 1e6, rfch: 0, powe: requestedPower, modu: 'LORA', datr: beaconer.region === 'EU868' ? 'SF12BW125' : 'SF9BW125',
         codr: '4/5', ipol: false, size: 52, data: Buffer.from(frame).toString('base64'),
       });
+      // The bridge reports the power the forwarder says it used (clipped to the concentrator's maximum).
+      const outcome = interpretTxAck(ack);
+      const txPower = outcome.accepted ? (outcome.powerDbm ?? requestedPower) : requestedPower;
       await new Promise((r) => setTimeout(r, 2));
       for (const { to, rxpk } of received) {
         expect(rxpk.stat).toBe(1);
