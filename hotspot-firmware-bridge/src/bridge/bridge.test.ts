@@ -170,6 +170,29 @@ describe('hotspot bridge over real GWMP/UDP', () => {
     expect(bridge.status().lastBeacon?.txPower).toBe(20);
   });
 
+  it('warns once about a forwarder that clips every beacon the same way, and again when the limitation changes', async () => {
+    const { server, forwarder } = await udpPair();
+    let clippedTo = 20;
+    forwarder.onTransmit((): TxpkAck => ({ warn: 'TX_POWER', value: clippedTo }));
+    const lines: { level: number; msg: string }[] = [];
+    const recording = pino({ level: 'debug' }, { write: (line: string) => void lines.push(JSON.parse(line) as { level: number; msg: string }) });
+    let now = Number(ENTROPY_TS) * 1000 + 1000;
+    const bridge = new HotspotBridge({
+      keypair: hotspot, region: 'US915', antennaGainDdbi: 0, link: server, sink: new CapturingSink(), oracleAddress: oracle.address,
+      beaconIntervalSeconds: 60, logger: recording, nowMs: () => now,
+    });
+    bridge.handleEntropyMessage(entropyMessage());
+    const warnings = () => lines.filter((l) => l.msg === 'forwarder sent the beacon with a limitation' && l.level === 40).length;
+    for (const clip of [20, 20, 20, 18]) {
+      clippedTo = clip;
+      const sent = await bridge.beaconNow();
+      if (!sent.sent) throw new Error(sent.reason);
+      now += 1000;
+    }
+    expect(warnings()).toBe(2);
+    expect(lines.filter((l) => l.msg === 'forwarder sent the beacon with a limitation').length).toBe(4);
+  });
+
   it('witnesses a beacon from a jver 2 forwarder that reports signal only per antenna (Kerlink rsig)', async () => {
     const server = await startGwmpUdpServer({ port: 0, logger });
     const socket = createSocket('udp4');

@@ -93,6 +93,8 @@ export class HotspotBridge {
   private lastBeaconSegment: number | null = null;
   private lastBeacon: BridgeStatus['lastBeacon'] = null;
   private lastWitness: BridgeStatus['lastWitness'] = null;
+  /** The forwarder's last power limitation, so a forwarder that clips every beacon the same way warns once. */
+  private lastLimitation: string | null = null;
   private stopped = false;
   readonly counters = {
     entropyAccepted: 0,
@@ -202,7 +204,12 @@ export class HotspotBridge {
     const reported = ack.powerDbm !== undefined ? Math.trunc(ack.powerDbm) : undefined;
     const txPower = reported !== undefined && reported >= MIN_TX_POWER_DBM && reported <= MAX_TX_POWER_DBM ? reported : conducted;
     if (reported !== undefined && reported !== txPower) options.logger.warn({ reported }, 'TX_ACK power out of range; reporting the requested power');
-    if (ack.warning) options.logger.warn({ warning: ack.warning, requestedDbm: conducted, txPower }, 'forwarder sent the beacon with a limitation');
+    const limitation = ack.warning ? `${ack.warning}:${conducted}:${txPower}` : null;
+    if (limitation) {
+      const log = limitation === this.lastLimitation ? options.logger.debug.bind(options.logger) : options.logger.warn.bind(options.logger);
+      log({ warning: ack.warning, requestedDbm: conducted, txPower }, 'forwarder sent the beacon with a limitation');
+    }
+    this.lastLimitation = limitation;
     const sentAt = this.now();
     const report = signBeaconReport(
       {
