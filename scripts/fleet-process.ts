@@ -3,7 +3,7 @@
  * loop (and a core) with the oracle — as in the field, where hotspots are separate machines.
  * Started by start-network.ts with fork(); takes its options as JSON in argv[2]; reports stats over IPC.
  */
-import pino from 'pino';
+import { createLogger } from '@poc/service';
 import { planFleet, startFleet, type PlanFleetOptions } from '@poc/simulator';
 
 export interface FleetProcessOptions {
@@ -17,7 +17,7 @@ export interface FleetProcessOptions {
 }
 
 const options = JSON.parse(process.argv[2] ?? '{}') as FleetProcessOptions;
-const logger = pino({ level: options.logLevel }).child({ component: 'fleet' });
+const logger = createLogger({ level: options.logLevel }).child({ component: 'fleet' });
 const fleet = await startFleet({
   mqttUrl: options.mqttUrl,
   hotspots: planFleet(options.plan),
