@@ -1,3 +1,4 @@
+import { greatCircleDistance, UNITS } from 'h3-js';
 import type { Sql } from 'postgres';
 
 /**
@@ -50,13 +51,13 @@ export async function loadLinkGraph(sql: Sql, since: Date): Promise<LinkGraph> {
   };
 }
 
+/** h3-js's mean Earth radius, so local metres agree with its great-circle distances. */
 const EARTH_RADIUS_M = 6_371_007.180918475;
 const RAD = Math.PI / 180;
 
-/** Great-circle distance in metres. */
+/** Great-circle distance in metres (h3-js, as the verifier's distance checks use). */
 export function distanceM(a: { lat: number; lng: number }, b: { lat: number; lng: number }): number {
-  const h = Math.sin(((b.lat - a.lat) * RAD) / 2) ** 2 + Math.cos(a.lat * RAD) * Math.cos(b.lat * RAD) * Math.sin(((b.lng - a.lng) * RAD) / 2) ** 2;
-  return 2 * EARTH_RADIUS_M * Math.asin(Math.min(1, Math.sqrt(h)));
+  return greatCircleDistance([a.lat, a.lng], [b.lat, b.lng], UNITS.m);
 }
 
 /** East/north metres of `p` from `origin` (equirectangular; exact enough within a radio link's range). */
