@@ -13,7 +13,7 @@ import { hotspotRegistryLookup, sha256Hex, startEmbeddedBroker, type EmbeddedBro
 import { connectDatabase, guardAgainstDriverTypeFetchFailures, migrate } from '@poc/db';
 import { startEmbeddedPostgres } from '@poc/devnet/postgres';
 import { markMakerDeviceOnboarded } from '@poc/mapper';
-import { localNetworkDatabaseUrlFile } from '@poc/mapper/api-keys-cli';
+import { localNetworkDatabaseUrlFile } from '@poc/mapper/cli-database';
 import { mapperOptions, mapperSettingsSchema } from '@poc/mapper/main';
 import { MAPPER_MIGRATIONS_DIR } from '@poc/mapper/migrations';
 import { ensureWebBundle } from '@poc/mapper/web-build';

@@ -6,18 +6,13 @@
  *   revoke <id>
  * The database comes from --database-url, DATABASE_URL, or the file `npm start` leaves for its embedded database.
  */
-import { existsSync, readFileSync } from 'node:fs';
 import { isMain } from '@poc/service';
 import { parseArgs } from 'node:util';
 import { connectDatabase } from '@poc/db';
 import { migrate } from '@poc/db';
 import { MAPPER_MIGRATIONS_DIR } from '../migrations';
 import { createApiKey, listApiKeys, revokeApiKey } from '../api-keys';
-
-/** Where `npm start` writes its embedded database's URL (POC_DATA_DIR, default .data/network). */
-export function localNetworkDatabaseUrlFile(dataDir = '.data/network'): string {
-  return `${dataDir}/database-url`;
-}
+import { cliDatabaseUrl } from './database-url';
 
 const USAGE = 'usage: api-keys create --name <name> [--rate-limit <per minute>] | list | revoke <id>   [--database-url URL]';
 
@@ -39,13 +34,12 @@ export async function runApiKeysCli(argv: string[], out: (line: string) => void 
     return 0;
   }
   const [command, arg] = positionals;
-  const localFile = localNetworkDatabaseUrlFile(env.POC_DATA_DIR);
-  const url = values['database-url'] ?? env.DATABASE_URL ?? (existsSync(localFile) ? readFileSync(localFile, 'utf8').trim() : undefined);
-  if (!url) {
-    out(`error: no database: pass --database-url, set DATABASE_URL, or run npm start (which writes ${localFile})`);
+  const database = cliDatabaseUrl(values['database-url'], env);
+  if ('error' in database) {
+    out(database.error);
     return 2;
   }
-  const sql = connectDatabase(url, { max: 1 });
+  const sql = connectDatabase(database.url, { max: 1 });
   try {
     await migrate(sql, [MAPPER_MIGRATIONS_DIR]);
     if (command === 'create') {

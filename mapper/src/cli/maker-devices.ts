@@ -7,13 +7,13 @@
  *   revoke --maker <authority> (--batch <name> | <address>…) --reason "<why>"
  * The database comes from --database-url, DATABASE_URL, or the file `npm start` leaves for its embedded database.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { connectDatabase, migrate } from '@poc/db';
 import { isMain } from '@poc/service';
 import { MAPPER_MIGRATIONS_DIR } from '../migrations';
 import { listMakerDevices, MakerDeviceError, registerMakerDevices, revokeMakerDevices } from '../onboarding/maker-devices';
-import { localNetworkDatabaseUrlFile } from './api-keys';
+import { cliDatabaseUrl } from './database-url';
 
 const USAGE = 'usage: maker-devices register --maker <authority> --batch <name> [FILE] | list [--maker <authority>] [--batch <name>] | revoke --maker <authority> (--batch <name> | <address>…) --reason "<why>"';
 
@@ -43,13 +43,12 @@ export async function runMakerDevicesCli(
     io.out(`error: ${command} needs --maker <the maker's authority address>`);
     return 2;
   }
-  const localFile = localNetworkDatabaseUrlFile(env.POC_DATA_DIR);
-  const url = values['database-url'] ?? env.DATABASE_URL ?? (existsSync(localFile) ? readFileSync(localFile, 'utf8').trim() : undefined);
-  if (!url) {
-    io.out(`error: no database: pass --database-url, set DATABASE_URL, or run npm start (which writes ${localFile})`);
+  const database = cliDatabaseUrl(values['database-url'], env);
+  if ('error' in database) {
+    io.out(database.error);
     return 2;
   }
-  const sql = connectDatabase(url, { max: 1 });
+  const sql = connectDatabase(database.url, { max: 1 });
   try {
     await migrate(sql, [MAPPER_MIGRATIONS_DIR]);
     if (command === 'register') {
