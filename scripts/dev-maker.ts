@@ -4,14 +4,15 @@
  * the onboarding server co-signs nothing else.
  */
 import { Keypair } from '@solana/web3.js';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { readKeypairFile } from '@poc/sdk';
 import type { Sql } from 'postgres';
 import type { Logger } from 'pino';
 import { registerMakerDevices } from '@poc/mapper';
 
 /** The maker's authority key, kept like solana-keygen's files (a JSON byte array, mode 0600). */
 export function loadOrCreateMakerKeypair(path: string): Keypair {
-  if (existsSync(path)) return Keypair.fromSecretKey(Uint8Array.from(JSON.parse(readFileSync(path, 'utf8')) as number[]));
+  if (existsSync(path)) return readKeypairFile(path);
   const maker = Keypair.generate();
   writeFileSync(path, JSON.stringify([...maker.secretKey]), { mode: 0o600, flag: 'wx' });
   return maker;
