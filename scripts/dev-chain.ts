@@ -4,7 +4,7 @@
  * map is up at once even when the first run still has to compile the local chain.
  */
 import { startDevNetwork, type DevNetwork } from '@poc/devnet/chain';
-import { Keypair, PublicKey } from '@solana/web3.js';
+import { Keypair } from '@solana/web3.js';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { FleetHotspot } from '@poc/simulator';
@@ -38,8 +38,7 @@ export class DeferredChain implements ChainWriter, RegistryChainClient {
   /** Entropy mixes in the chain's latest blockhash once the chain is up (random bytes before). */
   readonly blockhash: BlockhashSource = async () => {
     if (!this.network) return randomBytes(32);
-    const { blockhash } = await this.network.oracleClient.connection.getLatestBlockhash();
-    return new PublicKey(blockhash).toBytes();
+    return this.network.oracleClient.latestBlockhash();
   };
 }
 

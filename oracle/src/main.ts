@@ -55,7 +55,7 @@ async function chainParts(settings: OracleSettings): Promise<Pick<OracleConfig, 
   return {
     chainWriter: client,
     registryClient: client,
-    blockhashSource: async () => new PublicKey((await client.connection.getLatestBlockhash()).blockhash).toBytes(),
+    blockhashSource: () => client.latestBlockhash(),
     emission: network ? (epoch: bigint) => PocNetworkClient.emissionForEpoch(network, epoch) : undefined,
   };
 }

@@ -614,6 +614,11 @@ export class PocNetworkClient implements ChainWriter {
 
   // ChainWriter: `epoch` here is the oracle's wall-clock epoch number.
 
+  /** The cluster's latest blockhash as 32 bytes (the oracle mixes it into its entropy). */
+  async latestBlockhash(): Promise<Uint8Array> {
+    return new PublicKey((await this.connection.getLatestBlockhash()).blockhash).toBytes();
+  }
+
   async getEpochRoot(epoch: bigint): Promise<Uint8Array | null> {
     const net = await this.fetchNetwork();
     if (!net || epoch < net.genesisEpoch) return null;
