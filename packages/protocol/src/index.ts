@@ -5,6 +5,10 @@ export * from './keys';
 export * from './protobuf';
 export * from './regions';
 export * from './reports';
+export * from './aes-cmac';
+export * from './mapper-frame';
+export * from './mapper-receipt';
+export * from './mapper-registration';
 export * from './topics';
 export * from './onboarding';
 export {

@@ -9,7 +9,8 @@ import { ProtoWriter } from './protobuf';
 /** Largest MQTT payload a report may have; anything bigger is rejected before parsing. */
 export const MAX_REPORT_PAYLOAD_BYTES = 4096;
 
-const base64Bytes = (min: number, max = min) =>
+/** Shared by every report schema (also mapper-receipt.ts). */
+export const base64Bytes = (min: number, max = min) =>
   z
     .base64()
     .transform((s): Uint8Array => new Uint8Array(Buffer.from(s, 'base64')))
@@ -17,7 +18,7 @@ const base64Bytes = (min: number, max = min) =>
       message: min === max ? `must decode to ${min} bytes` : `must decode to ${min}–${max} bytes`,
     });
 
-const hotspotAddress = z.string().max(64).transform((address, ctx) => {
+export const hotspotAddress = z.string().max(64).transform((address, ctx) => {
   try {
     decodeHotspotAddress(address);
     return address;
@@ -27,15 +28,15 @@ const hotspotAddress = z.string().max(64).transform((address, ctx) => {
   }
 });
 
-const u64Decimal = z
+export const u64Decimal = z
   .string()
   .regex(/^(0|[1-9]\d{0,19})$/, 'must be a decimal u64 string')
   .transform((s) => BigInt(s))
   .refine((v) => v <= 0xffff_ffff_ffff_ffffn, 'must fit in u64');
 
-const frequencyHz = z.number().int().min(100_000_000).max(1_100_000_000);
-const int32 = z.number().int().min(-0x8000_0000).max(0x7fff_ffff);
-const uint32 = z.number().int().min(0).max(0xffff_ffff);
+export const frequencyHz = z.number().int().min(100_000_000).max(1_100_000_000);
+export const int32 = z.number().int().min(-0x8000_0000).max(0x7fff_ffff);
+export const uint32 = z.number().int().min(0).max(0xffff_ffff);
 
 export const beaconReportSchema = z
   .object({

@@ -22,6 +22,21 @@ export const reportFilter = (kind: ReportKind) => `${TOPIC_ROOT}/+/hotspot/+/${k
 /** MQTT 5 / mosquitto shared subscription so several oracle workers split the stream. */
 export const sharedSubscription = (group: string, filter: string) => `$share/${group}/${filter}`;
 
+/** Where a hotspot publishes its signed receipts of mapper uplinks (SPEC.md §Mapper receipts). */
+export function mapperReceiptTopic(region: Region, hotspotAddress: string): string {
+  return `${TOPIC_ROOT}/${regionSegment(region)}/hotspot/${hotspotAddress}/${MAPPER_RECEIPT_LEAF}`;
+}
+
+export const MAPPER_RECEIPT_LEAF = 'mapper';
+export const MAPPER_RECEIPT_FILTER = `${TOPIC_ROOT}/+/hotspot/+/${MAPPER_RECEIPT_LEAF}`;
+
+/** The hotspot a mapper receipt topic names, or null for any other topic. */
+export function parseMapperReceiptTopic(topic: string): { region: string; hotspotAddress: string } | null {
+  const parts = topic.split('/');
+  if (parts.length !== 6 || `${parts[0]}/${parts[1]}` !== TOPIC_ROOT || parts[3] !== 'hotspot' || parts[5] !== MAPPER_RECEIPT_LEAF) return null;
+  return { region: parts[2]!, hotspotAddress: parts[4]! };
+}
+
 export interface ParsedReportTopic {
   region: string;
   hotspotAddress: string;
