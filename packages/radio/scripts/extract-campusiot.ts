@@ -1,0 +1,88 @@
+/**
+ * Extracts the committed fixtures (fixtures/campusiot-helium.csv) from CampusIoT/datasets Helium/*.ndjson.gz.
+ *
+ *   npx tsx packages/radio/scripts/extract-campusiot.ts <git dir of CampusIoT/datasets> packages/radio/fixtures
+ *
+ * Deterministic: for each (endpoint, hotspot, ISO week) it keeps at most PER_GROUP receptions, evenly spaced in
+ * time, so every hotspot-week of the source stays represented while the file stays small. See fixtures/README.md.
+ */
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+
+const SOURCES = [
+  { file: 'Helium/EMS_A81758FFFE04B1C1.ndjson.gz', endpoint: 'ems' },
+  { file: 'Helium/IMST_33323431007C727B.ndjson.gz', endpoint: 'imst' },
+  { file: 'Helium/FTD_0018B20000020.ndjson.gz', endpoint: 'ftd' },
+] as const;
+const PER_GROUP = 6;
+const WEEK_MS = 7 * 86_400_000;
+
+interface SourceHotspot {
+  id: string;
+  lat: number;
+  long: number;
+  rssi: number;
+  snr: number;
+  frequency: number;
+  spreading: string;
+  reported_at: number;
+  _distance?: { _distanceHaversine?: number };
+}
+interface SourceFrame {
+  hotspots?: SourceHotspot[];
+  _devLocation?: { latitude?: number; longitude?: number };
+}
+
+const [gitDir, outDir] = process.argv.slice(2);
+if (!gitDir || !outDir) {
+  console.error('usage: extract-campusiot.ts <git dir of CampusIoT/datasets> <output directory>');
+  process.exit(2);
+}
+
+const rows: string[][] = [];
+for (const source of SOURCES) {
+  const text = gunzipSync(execFileSync('git', ['--git-dir', gitDir, 'show', `HEAD:${source.file}`], { maxBuffer: 64 << 20 })).toString('utf8');
+  const groups = new Map<string, string[][]>();
+  for (const line of text.split('\n')) {
+    if (!line.trim()) continue;
+    const frame = JSON.parse(line) as SourceFrame;
+    const txLat = frame._devLocation?.latitude;
+    const txLng = frame._devLocation?.longitude;
+    if (typeof txLat !== 'number' || typeof txLng !== 'number') continue;
+    for (const h of frame.hotspots ?? []) {
+      const distanceM = h._distance?._distanceHaversine;
+      const sf = /^SF(\d+)BW125$/.exec(h.spreading)?.[1];
+      if (typeof distanceM !== 'number' || distanceM < 1 || !sf || typeof h.rssi !== 'number' || typeof h.snr !== 'number') continue;
+      const week = Math.floor(h.reported_at / WEEK_MS);
+      const key = `${source.endpoint}|${h.id}|${week}`;
+      const group = groups.get(key) ?? [];
+      group.push([
+        source.endpoint,
+        h.id.slice(0, 12),
+        String(week),
+        String(h.reported_at),
+        txLat.toFixed(5),
+        txLng.toFixed(5),
+        h.lat.toFixed(5),
+        h.long.toFixed(5),
+        String(Math.round(distanceM)),
+        h.frequency.toFixed(1),
+        sf,
+        String(h.rssi),
+        h.snr.toFixed(1),
+      ]);
+      groups.set(key, group);
+    }
+  }
+  for (const group of groups.values()) {
+    group.sort((a, b) => Number(a[3]) - Number(b[3]));
+    const step = group.length / Math.min(PER_GROUP, group.length);
+    for (let i = 0; i < Math.min(PER_GROUP, group.length); i++) rows.push(group[Math.floor(i * step)]!);
+  }
+}
+rows.sort((a, b) => (a[0]! + a[1]! + a[3]!).localeCompare(b[0]! + b[1]! + b[3]!));
+const csv = (header: string, table: string[][]) => [header, ...table.map((row) => row.join(','))].join('\n') + '\n';
+writeFileSync(join(outDir, 'campusiot-helium.csv'), csv('endpoint,hotspot,week,reported_at_ms,tx_lat,tx_lng,rx_lat,rx_lng,distance_m,frequency_mhz,sf,rssi_dbm,snr_db', rows));
+

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { fitCloseIn, fitLogDistance } from './fit';
+import { FIXTURE_TX_POWER_DDBM, loadFixture, parseFixture } from './fixture';
+import { measuredSignalDbm } from './link-budget';
+import { REGIONAL_PRIOR, REGIONAL_PRIOR_FIT } from './regional';
+
+const receptions = loadFixture();
+const samples = receptions.map((r) => ({
+  distanceM: r.distanceM,
+  frequencyHz: r.frequencyHz,
+  linkBudgetDbm: FIXTURE_TX_POWER_DDBM / 10,
+  signalDbm: measuredSignalDbm(r.rssiDbm, r.snrDb, REGIONAL_PRIOR.noiseFloorDbm),
+}));
+
+describe('the committed CampusIoT Helium fixture', () => {
+  it('holds real receptions from the three devices at 868 MHz', () => {
+    expect(receptions.length).toBeGreaterThan(3000);
+    expect(new Set(receptions.map((r) => r.endpoint))).toEqual(new Set(['ems', 'imst', 'ftd']));
+    expect(new Set(receptions.map((r) => `${r.hotspot}:${r.week}`)).size).toBeGreaterThan(500);
+    for (const r of receptions) {
+      expect(r.frequencyHz).toBeGreaterThan(863e6);
+      expect(r.frequencyHz).toBeLessThan(870e6);
+      expect(r.spreadingFactor).toBeGreaterThanOrEqual(7);
+      expect(r.spreadingFactor).toBeLessThanOrEqual(12);
+    }
+  });
+
+  it('gives the regional prior when refitted (the constants are the data, not a guess)', () => {
+    const fit = fitCloseIn(REGIONAL_PRIOR, samples);
+    expect(fit.n).toBe(REGIONAL_PRIOR_FIT.n);
+    expect(fit.exponent).toBeCloseTo(REGIONAL_PRIOR.exponent, 2);
+    expect(fit.pathLossAt1kmDb).toBeCloseTo(REGIONAL_PRIOR.pathLossAt1kmDb, 0);
+    expect(fit.residualSdDb).toBeCloseTo(REGIONAL_PRIOR.shadowingSdDb, 1);
+  });
+
+  it('shows the channel-RSSI floor near the noise when SNR is below 0', () => {
+    const nearFloor = receptions.filter((r) => r.snrDb >= -10 && r.snrDb <= 0).map((r) => r.rssiDbm);
+    nearFloor.sort((a, b) => a - b);
+    expect(nearFloor[nearFloor.length >> 1]).toBe(REGIONAL_PRIOR.noiseFloorDbm);
+  });
+
+  it('is flattened by an intercept-free fit, which is why the close-in model is used', () => {
+    const ols = fitLogDistance(REGIONAL_PRIOR, samples);
+    expect(ols.exponent).toBeLessThan(1);
+  });
+
+  it('rejects a malformed file with the line at fault', () => {
+    const header = 'endpoint,hotspot,week,reported_at_ms,tx_lat,tx_lng,rx_lat,rx_lng,distance_m,frequency_mhz,sf,rssi_dbm,snr_db';
+    expect(() => parseFixture('bad header\n')).toThrow(/header/);
+    expect(() => parseFixture(`${header}\nems,x,1,2,3,4,5,6,7,868.1,12,-100`)).toThrow(/line 2/);
+    expect(() => parseFixture(`${header}\nems,x,1,2,3,4,5,6,seven,868.1,12,-100,1`)).toThrow(/line 2: column 9/);
+  });
+});

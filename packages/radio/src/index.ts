@@ -1,0 +1,39 @@
+export {
+  DEMOD_SNR_FLOOR_DB,
+  channelRssiDbm,
+  demodulationFloorDb,
+  expectedSignalPowerDbm,
+  freeSpacePathLossDb,
+  measuredSignalDbm,
+  normalCdf,
+  normalQuantile,
+  thermalNoiseDbm,
+} from './link-budget';
+export {
+  combineHotspots,
+  meanPathLossDb,
+  meanSignalDbm,
+  predictLink,
+  reportedRssiDbm,
+  reportedSnrDb,
+  signalZScore,
+  uplinkSuccessProbability,
+  type LinkPrediction,
+  type PropagationModel,
+  type Quantiles,
+  type RadioLink,
+} from './model';
+export {
+  DEFAULT_PRIOR_STRENGTH,
+  EMPTY_SUMS,
+  HotspotFit,
+  addSample,
+  fitCloseIn,
+  fitLogDistance,
+  type FitQuality,
+  type FitSums,
+  type HotspotFitResult,
+  type PathLossSample,
+  type PriorStrength,
+} from './fit';
+export { REGIONAL_PRIOR, REGIONAL_PRIOR_FIT } from './regional';
