@@ -4,6 +4,8 @@ import { availableParallelism, hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DEFAULT_COVERAGE_HISTORY_DAYS, pruneCoverageHistory } from './coverage/coverage';
+import { refreshEstimatedCoverage } from './coverage/estimated';
+import { interimPredictor } from './coverage/interim-predictor';
 import { connectDatabase } from '@poc/db';
 import { databaseReadiness } from '@poc/db';
 import { migrate } from '@poc/db';
@@ -64,6 +66,8 @@ export interface OracleConfig {
   rejectedMessagesDays?: number;
   /** Epochs whose stored reward trees (proof lookups) are kept besides the newest confirmed one (default 48). */
   rewardTreeEpochs?: number;
+  /** How often estimated coverage is brought up to date with moved or changed hotspots (default 60 s). */
+  estimatedCoverageRefreshSeconds?: number;
 }
 
 export interface OracleHealth {
@@ -223,6 +227,7 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
     every(60_000, async () => (stats.staleMarked += await markStaleReports(sql)), onError('stale purge')),
     every((config.densityRefreshSeconds ?? 60) * 1000, () => density.refresh(sql), onError('hex density')),
     every((config.trustRefreshSeconds ?? 60) * 1000, () => updateTrustScores(sql), onError('trust scores')),
+    every((config.estimatedCoverageRefreshSeconds ?? 60) * 1000, () => refreshEstimatedCoverage(sql, { predictor: interimPredictor }), onError('estimated coverage')),
     every(10 * 60_000, () => pruneCoverageHistory(sql, { keepDays: historyDays }), onError('coverage history pruning')),
     every(10 * 60_000, () => pruneRejectedMessages(sql, { keepDays: rejectedDays }), onError('rejected messages pruning')),
   ];
@@ -259,5 +264,15 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
   };
 }
 export { recordCoverage, utcDay, type CoverageMeasurement } from './coverage/coverage';
+export { refreshEstimatedCoverage, type EstimateRefreshResult } from './coverage/estimated';
+export { estimatePoint, MIN_LINK_PROBABILITY, nearDistanceM, type EstimatedCell } from './coverage/estimate';
+export { interimPredictor } from './coverage/interim-predictor';
+export {
+  INDOOR_PENETRATION_LOSS_DB,
+  REFERENCE_DEVICE,
+  type DeviceProfile,
+  type EstimatingHotspot,
+  type UplinkPredictor,
+} from './coverage/uplink-predictor';
 export { rewardShares } from './rewards/reward-units';
 export { ORACLE_MIGRATIONS_DIR } from './migrations';

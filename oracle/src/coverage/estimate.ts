@@ -1,0 +1,227 @@
+import { cellToChildren, cellToLatLng, cellToParent, gridDisk, latLngToCell } from 'h3-js';
+import type { DeviceProfile, EstimatingHotspot, UplinkPrediction, UplinkPredictor } from './uplink-predictor';
+
+/**
+ * Estimated coverage is computed a res-6 tile at a time: the tile's 343 res-9 cells get their centres once and every
+ * hotspot that reaches the tile is folded into flat arrays, so 100,000 hotspots cost no per-cell map or string work.
+ */
+export const TILE_RESOLUTION = 6;
+/** A hotspot is counted at a cell while one uplink reaches it with at least this probability. */
+export const MIN_LINK_PROBABILITY = 0.1;
+/** No res-6 cell reaches further than this from its centre (average edge 3.7 km; distortion stays well under). */
+const TILE_RADIUS_M = 5_000;
+/** Nearest res-6 neighbours are at least this far apart, so gridDisk(k) with k = ⌈reach / spacing⌉ holds every tile in reach. */
+const TILE_MIN_SPACING_M = 5_000;
+const M_PER_DEG_LAT = 111_195;
+
+/** One res-9 cell's estimate for one device profile. */
+export interface EstimatedCell {
+  h3: string;
+  /** Probability one uplink is received by at least one hotspot: 1 − Π(1 − p_i). */
+  probability: number;
+  /** Expected number of hotspots hearing one uplink: Σ p_i. */
+  expectedHotspots: number;
+  /** Strongest predicted median signal at any hotspot (dBm, dB). */
+  bestRssiDbm: number;
+  bestSnrDb: number;
+  /** Hotspots with p_i ≥ MIN_LINK_PROBABILITY. */
+  hotspotCount: number;
+}
+
+/** Distance in metres between two nearby points (equirectangular; < 0.1 % off within 20 km). */
+export function nearDistanceM(lat1: number, lng1: number, lat2: number, lng2: number): number {
+  const dy = (lat2 - lat1) * M_PER_DEG_LAT;
+  const dx = (lng2 - lng1) * M_PER_DEG_LAT * Math.cos(((lat1 + lat2) / 2) * (Math.PI / 180));
+  return Math.sqrt(dx * dx + dy * dy);
+}
+
+/** Tile centres, shared by the many hotspots whose reach they fall in; bounded. */
+const tileCentres = new Map<string, [number, number]>();
+function tileCentre(tile: string): [number, number] {
+  let c = tileCentres.get(tile);
+  if (!c) {
+    if (tileCentres.size >= 200_000) tileCentres.clear();
+    c = cellToLatLng(tile) as [number, number];
+    tileCentres.set(tile, c);
+  }
+  return c;
+}
+
+/** Res-6 tiles a hotspot reaches for `device`. */
+export function tilesInReach(hotspot: EstimatingHotspot, predictor: UplinkPredictor, device: DeviceProfile): string[] {
+  const range = predictor.rangeM(hotspot, device, MIN_LINK_PROBABILITY);
+  const home = latLngToCell(hotspot.lat, hotspot.lng, TILE_RESOLUTION);
+  const out: string[] = [];
+  for (const tile of gridDisk(home, Math.ceil((range + TILE_RADIUS_M) / TILE_MIN_SPACING_M))) {
+    const [lat, lng] = tileCentre(tile);
+    if (nearDistanceM(hotspot.lat, hotspot.lng, lat, lng) <= range + TILE_RADIUS_M) out.push(tile);
+  }
+  return out;
+}
+
+/** Which hotspots reach which tiles, for the tiles in `only` (all tiles when absent). */
+export function hotspotsByTile(hotspots: Iterable<EstimatingHotspot>, predictor: UplinkPredictor, device: DeviceProfile, only?: ReadonlySet<string>): Map<string, EstimatingHotspot[]> {
+  const byTile = new Map<string, EstimatingHotspot[]>();
+  for (const h of hotspots) {
+    for (const tile of tilesInReach(h, predictor, device)) {
+      if (only && !only.has(tile)) continue;
+      const list = byTile.get(tile);
+      if (list) list.push(h);
+      else byTile.set(tile, [h]);
+    }
+  }
+  return byTile;
+}
+
+/** A tile's res-9 cells with their centres, computed once per tile. */
+export interface TileCells {
+  cells: string[];
+  lat: Float64Array;
+  lng: Float64Array;
+}
+
+export function tileCells(tile: string): TileCells {
+  const cells = cellToChildren(tile, 9);
+  const lat = new Float64Array(cells.length);
+  const lng = new Float64Array(cells.length);
+  cells.forEach((c, i) => ([lat[i], lng[i]] = cellToLatLng(c)));
+  return { cells, lat, lng };
+}
+
+/** Distance step of the prediction tables: 20 m moves the predicted signal by < 0.4 dB beyond 1 km. */
+const TABLE_STEP_M = 20;
+
+/** A hotspot's predictions by distance (every TABLE_STEP_M), so a cell costs a distance and a table read. */
+interface LinkTable {
+  rangeM: number;
+  logMiss: Float64Array;
+  probability: Float64Array;
+  rssiDbm: Float64Array;
+  snrDb: Float64Array;
+}
+
+/**
+ * Tables per hotspot class (the predictor's inputs besides the position: gain, region, fitted parameters): hotspots
+ * of the same class share one. Bounded: cleared when it holds 4,096 classes.
+ */
+export class LinkTables {
+  private readonly tables = new Map<string, LinkTable>();
+  constructor(
+    private readonly predictor: UplinkPredictor,
+    private readonly device: DeviceProfile,
+  ) {}
+
+  of(h: EstimatingHotspot): LinkTable {
+    const key = `${h.gainDdbi}|${h.region}|${h.paramsKey}`;
+    let table = this.tables.get(key);
+    if (table) return table;
+    if (this.tables.size >= 4_096) this.tables.clear();
+    const rangeM = this.predictor.rangeM(h, this.device, MIN_LINK_PROBABILITY);
+    const n = Math.ceil(rangeM / TABLE_STEP_M) + 1;
+    table = { rangeM, logMiss: new Float64Array(n), probability: new Float64Array(n), rssiDbm: new Float64Array(n), snrDb: new Float64Array(n) };
+    const out: UplinkPrediction = { rssiDbm: 0, snrDb: 0, probability: 0 };
+    for (let i = 0; i < n; i++) {
+      this.predictor.predict(h, i * TABLE_STEP_M, this.device, out);
+      const p = out.probability >= MIN_LINK_PROBABILITY ? Math.min(out.probability, 1 - 1e-12) : 0;
+      table.probability[i] = p;
+      table.logMiss[i] = Math.log1p(-p);
+      table.rssiDbm[i] = out.rssiDbm;
+      table.snrDb[i] = out.snrDb;
+    }
+    this.tables.set(key, table);
+    return table;
+  }
+}
+
+/** The estimate of every res-9 cell of a tile that at least one hotspot reaches with p ≥ MIN_LINK_PROBABILITY. */
+export function estimateTile(tile: TileCells, hotspots: readonly EstimatingHotspot[], tables: LinkTables): EstimatedCell[] {
+  const n = tile.cells.length;
+  const logMiss = new Float64Array(n);
+  const expected = new Float64Array(n);
+  const bestRssi = new Float64Array(n).fill(-Infinity);
+  const bestSnr = new Float64Array(n).fill(-Infinity);
+  const count = new Uint32Array(n);
+  for (const h of hotspots) {
+    const t = tables.of(h);
+    const limit = t.rangeM * t.rangeM;
+    const kx = M_PER_DEG_LAT * Math.cos(h.lat * (Math.PI / 180));
+    for (let i = 0; i < n; i++) {
+      const dy = (tile.lat[i]! - h.lat) * M_PER_DEG_LAT;
+      const dx = (tile.lng[i]! - h.lng) * kx;
+      const d2 = dx * dx + dy * dy;
+      if (d2 > limit) continue;
+      const k = Math.round(Math.sqrt(d2) / TABLE_STEP_M);
+      const p = t.probability[k]!;
+      if (p === 0) continue;
+      logMiss[i]! += t.logMiss[k]!;
+      expected[i]! += p;
+      if (t.rssiDbm[k]! > bestRssi[i]!) bestRssi[i] = t.rssiDbm[k]!;
+      if (t.snrDb[k]! > bestSnr[i]!) bestSnr[i] = t.snrDb[k]!;
+      count[i]!++;
+    }
+  }
+  const cells: EstimatedCell[] = [];
+  for (let i = 0; i < n; i++) {
+    if (count[i] === 0) continue;
+    cells.push({ h3: tile.cells[i]!, probability: -Math.expm1(logMiss[i]!), expectedHotspots: expected[i]!, bestRssiDbm: bestRssi[i]!, bestSnrDb: bestSnr[i]!, hotspotCount: count[i]! });
+  }
+  return cells;
+}
+
+/** The estimate at one point for one device from the hotspots given (the carriers' device-aware answers). */
+export function estimatePoint(lat: number, lng: number, hotspots: readonly EstimatingHotspot[], predictor: UplinkPredictor, device: DeviceProfile): Omit<EstimatedCell, 'h3'> {
+  const out: UplinkPrediction = { rssiDbm: 0, snrDb: 0, probability: 0 };
+  let logMiss = 0;
+  let expectedHotspots = 0;
+  let bestRssiDbm = -Infinity;
+  let bestSnrDb = -Infinity;
+  let hotspotCount = 0;
+  for (const h of hotspots) {
+    const d = nearDistanceM(h.lat, h.lng, lat, lng);
+    if (d > predictor.rangeM(h, device, MIN_LINK_PROBABILITY)) continue;
+    // The same distance step as the stored estimate, so a point answers what its cell holds.
+    predictor.predict(h, Math.round(d / TABLE_STEP_M) * TABLE_STEP_M, device, out);
+    if (out.probability < MIN_LINK_PROBABILITY) continue;
+    logMiss += Math.log1p(-Math.min(out.probability, 1 - 1e-12));
+    expectedHotspots += out.probability;
+    bestRssiDbm = Math.max(bestRssiDbm, out.rssiDbm);
+    bestSnrDb = Math.max(bestSnrDb, out.snrDb);
+    hotspotCount++;
+  }
+  return { probability: -Math.expm1(logMiss), expectedHotspots, bestRssiDbm, bestSnrDb, hotspotCount };
+}
+
+/** One rollup cell (res 8…4): sums and maxima of its res-9 descendants' estimates. */
+export interface EstimatedRollup {
+  h3: string;
+  resolution: number;
+  /** Expected number of covered res-9 descendants: Σ probability. */
+  coveredCells: number;
+  maxProbability: number;
+  maxExpectedHotspots: number;
+  bestRssiDbm: number;
+  bestSnrDb: number;
+  maxHotspotCount: number;
+}
+
+/** Folds cells (res 9) or rollups of the resolution below into rollups at `resolution`. */
+export function rollUp(items: Iterable<EstimatedCell | EstimatedRollup>, resolution: number): EstimatedRollup[] {
+  const byParent = new Map<string, EstimatedRollup>();
+  for (const x of items) {
+    const parent = cellToParent(x.h3, resolution);
+    const cell = 'coveredCells' in x
+      ? x
+      : { coveredCells: x.probability, maxProbability: x.probability, maxExpectedHotspots: x.expectedHotspots, bestRssiDbm: x.bestRssiDbm, bestSnrDb: x.bestSnrDb, maxHotspotCount: x.hotspotCount };
+    const r = byParent.get(parent);
+    if (!r) byParent.set(parent, { h3: parent, resolution, coveredCells: cell.coveredCells, maxProbability: cell.maxProbability, maxExpectedHotspots: cell.maxExpectedHotspots, bestRssiDbm: cell.bestRssiDbm, bestSnrDb: cell.bestSnrDb, maxHotspotCount: cell.maxHotspotCount });
+    else {
+      r.coveredCells += cell.coveredCells;
+      r.maxProbability = Math.max(r.maxProbability, cell.maxProbability);
+      r.maxExpectedHotspots = Math.max(r.maxExpectedHotspots, cell.maxExpectedHotspots);
+      r.bestRssiDbm = Math.max(r.bestRssiDbm, cell.bestRssiDbm);
+      r.bestSnrDb = Math.max(r.bestSnrDb, cell.bestSnrDb);
+      r.maxHotspotCount = Math.max(r.maxHotspotCount, cell.maxHotspotCount);
+    }
+  }
+  return [...byParent.values()];
+}
