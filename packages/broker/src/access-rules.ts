@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { Gauge, type Registry } from 'prom-client';
-import { ENTROPY_TOPIC, MQTT_TOKEN_CLOCK_SKEW_SECONDS, REGIONS, regionSegment, verifyMqttToken, type MqttTokenRejection, type Region } from '@poc/protocol';
+import { ENTROPY_TOPIC, MAPPER_RECEIPT_LEAF, MQTT_TOKEN_CLOCK_SKEW_SECONDS, REGIONS, regionSegment, verifyMqttToken, type MqttTokenRejection, type Region } from '@poc/protocol';
 import { checkPublishShape } from './publish-policy';
 import { TokenReplayCache } from './token-replay-cache';
 
@@ -66,8 +66,9 @@ function sameSecret(candidate: Buffer | string | undefined, passwordSha256: stri
   return expected.length === actual.length && timingSafeEqual(expected, actual);
 }
 
-const REPORT_LEAVES = new Set(['beacon', 'witness', 'state']);
-const REPORT_FILTERS = /^poc\/v1\/(\+|[a-z0-9_]+)\/hotspot\/(\+|[^/]+)\/(beacon|witness|state|\+)$/;
+/** `mapper`: signed receipts of mapper-device uplinks (@poc/protocol MAPPER_RECEIPT_LEAF), same rules as reports. */
+const REPORT_LEAVES = new Set(['beacon', 'witness', 'state', MAPPER_RECEIPT_LEAF]);
+const REPORT_FILTERS = /^poc\/v1\/(\+|[a-z0-9_]+)\/hotspot\/(\+|[^/]+)\/(beacon|witness|state|mapper|\+)$/;
 const REGION_SEGMENTS = new Set(REGIONS.map(regionSegment));
 
 /** Any hotspot's own report or state topic, in a known region (what a relay may publish). */
@@ -76,7 +77,7 @@ function isHotspotTopic(topic: string): boolean {
   return parts.length === 6 && parts[0] === 'poc' && parts[1] === 'v1' && REGION_SEGMENTS.has(parts[2]!) && parts[3] === 'hotspot' && parts[4]!.length > 0 && REPORT_LEAVES.has(parts[5]!);
 }
 
-/** A hotspot publishes only `poc/v1/<its region>/hotspot/<its address>/{beacon,witness,state}`. */
+/** A hotspot publishes only `poc/v1/<its region>/hotspot/<its address>/{beacon,witness,state,mapper}`. */
 export function hotspotMayPublish(identity: { address: string; region: Region }, topic: string): boolean {
   const parts = topic.split('/');
   return (
