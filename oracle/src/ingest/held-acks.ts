@@ -21,21 +21,37 @@ type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (error?: Er
  * behaviour, so an mqtt.js upgrade that changes it fails a test instead of silently losing reports.
  * Throughput per consumer is bounded by the broker's in-flight window per client (mosquitto
  * `max_inflight_messages`, EMQX `max_inflight`) divided by the batch latency: raise the window for oracles.
+ *
+ * Memory is bounded here, not by the broker: at `maxHeld` held PUBACKs the PUBACK's send callback is kept back,
+ * which stops mqtt.js's packet pump, so it stops reading the socket until a release makes room. TCP flow control
+ * then leaves the backlog with the broker (mosquitto 2.0.11, Debian's, does not enforce `max_inflight_messages`
+ * and would otherwise push a whole queue at us). See docs/operations.md §"Ingest flow control".
  */
 export class HeldAcks {
   private connection = 0;
   private readonly tracked = new Set<number>();
   private readonly held = new Map<number, { cmd: string; messageId?: number }>();
   private readonly send: SendPacket;
+  private readonly maxHeld: number;
+  /** mqtt.js's "packet handled" callback, kept while `maxHeld` PUBACKs are held. */
+  private resume: (() => void) | null = null;
+  /** How often reading stopped because `maxHeld` was reached. */
+  stalls = 0;
 
-  constructor(client: MqttClient) {
+  constructor(client: MqttClient, options: { maxHeld?: number } = {}) {
+    this.maxHeld = options.maxHeld ?? Number.POSITIVE_INFINITY;
+    if (!(this.maxHeld >= 1)) throw new Error(`HeldAcks: maxHeld must be ≥ 1, got ${options.maxHeld}`);
     const internal = client as unknown as { _sendPacket: SendPacket };
     if (typeof internal._sendPacket !== 'function') throw new Error('mqtt.js internals changed: no _sendPacket to hold PUBACKs');
     this.send = internal._sendPacket.bind(client);
     internal._sendPacket = (packet, cb, cbStorePut) => {
       if (packet.cmd === 'puback' && packet.messageId !== undefined && this.tracked.has(packet.messageId)) {
         this.held.set(packet.messageId, packet);
-        cb?.(); // mqtt.js may read the next packet now
+        if (this.held.size < this.maxHeld) cb?.(); // mqtt.js may read the next packet now
+        else {
+          this.stalls++;
+          this.resume = cb ?? (() => {});
+        }
         return;
       }
       this.send(packet, cb, cbStorePut);
@@ -45,6 +61,7 @@ export class HeldAcks {
       this.connection++;
       this.tracked.clear();
       this.held.clear();
+      this.resume = null; // that connection's packet pump is gone; the new one starts unstalled
     });
   }
 
@@ -66,6 +83,21 @@ export class HeldAcks {
         this.send(packet);
       }
     }
+    if (this.resume && this.held.size < this.maxHeld) {
+      const resume = this.resume;
+      this.resume = null;
+      resume();
+    }
+  }
+
+  /** QoS 1 messages tracked and not yet released (the consumer's share of the broker's in-flight window). */
+  get unreleased(): number {
+    return this.tracked.size;
+  }
+
+  /** True while reading is stopped at `maxHeld`. */
+  get stalled(): boolean {
+    return this.resume !== null;
   }
 
   /** PUBACKs waiting for durability. */

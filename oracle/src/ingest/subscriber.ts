@@ -22,9 +22,17 @@ export interface ReportSubscriberOptions {
   sharedSubscriptionGroup: string | null;
   logger: Logger;
   metrics: OracleMetrics;
+  /** Largest batch (one transaction); default 1000. */
   maxBatch?: number;
-  flushMs?: number;
+  /**
+   * Reports this oracle holds unacknowledged (buffered, verifying or being written) before it stops reading the
+   * broker's socket; default 4 × maxBatch. Bounds the oracle's memory whatever the backlog or the broker's window.
+   */
+  maxHeld?: number;
 }
+
+/** Batches flushed and not yet committed: one being written while the next is decoded and verified. */
+const BATCHES_IN_FLIGHT = 2;
 
 /** Subscribes to beacon and witness topics and writes batches: decode → verify on the worker pool → bulk insert. */
 export class ReportSubscriber {
@@ -33,14 +41,16 @@ export class ReportSubscriber {
   private buffer: IncomingMessage[] = [];
   private tokens: (AckToken | null)[] = [];
   private acks: HeldAcks | null = null;
-  private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private batchesInFlight = 0;
+  private flushScheduled = false;
   private readonly maxBatch: number;
-  private readonly flushMs: number;
+  private readonly maxHeld: number;
 
   constructor(private readonly o: ReportSubscriberOptions) {
     this.maxBatch = o.maxBatch ?? 1000;
-    this.flushMs = o.flushMs ?? 25;
+    this.maxHeld = o.maxHeld ?? 4 * this.maxBatch;
+    if (!(this.maxBatch >= 1 && this.maxHeld >= 1)) throw new Error(`ReportSubscriber: maxBatch and maxHeld must be ≥ 1`);
   }
 
   filters(): string[] {
@@ -54,7 +64,7 @@ export class ReportSubscriber {
    */
   listen(): void {
     // PUBACK only once the batch is committed: a crash leaves the reports with the broker, which redelivers them.
-    this.acks = new HeldAcks(this.o.client);
+    this.acks = new HeldAcks(this.o.client, { maxHeld: this.maxHeld });
     this.o.client.on('message', (topic, payload, packet) => this.onMessage(topic, payload, packet));
   }
 
@@ -69,7 +79,23 @@ export class ReportSubscriber {
     this.received++;
     this.o.metrics.messagesReceived.inc();
     if (this.buffer.length >= this.maxBatch) void this.flush(); // write() retries and never rejects
-    else this.timer ??= setTimeout(() => void this.flush(), this.flushMs);
+    else this.scheduleFlush();
+  }
+
+  /**
+   * Group commit instead of a timer: while fewer than BATCHES_IN_FLIGHT batches are pending, whatever arrived in
+   * this socket read is flushed once mqtt.js has handed it over (setImmediate runs after its packet pump); otherwise
+   * messages gather until a batch commits. A batch is thus what arrived during the previous write, up to maxBatch,
+   * so a broker's in-flight window of W keeps about W/2 per batch moving — no batch waits for a window that will
+   * not open until it is acknowledged.
+   */
+  private scheduleFlush(): void {
+    if (this.flushScheduled || this.batchesInFlight >= BATCHES_IN_FLIGHT || this.buffer.length === 0) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (this.batchesInFlight < BATCHES_IN_FLIGHT && this.buffer.length > 0) void this.flush();
+    });
   }
 
   /**
@@ -77,19 +103,30 @@ export class ReportSubscriber {
    * batch's database write; the writes themselves happen one batch after another, keeping ingest order.
    */
   flush(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
     const batch = this.buffer;
     const tokens = this.tokens;
     this.buffer = [];
     this.tokens = [];
     if (batch.length === 0) return this.flushing;
+    this.batchesInFlight++;
     const verified = decodeAndVerify(batch, this.o.pool);
     verified.catch(() => {}); // handled in write()
     this.flushing = this.flushing.then(async () => {
       if (await this.write(batch, verified)) this.acks?.release(tokens);
+      this.batchesInFlight--;
+      this.scheduleFlush();
     });
     return this.flushing;
+  }
+
+  /** Reports received and not yet acknowledged (buffered, verifying or being written). */
+  get unacknowledged(): number {
+    return this.acks?.unreleased ?? 0;
+  }
+
+  /** Times reading stopped because maxHeld reports were unacknowledged. */
+  get stalls(): number {
+    return this.acks?.stalls ?? 0;
   }
 
   /** Stores a batch; true once it is durable (then its PUBACKs may go). */
