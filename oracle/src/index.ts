@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DEFAULT_COVERAGE_HISTORY_DAYS, pruneCoverageHistory } from './coverage/coverage';
 import { refreshEstimatedCoverage } from './coverage/estimated';
-import { interimPredictor } from './coverage/interim-predictor';
+import { radioPredictor } from './coverage/radio-predictor';
 import { connectDatabase } from '@poc/db';
 import { databaseReadiness } from '@poc/db';
 import { migrate } from '@poc/db';
@@ -129,6 +129,7 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
   const pool = new IngestWorkerPool(config.workerThreads ?? availableParallelism());
   await pool.started();
   const density = new HexDensityCache();
+  const estimatePredictor = radioPredictor();
   await density.refresh(sql);
 
   const clientId = config.mqttClientId ?? `poc-oracle-${hostname()}-${process.pid}-${Math.random().toString(16).slice(2, 8)}`;
@@ -227,7 +228,7 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
     every(60_000, async () => (stats.staleMarked += await markStaleReports(sql)), onError('stale purge')),
     every((config.densityRefreshSeconds ?? 60) * 1000, () => density.refresh(sql), onError('hex density')),
     every((config.trustRefreshSeconds ?? 60) * 1000, () => updateTrustScores(sql), onError('trust scores')),
-    every((config.estimatedCoverageRefreshSeconds ?? 60) * 1000, () => refreshEstimatedCoverage(sql, { predictor: interimPredictor }), onError('estimated coverage')),
+    every((config.estimatedCoverageRefreshSeconds ?? 60) * 1000, () => refreshEstimatedCoverage(sql, { predictor: estimatePredictor }), onError('estimated coverage')),
     every(10 * 60_000, () => pruneCoverageHistory(sql, { keepDays: historyDays }), onError('coverage history pruning')),
     every(10 * 60_000, () => pruneRejectedMessages(sql, { keepDays: rejectedDays }), onError('rejected messages pruning')),
   ];
@@ -266,7 +267,7 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
 export { recordCoverage, utcDay, type CoverageMeasurement } from './coverage/coverage';
 export { refreshEstimatedCoverage, type EstimateRefreshResult } from './coverage/estimated';
 export { estimatePoint, MIN_LINK_PROBABILITY, nearDistanceM, type EstimatedCell } from './coverage/estimate';
-export { interimPredictor } from './coverage/interim-predictor';
+export { radioPredictor, uplinkFrequencyHz } from './coverage/radio-predictor';
 export {
   INDOOR_PENETRATION_LOSS_DB,
   REFERENCE_DEVICE,

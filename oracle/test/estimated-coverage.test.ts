@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
 import { estimatePoint, MIN_LINK_PROBABILITY, nearDistanceM } from '../src/coverage/estimate';
 import { refreshEstimatedCoverage } from '../src/coverage/estimated';
-import { interimPredictor } from '../src/coverage/interim-predictor';
+import { radioPredictor } from '../src/coverage/radio-predictor';
 import { REFERENCE_DEVICE, type EstimatingHotspot } from '../src/coverage/uplink-predictor';
 
 let db: TestDatabase;
@@ -15,7 +15,7 @@ afterAll(async () => {
   await db?.drop();
 });
 
-const predictor = interimPredictor;
+const predictor = radioPredictor();
 
 async function placeHotspot(address: string, lat: number, lng: number, gainDdbi = 12) {
   await db.sql`
