@@ -3,7 +3,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { availableParallelism, hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { DEFAULT_COVERAGE_HISTORY_DAYS, pruneCoverageHistory } from './coverage/coverage';
+import { DEFAULT_COVERAGE_HISTORY_DAYS } from './coverage/coverage';
 import { refreshEstimatedCoverage } from './coverage/estimated';
 import { radioPredictor } from './coverage/radio-predictor';
 import { connectDatabase } from '@poc/db';
@@ -15,7 +15,8 @@ import type { ChainWriter } from '@poc/sdk';
 import { advanceSubmission, computeDueEpochs } from './epochs/runner';
 import { IngestWorkerPool } from './ingest/worker-pool';
 import { ReportSubscriber } from './ingest/subscriber';
-import { DEFAULT_REJECTED_MESSAGES_DAYS, pruneRejectedMessages } from './ingest/store';
+import { DEFAULT_REJECTED_MESSAGES_DAYS } from './ingest/store';
+import { DEFAULT_PARTITIONS_AHEAD_DAYS, DEFAULT_REPORT_RETENTION_DAYS, maintainPartitions, oraclePartitionedTables } from './db/partitions';
 import { createOracleMetrics } from './metrics';
 import { updateTrustScores } from './plausibility/trust';
 import { syncRegistryFromChain, type RegistryChainClient } from './registry/registry';
@@ -60,10 +61,14 @@ export interface OracleConfig {
   migrate?: boolean;
   densityRefreshSeconds?: number;
   trustRefreshSeconds?: number;
-  /** Whole UTC days of daily coverage history kept before today (default 90); older days are pruned every 10 min. */
+  /** Whole UTC days of daily coverage history kept before today (default 90); older day partitions are dropped. */
   coverageHistoryDays?: number;
-  /** Days a rejected message is kept after its last copy arrived (default 14); older ones are pruned every 10 min. */
+  /** Whole UTC days of rejected messages kept before today (default 14); older day partitions are dropped. */
   rejectedMessagesDays?: number;
+  /** Whole UTC days of beacon and witness reports (by report timestamp) kept before today (default 30). */
+  reportRetentionDays?: number;
+  /** Daily partitions created ahead of today (default 7); maintenance runs at start and every 10 min. */
+  partitionsAheadDays?: number;
   /** Epochs whose stored reward trees (proof lookups) are kept besides the newest confirmed one (default 48). */
   rewardTreeEpochs?: number;
   /** How often estimated coverage is brought up to date with moved or changed hotspots (default 60 s). */
@@ -122,9 +127,19 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
   const historyDays = config.coverageHistoryDays ?? DEFAULT_COVERAGE_HISTORY_DAYS;
   if (!Number.isInteger(historyDays) || historyDays < 1) throw new Error(`coverageHistoryDays must be a whole number ≥ 1, got ${historyDays}`);
   const rejectedDays = config.rejectedMessagesDays ?? DEFAULT_REJECTED_MESSAGES_DAYS;
-  if (!(rejectedDays > 0)) throw new Error(`rejectedMessagesDays must be > 0, got ${rejectedDays}`);
+  if (!Number.isInteger(rejectedDays) || rejectedDays < 1) throw new Error(`rejectedMessagesDays must be a whole number ≥ 1, got ${rejectedDays}`);
+  const reportDays = config.reportRetentionDays ?? DEFAULT_REPORT_RETENTION_DAYS;
+  if (!Number.isInteger(reportDays) || reportDays < 1) throw new Error(`reportRetentionDays must be a whole number ≥ 1, got ${reportDays}`);
+  const partitionedTables = oraclePartitionedTables({ reportDays, rejectedMessagesDays: rejectedDays, coverageHistoryDays: historyDays });
+  const aheadDays = config.partitionsAheadDays ?? DEFAULT_PARTITIONS_AHEAD_DAYS;
   const sql = connectDatabase(config.databaseUrl, { max: 10 });
   if (config.migrate ?? true) await migrate(sql, [ORACLE_MIGRATIONS_DIR]);
+  const maintainPartitionsOnce = async () => {
+    const done = await maintainPartitions(sql, partitionedTables, { aheadDays });
+    if (done.created.length || done.dropped.length || done.movedFromDefault || done.deletedFromDefault) log.info(done, 'partitions maintained');
+    if (done.skipped.length) log.debug({ skipped: done.skipped }, 'partition maintenance skipped tables (another oracle holds them or a lock wait timed out)');
+  };
+  await maintainPartitionsOnce();
   const metrics = createOracleMetrics();
   const pool = new IngestWorkerPool(config.workerThreads ?? availableParallelism());
   await pool.started();
@@ -229,8 +244,7 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
     every((config.densityRefreshSeconds ?? 60) * 1000, () => density.refresh(sql), onError('hex density')),
     every((config.trustRefreshSeconds ?? 60) * 1000, () => updateTrustScores(sql), onError('trust scores')),
     every((config.estimatedCoverageRefreshSeconds ?? 60) * 1000, () => refreshEstimatedCoverage(sql, { predictor: estimatePredictor }), onError('estimated coverage')),
-    every(10 * 60_000, () => pruneCoverageHistory(sql, { keepDays: historyDays }), onError('coverage history pruning')),
-    every(10 * 60_000, () => pruneRejectedMessages(sql, { keepDays: rejectedDays }), onError('rejected messages pruning')),
+    every(10 * 60_000, maintainPartitionsOnce, onError('partition maintenance')),
   ];
   if (config.registryClient) {
     const registryClient = config.registryClient;

@@ -1,7 +1,8 @@
 import { decodeReportPayload, encodeReportPayload, generateHotspotKeypair, type BeaconReport, type WitnessReport } from '@poc/protocol';
 import { cellToParent, latLngToCell } from 'h3-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pruneCoverageHistory, recordCoverage, utcDay, type CoverageMeasurement } from '../src/coverage/coverage';
+import { recordCoverage, utcDay, type CoverageMeasurement } from '../src/coverage/coverage';
+import { maintainPartitions, oraclePartitionedTables } from '../src/db/partitions';
 import { issueEntropy } from '../src/entropy/publisher';
 import type { AcceptedReport } from '../src/ingest/decode';
 import { storeBatch } from '../src/ingest/store';
@@ -105,14 +106,19 @@ describe('daily coverage history (coverage_hex_hotspot_days)', () => {
     expect(history.get(cellToParent(base, 6))).toMatchObject({ witness_count: hex!.witness_count, hotspot_count: hex!.hotspot_count });
   });
 
-  it('is pruned by whole UTC days older than the retention, in batches', async () => {
+  it('is pruned by whole UTC days older than the retention', async () => {
     const cell = latLngToCell(35.68, 139.76, 9);
     const now = new Date('2026-11-25T10:00:00Z');
     const at = (days: number) => new Date(now.getTime() - days * DAY);
     await db.sql.begin((tx) => recordCoverage(tx, [0, 1, 2, 3, 4, 5].map((d) => ({ h3Res9: cell, witness: 'hotspot-p', signal: -900, snr: 0, at: at(d) }))));
-    // keepDays 3: today (25 Nov) and the 3 days before it stay; 21 and 20 Nov go, at all six resolutions.
-    const deleted = await pruneCoverageHistory(db.sql, { keepDays: 3, now, batchSize: 5 });
-    expect(deleted).toBeGreaterThanOrEqual(2 * 6);
+    // The rows went to the default partition (the migration created partitions from the real today on). Retention 3:
+    // today (25 Nov) and the 3 days before it stay, moved into their new day partitions; 21 and 20 Nov go, at all six
+    // resolutions.
+    const history = oraclePartitionedTables({ reportDays: 30, rejectedMessagesDays: 14, coverageHistoryDays: 3 }).filter((t) => t.table === 'coverage_hex_hotspot_days');
+    const done = await maintainPartitions(db.sql, history, { now, aheadDays: 1 });
+    expect(done.deletedFromDefault).toBeGreaterThanOrEqual(2 * 6);
+    expect(done.movedFromDefault).toBeGreaterThanOrEqual(4 * 6);
+    expect(done.created).toEqual(expect.arrayContaining(['coverage_hex_hotspot_days_p20261122', 'coverage_hex_hotspot_days_p20261125']));
     const days = await db.sql<{ day: Date }[]>`SELECT DISTINCT day FROM coverage_hex_hotspot_days WHERE h3 = ${cell} ORDER BY day`;
     expect(days.map((d) => utcDay(d.day))).toEqual(['2026-11-22', '2026-11-23', '2026-11-24', '2026-11-25']);
     const [old] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM coverage_hex_hotspot_days WHERE day < '2026-11-22'`;
@@ -120,7 +126,7 @@ describe('daily coverage history (coverage_hex_hotspot_days)', () => {
     // coverage_hexes (all time) is never pruned.
     const [hex] = await db.sql<{ witness_count: string }[]>`SELECT witness_count::text FROM coverage_hexes WHERE resolution = 9 AND h3 = ${cell}`;
     expect(hex!.witness_count).toBe('6');
-    await expect(pruneCoverageHistory(db.sql, { keepDays: 0 })).rejects.toThrow(/keepDays/);
+    await expect(maintainPartitions(db.sql, [{ ...history[0]!, retentionDays: 0 }])).rejects.toThrow(/retentionDays/);
   });
 
   it('is filled by the PoC processor from verified witnesses', async () => {

@@ -24,7 +24,8 @@ import type { Sql } from 'postgres';
 
 // Oracle internals the cross-component tests (test/security) drive directly, through `@poc/oracle/testing`.
 export { issueEntropy } from '../src/entropy/publisher';
-export { pruneRejectedMessages, storeBatch } from '../src/ingest/store';
+export { storeBatch } from '../src/ingest/store';
+export { maintainPartitions, oraclePartitionedTables } from '../src/db/partitions';
 export { updateTrustScores } from '../src/plausibility/trust';
 export { loadLinkGraph, type LinkGraph, type LinkPair } from '../src/plausibility/link-graph';
 export { collusionEvidence, closedGroupEvidence, fitPropagationModel, geometryEvidence, linkAsymmetryEvidence, type Evidence } from '../src/plausibility/collusion';

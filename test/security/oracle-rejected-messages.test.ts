@@ -1,7 +1,7 @@
 import { startEmbeddedBroker, type EmbeddedBroker } from '@poc/broker';
 import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
 import { startOracle, type RunningOracle } from '@poc/oracle';
-import { connectClient, hotspot, LOC0, LOC4, pruneRejectedMessages, testOracleConfig, waitFor } from '@poc/oracle/testing';
+import { connectClient, hotspot, LOC0, LOC4, maintainPartitions, oraclePartitionedTables, testOracleConfig, waitFor } from '@poc/oracle/testing';
 import { generateHotspotKeypair, reportTopic } from '@poc/protocol';
 import type { MqttClient } from 'mqtt';
 import { createHash } from 'node:crypto';
@@ -70,9 +70,12 @@ describe('attack: flooding rejected_messages', () => {
     expect(oracle.stats().messagesReceived).toBe(expected);
   });
 
-  it('prunes rejections not seen for longer than the retention, and only those', async () => {
-    await db.sql`UPDATE rejected_messages SET last_seen_at = now() - interval '15 days' WHERE topic <> ${reportTopic('EU868', flooder.keys.address, 'beacon')}`;
-    expect(await pruneRejectedMessages(db.sql, { keepDays: 14 })).toBe(4);
+  it('drops rejections of days older than the retention, and only those', async () => {
+    // Move four rows to 15 days ago: no partition exists for that day, so they land in the default partition.
+    await db.sql`UPDATE rejected_messages SET last_seen_at = now() - interval '15 days', received_on = (now() - interval '15 days')::date
+      WHERE topic <> ${reportTopic('EU868', flooder.keys.address, 'beacon')}`;
+    const [rejected] = oraclePartitionedTables({ reportDays: 30, rejectedMessagesDays: 14, coverageHistoryDays: 90 }).filter((t) => t.table === 'rejected_messages');
+    expect((await maintainPartitions(db.sql, [rejected!])).deletedFromDefault).toBe(4);
     const left = await db.sql<{ count: string }[]>`SELECT count::text FROM rejected_messages`;
     expect(left).toEqual([{ count: '10000' }]);
   });

@@ -7,10 +7,8 @@ const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength)
 /** PostgreSQL text cannot hold NUL; topics and error details come from untrusted input. */
 const text = (s: string | null, max: number) => (s === null ? null : s.replaceAll('\u0000', '\\0').slice(0, max));
 
-/** Days a rejection is kept after its last copy arrived. */
+/** Whole UTC days of rejections kept before today (partitions of older days are dropped, oracle/src/db/partitions.ts). */
 export const DEFAULT_REJECTED_MESSAGES_DAYS = 14;
-/** Advisory-lock key for pruning (any constant, the same in every oracle process). */
-const PRUNE_REJECTED_LOCK = 7_150_103;
 
 interface RejectedRow {
   topic: string;
@@ -22,11 +20,13 @@ interface RejectedRow {
   count: number;
   received_at: Date;
   last_seen_at: Date;
+  /** UTC day of arrival, the partition key (migration 011): repeats are counted per day. */
+  received_on: string;
 }
 
 /**
  * `rejected_messages` rows for a batch, bounded (topic 512 chars, detail 2,000, payload 8 KiB), one per
- * (topic, reason, payload hash) with its copies counted, sorted by that key so concurrent workers lock rows in the
+ * (UTC day, topic, reason, payload hash) with its copies counted, sorted by that key so concurrent workers lock rows in the
  * same order. The hash covers the whole payload, so payloads that differ only past 8 KiB stay apart.
  */
 function rejectedRows(rejections: readonly Rejection[]): RejectedRow[] {
@@ -34,7 +34,8 @@ function rejectedRows(rejections: readonly Rejection[]): RejectedRow[] {
   for (const r of rejections) {
     const topic = text(r.topic, 512)!;
     const payloadHash = createHash('sha256').update(r.payload).digest();
-    const key = `${topic}\u0000${r.reason}\u0000${payloadHash.toString('hex')}`; // text() leaves no NUL in the topic
+    const receivedOn = r.receivedAt.toISOString().slice(0, 10);
+    const key = `${receivedOn}\u0000${topic}\u0000${r.reason}\u0000${payloadHash.toString('hex')}`; // text() leaves no NUL in the topic
     const row = rows.get(key);
     if (row) {
       row.count++;
@@ -52,24 +53,25 @@ function rejectedRows(rejections: readonly Rejection[]): RejectedRow[] {
       count: 1,
       received_at: r.receivedAt,
       last_seen_at: r.receivedAt,
+      received_on: receivedOn,
     });
   }
   return [...rows.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, row]) => row);
 }
 
-/** Records rejections; a repeat of a known (topic, reason, payload) adds to its count and moves its last_seen_at. */
+/** Records rejections; a repeat of a known (day, topic, reason, payload) adds to its count and moves its last_seen_at. */
 async function recordRejections(sql: Sql | TransactionSql, rejections: readonly Rejection[]): Promise<void> {
   const rows = rejectedRows(rejections);
   if (rows.length === 0) return;
   await sql`
     INSERT INTO rejected_messages ${sql(rows)}
-    ON CONFLICT (topic, reason, payload_hash) DO UPDATE SET count = rejected_messages.count + EXCLUDED.count,
+    ON CONFLICT (received_on, topic, reason, payload_hash) DO UPDATE SET count = rejected_messages.count + EXCLUDED.count,
       last_seen_at = greatest(rejected_messages.last_seen_at, EXCLUDED.last_seen_at)`;
 }
 
 /**
  * Writes a batch in one transaction: reports with multi-row inserts that skip known hashes (a replay or duplicate
- * delivery), then every rejection — including those duplicates — into rejected_messages. Returns the duplicates.
+ * delivery; the key (hash, report_ts_ns) is as unique as the hash, which covers the timestamp — migration 010), then every rejection — including those duplicates — into rejected_messages. Returns the duplicates.
  */
 export async function storeBatch(sql: Sql, accepted: readonly AcceptedReport[], rejected: readonly Rejection[]): Promise<{ stored: number; duplicates: number }> {
   const beacons = accepted.filter((a): a is Extract<AcceptedReport, { kind: 'beacon' }> => a.kind === 'beacon');
@@ -92,7 +94,7 @@ export async function storeBatch(sql: Sql, accepted: readonly AcceptedReport[], 
         tmst: r.tmst,
         signature: buf(r.signature),
       }));
-      for (const r of await tx<{ hash: string }[]>`INSERT INTO beacon_reports ${tx(rows)} ON CONFLICT (hash) DO NOTHING RETURNING hash`) storedHashes.add(r.hash);
+      for (const r of await tx<{ hash: string }[]>`INSERT INTO beacon_reports ${tx(rows)} ON CONFLICT (hash, report_ts_ns) DO NOTHING RETURNING hash`) storedHashes.add(r.hash);
     }
     if (witnesses.length > 0) {
       const rows = witnesses.map(({ hash, report: r, receivedAt }: { hash: string; report: WitnessReport; receivedAt: Date }) => ({
@@ -108,7 +110,7 @@ export async function storeBatch(sql: Sql, accepted: readonly AcceptedReport[], 
         datarate: r.datarate,
         signature: buf(r.signature),
       }));
-      for (const r of await tx<{ hash: string }[]>`INSERT INTO witness_reports ${tx(rows)} ON CONFLICT (hash) DO NOTHING RETURNING hash`) storedHashes.add(r.hash);
+      for (const r of await tx<{ hash: string }[]>`INSERT INTO witness_reports ${tx(rows)} ON CONFLICT (hash, report_ts_ns) DO NOTHING RETURNING hash`) storedHashes.add(r.hash);
     }
     // A hash repeated inside one batch is stored once; every other copy is a duplicate.
     const duplicates: Rejection[] = [];
@@ -125,27 +127,4 @@ export async function storeBatch(sql: Sql, accepted: readonly AcceptedReport[], 
 /** Last resort for a batch PostgreSQL refuses: every message becomes a `store_failed` rejection with the error. */
 export async function storeUnstorable(sql: Sql, batch: readonly { topic: string; payload: Buffer; receivedAt: Date }[], error: Error): Promise<void> {
   await recordRejections(sql, batch.map((m) => ({ topic: m.topic, reason: 'store_failed', detail: error.message, payload: m.payload, receivedAt: m.receivedAt })));
-}
-
-/**
- * Deletes rejections not seen for `keepDays` days, in batches of `batchSize` rows, each its own short transaction.
- * One worker prunes at a time (advisory lock); the others skip. Returns the rows deleted.
- */
-export async function pruneRejectedMessages(sql: Sql, options: { keepDays: number; now?: Date; batchSize?: number }): Promise<number> {
-  if (!(options.keepDays > 0)) throw new Error('rejected messages: keepDays must be > 0');
-  const cutoff = new Date((options.now ?? new Date()).getTime() - options.keepDays * 86_400_000);
-  const batchSize = options.batchSize ?? 20_000;
-  let total = 0;
-  for (;;) {
-    const deleted = await sql.begin(async (tx) => {
-      const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${PRUNE_REJECTED_LOCK}) AS ok`;
-      if (!lock?.ok) return 0;
-      const result = await tx`
-        DELETE FROM rejected_messages WHERE id = ANY(ARRAY(
-          SELECT id FROM rejected_messages WHERE last_seen_at < ${cutoff} LIMIT ${batchSize}))`;
-      return result.count;
-    });
-    total += deleted;
-    if (deleted < batchSize) return total;
-  }
 }
