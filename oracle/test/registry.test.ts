@@ -1,4 +1,5 @@
 import { generateHotspotKeypair, verifyEntropy, canonicalEntropyBytes } from '@poc/protocol';
+import { latLngToCell } from 'h3-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { issueEntropy } from '../src/entropy/publisher';
 import { regionForLocation, syncRegistryFromChain, upsertHotspots, type ChainRegistryEntry } from '../src/registry/registry';
@@ -34,10 +35,31 @@ describe('hotspot registry', () => {
     expect(byAddress[b]).toMatchObject({ region: null, location_h3: null });
   });
 
-  it('refuses a location coarser than resolution 11 and maps regions coarsely', async () => {
+  it('refuses a location coarser than resolution 11 and takes the region from the country map', async () => {
     await expect(upsertHotspots(db.sql, [{ address: generateHotspotKeypair().address, name: 'x', region: 'EU868', locationH3: '8a3f304e42e7fff' }])).rejects.toThrow('resolution');
     expect(regionForLocation(LOC0)).toBe('EU868');
     expect(regionForLocation('8c2a1072d6941ff')).toBe('US915'); // New York
+    // The old longitude rule put Brazil in US915 and had no AS923-2; hplans regions.csv: BR AU915, VN AS923-2.
+    expect(regionForLocation(latLngToCell(-23.55, -46.63, 12))).toBe('AU915'); // São Paulo
+    expect(regionForLocation(latLngToCell(21.03, 105.85, 12))).toBe('AS923_2'); // Hanoi
+    expect(regionForLocation(latLngToCell(0, -140, 12))).toBeNull(); // mid-Pacific
+  });
+
+  it('stores the region of the country each hotspot is asserted in, and none for one at sea', async () => {
+    const places = { saoPaulo: [-23.55, -46.63], seoul: [37.56, 126.97], atSea: [0, -140] } as const;
+    const entries: ChainRegistryEntry[] = Object.values(places).map(([lat, lng]) => ({
+      address: generateHotspotKeypair().address,
+      owner: 'owner',
+      maker: 'maker',
+      locationH3: latLngToCell(lat, lng, 12),
+      gainDdbi: 12,
+      elevationM: 0,
+    }));
+    await syncRegistryFromChain(db.sql, { fetchRegistry: async () => entries });
+    const rows = await db.sql<{ address: string; region: string | null }[]>`
+      SELECT address, region FROM hotspots WHERE address IN ${db.sql(entries.map((e) => e.address))}`;
+    const regionOf = Object.fromEntries(rows.map((r) => [r.address, r.region]));
+    expect(entries.map((e) => regionOf[e.address])).toEqual(['AU915', 'KR920', null]);
   });
 });
 

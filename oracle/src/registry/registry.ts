@@ -1,5 +1,6 @@
 import { cellToLatLng, getResolution, isValidCell } from 'h3-js';
-import { decodeHotspotAddress } from '@poc/protocol';
+import { decodeHotspotAddress, type Region } from '@poc/protocol';
+import { regionForCell } from '@poc/protocol/region-map';
 import type { Sql } from 'postgres';
 
 /** A hotspot as the registry knows it (chain account or dev-network genesis). */
@@ -85,15 +86,12 @@ export interface RegistryChainClient {
 }
 
 /**
- * Coarse LoRaWAN region of a location (the chain stores none; Helium uses a region hex tree). Good enough for the
- * regions this network supports: Americas → US915, Australia/NZ → AU915, East/South-East Asia → AS923_1, else EU868.
+ * LoRaWAN region of an asserted cell: Helium's plan for the country the cell's centre lies in (packages/protocol
+ * SPEC.md §Region of a location). Null at sea and where Helium served no plan; the verifier then treats the hotspot as
+ * not asserted.
  */
-export function regionForLocation(cell: string): string {
-  const [lat, lng] = cellToLatLng(cell);
-  if (lng < -30) return 'US915';
-  if (lat < -10 && lng > 110) return 'AU915';
-  if (lng > 90) return 'AS923_1';
-  return 'EU868';
+export function regionForLocation(cell: string): Region | null {
+  return regionForCell(cell);
 }
 
 /** Mirrors every on-chain hotspot into the registry. Hotspots never disappear here (history references them). */
