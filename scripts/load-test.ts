@@ -1,191 +1,221 @@
-import { fileURLToPath } from 'node:url';
-import { MAPPER_MIGRATIONS_DIR } from '@poc/mapper/migrations';
-import { ORACLE_MIGRATIONS_DIR } from '@poc/oracle/migrations';
 /**
- * Load test: N simulated hotspots (real bridge code, in-process radio link) → real mosquitto → an oracle process →
- * embedded PostgreSQL, for a bounded time. Prints reports/s, ingest lag percentiles (oracle received_at minus the
- * report's own timestamp) and the peak RSS of every process.
+ * Load test: pre-signed witness report streams (signed before the clock starts, so the sender is not the
+ * bottleneck) published at QoS 1 at a fixed rate → MQTT broker → oracle ingest processes → PostgreSQL, one bounded
+ * step per rate. The base rate is what 1,000,000 hotspots send at Helium's beacon interval (36 M reports a day
+ * ≈ 417/s); the steps multiply it. Prints per step: published/s, stored/s, lost, lag percentiles and peak memory
+ * per process. docs/operations.md §6 has the results.
  *
- *   npx tsx scripts/load-test.ts [hotspots=10000] [seconds=120]
+ *   npx tsx scripts/load-test.ts [--steps 1,10] [--seconds 60] [--reports-per-day 36000000] [--oracles 1]
+ *     [--threads 2] [--clients 8] [--broker mqtt://h1:1883,mqtt://h2:1883] [--database-url postgres://…]
+ *
+ * Without --broker it starts Debian mosquitto; without --database-url an embedded PostgreSQL. With --broker the
+ * publishers spread over the URLs and the oracles subscribe on the first (`$share` when --oracles > 1); with
+ * --oracles 0 some other consumer is expected to fill --database-url.
  */
-import { planFleet, type FleetStats } from '@poc/simulator';
-import { generateHotspotKeypair } from '@poc/protocol';
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { connectDatabase } from '@poc/db';
-import { startEmbeddedPostgres } from '@poc/devnet/postgres';
-import { migrate } from '@poc/db';
-import { upsertHotspots } from '@poc/oracle';
-import { startChildOracle } from '@poc/devnet/child-oracle';
-import { startMosquitto } from '@poc/devnet/mosquitto';
+import { parseArgs } from 'node:util';
+import { connectDatabase, migrate } from '@poc/db';
+import { startMosquitto, type MosquittoBroker } from '@poc/devnet/mosquitto';
+import { startEmbeddedPostgres, type EmbeddedDatabase } from '@poc/devnet/postgres';
+import { ORACLE_MIGRATIONS_DIR } from '@poc/oracle/migrations';
 
-const HOTSPOTS = Number(process.argv[2] ?? 10_000);
-const SECONDS = Number(process.argv[3] ?? 120);
-const DRAIN_SECONDS = 60;
-const BEACON_INTERVAL_S = 60;
+const { values: args } = parseArgs({
+  options: {
+    steps: { type: 'string', default: '1,10' },
+    seconds: { type: 'string', default: '60' },
+    'reports-per-day': { type: 'string', default: '36000000' },
+    oracles: { type: 'string', default: '1' },
+    threads: { type: 'string', default: '2' },
+    clients: { type: 'string', default: '8' },
+    hotspots: { type: 'string', default: '2000' },
+    'drain-seconds': { type: 'string', default: '60' },
+    broker: { type: 'string' },
+    'database-url': { type: 'string' },
+  },
+});
+const positive = (name: string, value: string | undefined) => {
+  const n = Number(value);
+  if (!(n >= 0) || !Number.isFinite(n)) throw new Error(`--${name} must be a number ≥ 0, got ${value}`);
+  return n;
+};
+const STEPS = args.steps!.split(',').map((s) => positive('steps', s));
+const SECONDS = positive('seconds', args.seconds);
+const BASE_RATE = positive('reports-per-day', args['reports-per-day']) / 86_400;
+const ORACLES = positive('oracles', args.oracles);
+const THREADS = positive('threads', args.threads);
+const CLIENTS = Math.max(1, positive('clients', args.clients));
+const HOTSPOT_KEYS = Math.max(1, positive('hotspots', args.hotspots));
+const DRAIN_SECONDS = positive('drain-seconds', args['drain-seconds']);
+const POLL_MS = 500;
 const root = resolve(import.meta.dirname, '..');
+const support = (name: string) => join(root, 'oracle', 'bench', 'support', name);
 const dataDir = join(root, '.data', `load-test-${process.pid}`);
 
-const status = (pid: number, field: 'VmRSS' | 'VmHWM'): number => {
+const rssOf = (pid: number | undefined): number => {
+  if (!pid) return 0;
   try {
-    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) * 1024 : 0;
+    return Number(/^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) * 1024;
   } catch {
     return 0;
   }
 };
-const children = (parent: number) =>
+const processes = () =>
   readdirSync('/proc')
     .filter((d) => /^\d+$/.test(d))
-    .filter((pid) => {
+    .map((pid) => {
       try {
-        return /^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] === String(parent);
+        return { pid: Number(pid), cmdline: readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '), ppid: Number(/^PPid:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) };
       } catch {
-        return false;
+        return null;
       }
     })
-    .map(Number);
-const findPid = (match: (cmdline: string) => boolean) =>
-  readdirSync('/proc')
-    .filter((d) => /^\d+$/.test(d))
-    .map(Number)
-    .find((pid) => {
-      try {
-        return match(readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' '));
-      } catch {
-        return false;
-      }
-    });
-const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+    .filter((p) => p !== null);
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)}`;
+
+function child(file: string, options: object): ChildProcess {
+  return fork(support(file), [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+}
+function nextMessage<T extends { type: string }>(p: ChildProcess, type: string): Promise<T> {
+  return new Promise((resolveMessage, reject) => {
+    const onMessage = (m: T) => {
+      if (m.type !== type) return;
+      p.off('message', onMessage);
+      p.off('exit', onExit);
+      resolveMessage(m);
+    };
+    const onExit = (code: number | null) => reject(new Error(`${p.spawnfile} exited (${code}) before '${type}'`));
+    p.on('message', onMessage);
+    p.once('exit', onExit);
+  });
+}
+const exited = (p: ChildProcess) => new Promise((r) => (p.exitCode !== null ? r(null) : p.once('exit', r)));
+
+interface OracleStats {
+  rssBytes: number;
+  unacknowledged: number;
+  stalls: number;
+}
+const oracleStats = (oracles: ChildProcess[]) =>
+  Promise.all(
+    oracles.map((o) => {
+      const answer = nextMessage<OracleStats & { type: string }>(o, 'stats');
+      o.send({ type: 'stats' });
+      return answer;
+    }),
+  );
+
+const percentile = (sorted: number[], p: number) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : NaN);
 
 async function main() {
-  const started = Date.now();
-  const pg = await startEmbeddedPostgres({ dataDir, database: 'loadtest', persistent: false });
-  const sql = connectDatabase(pg.url, { max: 4 });
-  await migrate(sql, [ORACLE_MIGRATIONS_DIR, MAPPER_MIGRATIONS_DIR]);
-  const broker = await startMosquitto();
-  const mosquittoPid = findPid((c) => c.includes('mosquitto') && readConfPort(c) === broker.port);
-  const plan = { count: HOTSPOTS, seed: 'load-test' };
-  const hotspots = planFleet(plan);
-  for (let i = 0; i < hotspots.length; i += 2000) {
-    await upsertHotspots(sql, hotspots.slice(i, i + 2000).map((h) => ({ address: h.address, name: h.name, region: h.region, locationH3: h.h3, gainDdbi: h.gainDdbi, elevationM: h.elevationM })));
-  }
-  const oracleKeys = generateHotspotKeypair();
-  const oracle = await startChildOracle(fileURLToPath(new URL('../test/faults/oracle-child.ts', import.meta.url)), {
-    databaseUrl: pg.url,
-    mqttUrl: broker.url,
-    mqttClientId: 'oracle-load',
-    oracleSecretHex: Buffer.from(oracleKeys.secretKey).toString('hex'),
-    epochSeconds: 60,
-    beaconIntervalSeconds: BEACON_INTERVAL_S,
-    entropyIntervalSeconds: 15,
-    workerThreads: 1,
-  });
-  const oraclePid = oracle.process.pid!;
-
-  let fleetStats: FleetStats | null = null;
-  const fleet = fork(join(root, 'scripts', 'fleet-process.ts'), [
-    JSON.stringify({ plan, mqttUrl: broker.url, oracleAddress: oracleKeys.address, dataDir: join(dataDir, 'bridges'), beaconIntervalSeconds: BEACON_INTERVAL_S, radioSeed: 1, logLevel: 'warn' }),
-  ], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
-  await new Promise<void>((resolveStarted, reject) => {
-    fleet.on('message', (m: { type?: string; stats?: FleetStats }) => {
-      if (m.type === 'started') resolveStarted();
-      if (m.type === 'stats' && m.stats) fleetStats = m.stats;
-    });
-    fleet.once('exit', (code) => reject(new Error(`fleet process exited with ${code}`)));
-  });
-  const fleetStartSeconds = (Date.now() - started) / 1000;
-  console.log(`load test: ${HOTSPOTS} hotspots started in ${fleetStartSeconds.toFixed(0)} s; measuring for ${SECONDS} s`);
-
-  const stored = async () => {
-    const [r] = await sql<{ n: bigint }[]>`SELECT (SELECT count(*) FROM beacon_reports) + (SELECT count(*) FROM witness_reports) AS n`;
-    return Number(r!.n);
+  let pg: EmbeddedDatabase | null = null;
+  const databaseUrl = args['database-url'] ?? (pg = await startEmbeddedPostgres({ dataDir, database: 'loadtest', persistent: false })).url;
+  const sql = connectDatabase(databaseUrl, { max: 2 });
+  await migrate(sql, [ORACLE_MIGRATIONS_DIR]);
+  let broker: MosquittoBroker | null = null;
+  const brokerUrls = args.broker ? args.broker.split(',') : [(broker = await startMosquitto()).url];
+  const listensOn = (cmdline: string, port: number) => {
+    try {
+      return readFileSync(/-c (\S+)/.exec(cmdline)?.[1] ?? '', 'utf8').includes(`listener ${port} `);
+    } catch {
+      return false;
+    }
   };
-  const peak = { oracle: 0, fleet: 0, mosquitto: 0, postgres: 0, runner: 0 };
-  const sample = () => {
-    peak.oracle = Math.max(peak.oracle, status(oraclePid, 'VmRSS'));
-    peak.fleet = Math.max(peak.fleet, status(fleet.pid!, 'VmRSS'));
-    if (mosquittoPid) peak.mosquitto = Math.max(peak.mosquitto, status(mosquittoPid, 'VmRSS'));
-    const postmaster = Number(readFileSync(join(dataDirOf(pg.url, dataDir), 'postmaster.pid'), 'utf8').split('\n')[0]);
-    peak.postgres = Math.max(peak.postgres, [postmaster, ...children(postmaster)].reduce((s, pid) => s + status(pid, 'VmRSS'), 0));
-    peak.runner = Math.max(peak.runner, process.memoryUsage().rss);
-  };
-  const windowStart = new Date();
-  const storedAtStart = await stored();
-  const deadline = Date.now() + SECONDS * 1000;
-  while (Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 5000));
-    sample();
-    const f = fleetStats as FleetStats | null;
-    console.log(`  t+${Math.round((Date.now() - windowStart.getTime()) / 1000)} s stored ${await stored()} | fleet published ${f?.published ?? '?'} acked ${f?.acknowledged ?? '?'} queued ${f?.queueDepth ?? '?'}`);
-  }
-  const windowEnd = new Date();
-  const storedAtEnd = await stored();
-  const fleetAtEnd = fleetStats as FleetStats | null;
-  peak.oracle = Math.max(peak.oracle, status(oraclePid, 'VmHWM'));
-  peak.fleet = Math.max(peak.fleet, status(fleet.pid!, 'VmHWM'));
-  if (mosquittoPid) peak.mosquitto = Math.max(peak.mosquitto, status(mosquittoPid, 'VmHWM'));
+  const mosquittoPid = broker ? processes().find((p) => p.cmdline.includes('mosquitto') && listensOn(p.cmdline, broker!.port))?.pid : undefined;
+  const postmasterPid = pg ? Number(readFileSync(join(dataDir, 'pg', 'postmaster.pid'), 'utf8').split('\n')[0]) : undefined;
+  const postgresRss = () => (postmasterPid ? [postmasterPid, ...processes().filter((p) => p.ppid === postmasterPid).map((p) => p.pid)].reduce((s, pid) => s + rssOf(pid), 0) : 0);
 
-  // The fleet's graceful stop flushes its queues; bound it (the drain below measures what the broker still holds).
-  fleet.send({ type: 'stop' });
-  await new Promise<void>((r) => {
-    if (fleet.exitCode !== null) return r();
-    const timer = setTimeout(() => fleet.kill('SIGKILL'), 30_000);
-    fleet.once('exit', () => {
-      clearTimeout(timer);
-      r();
-    });
-  });
-  // Drain: whatever the broker and oracle still hold.
-  let last = -1;
-  const drainDeadline = Date.now() + DRAIN_SECONDS * 1000;
-  let drained = await stored();
-  while (Date.now() < drainDeadline && drained !== last) {
-    last = drained;
-    await new Promise((r) => setTimeout(r, 3000));
-    drained = await stored();
-  }
-  const [lag] = await sql<{ p50: number; p95: number; p99: number; max: number; n: bigint }[]>`
-    WITH l AS (
-      SELECT extract(epoch FROM received_at) - report_ts_ns / 1e9 AS s FROM beacon_reports WHERE received_at BETWEEN ${windowStart} AND ${windowEnd}
-      UNION ALL
-      SELECT extract(epoch FROM received_at) - report_ts_ns / 1e9 FROM witness_reports WHERE received_at BETWEEN ${windowStart} AND ${windowEnd})
-    SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY s) AS p50, percentile_cont(0.95) WITHIN GROUP (ORDER BY s) AS p95,
-           percentile_cont(0.99) WITHIN GROUP (ORDER BY s) AS p99, max(s) AS max, count(*) AS n FROM l`;
-  const [kinds] = await sql<{ b: bigint; w: bigint; r: bigint }[]>`SELECT (SELECT count(*) FROM beacon_reports) AS b, (SELECT count(*) FROM witness_reports) AS w, (SELECT coalesce(sum(count), 0) FROM rejected_messages) AS r`;
-  const seconds = (windowEnd.getTime() - windowStart.getTime()) / 1000;
-  const rate = (storedAtEnd - storedAtStart) / seconds;
-  const fmt = (s: number | null | undefined) => (s === null || s === undefined ? 'n/a' : `${(Number(s) * 1000).toFixed(0)} ms`);
-  console.log(`
-LOAD TEST RESULT (${HOTSPOTS} hotspots, ${seconds.toFixed(0)} s window, beacon interval ${BEACON_INTERVAL_S} s, ${process.env.HOSTNAME ?? 'this machine'})
-  fleet start-up              ${fleetStartSeconds.toFixed(0)} s
-  reports stored in window    ${storedAtEnd - storedAtStart} (${rate.toFixed(0)} reports/s); after drain ${drained} total (${kinds!.b} beacons, ${kinds!.w} witnesses, ${kinds!.r} rejected)
-  fleet at window end         published ${fleetAtEnd?.published ?? '?'}, acknowledged ${fleetAtEnd?.acknowledged ?? '?'}, queued on bridges ${fleetAtEnd?.queueDepth ?? '?'}
-  ingest lag (received_at − report timestamp, ${lag!.n} reports) p50 ${fmt(lag!.p50)}, p95 ${fmt(lag!.p95)}, p99 ${fmt(lag!.p99)}, max ${fmt(lag!.max)}
-  peak RSS                    oracle ${mb(peak.oracle)}, fleet ${mb(peak.fleet)}, mosquitto ${mb(peak.mosquitto)}, PostgreSQL (all backends) ${mb(peak.postgres)}, runner ${mb(peak.runner)}
-BENCH load-test ${HOTSPOTS} hotspots: ${rate.toFixed(0)} reports/s | ingest lag p95 ${fmt(lag!.p95)}`);
+  const oracles = Array.from({ length: ORACLES }, (_, i) =>
+    child('ingest-oracle.ts', { databaseUrl, mqttUrl: brokerUrls[0], clientId: `load-test-oracle-${i}`, workerThreads: THREADS, sharedSubscriptionGroup: ORACLES > 1 ? 'load-test' : null }),
+  );
+  await Promise.all(oracles.map((o) => nextMessage(o, 'ready')));
+  console.log(`load test: base rate ${BASE_RATE.toFixed(0)} reports/s (${args['reports-per-day']} a day), steps ×${STEPS.join(', ×')}, ${SECONDS} s each; brokers ${brokerUrls.join(', ')}; ${ORACLES} oracle process(es) × ${THREADS} verify threads`);
 
-  await oracle.stop();
-  await broker.stop();
-  await sql.end({ timeout: 5 });
-  await pg.stop();
-  rmSync(dataDir, { recursive: true, force: true });
-}
-
-function readConfPort(cmdline: string): number | null {
-  const conf = /-c (\S+)/.exec(cmdline)?.[1];
-  if (!conf) return null;
+  const results: string[] = [];
   try {
-    return Number(/^listener (\d+)/m.exec(readFileSync(conf, 'utf8'))?.[1]);
-  } catch {
-    return null;
-  }
-}
+    for (const [stepIndex, multiplier] of STEPS.entries()) {
+      const rate = BASE_RATE * multiplier;
+      const count = Math.round(rate * SECONDS);
+      const publisher = child('report-publisher.ts', { brokerUrls, clients: CLIENTS, count, hotspots: HOTSPOT_KEYS, ratePerSecond: rate, streamId: 1000 + stepIndex });
+      const { startAtMs } = await nextMessage<{ type: string; startAtMs: number }>(publisher, 'ready');
+      let acknowledged = 0;
+      publisher.on('message', (m: { type?: string; acknowledged?: number }) => {
+        if (m.type === 'progress' || m.type === 'done') acknowledged = m.acknowledged ?? acknowledged;
+      });
+      const firstNs = BigInt(startAtMs) * 1_000_000n;
+      const endNs = firstNs + BigInt(Math.ceil((count / rate) * 1e9)) + 1n;
+      await new Promise((r) => setTimeout(r, Math.max(0, startAtMs - Date.now())));
+      const done = nextMessage<{ type: string; acknowledged: number; seconds: number }>(publisher, 'done');
+      publisher.send({ type: 'go' });
 
-/** The cluster directory embedded.ts used (as root it may fall back to /var/tmp when the path is private). */
-function dataDirOf(_url: string, requested: string): string {
-  return join(requested, 'pg');
+      // Which planned report (tmst = its index) is committed, seen every POLL_MS: lag = seen − due.
+      const committedLagMs: number[] = [];
+      const seen = new Uint8Array(count);
+      let floor = 0;
+      const peak = { oracle: 0, mosquitto: 0, postgres: 0, publisher: 0, unacknowledged: 0, stalls: 0 };
+      const poll = async () => {
+        const rows = await sql<{ tmst: string }[]>`
+          SELECT tmst FROM witness_reports WHERE report_ts_ns >= ${firstNs.toString()} AND report_ts_ns < ${endNs.toString()} AND tmst >= ${floor}`;
+        const now = Date.now();
+        for (const { tmst } of rows) {
+          const i = Number(tmst);
+          if (i < count && !seen[i]) {
+            seen[i] = 1;
+            committedLagMs.push(now - (startAtMs + (i * 1000) / rate));
+          }
+        }
+        while (floor < count && seen[floor]) floor++;
+        const s = await oracleStats(oracles);
+        peak.oracle = Math.max(peak.oracle, ...s.map((x) => x.rssBytes), 0);
+        peak.unacknowledged = Math.max(peak.unacknowledged, ...s.map((x) => x.unacknowledged), 0);
+        peak.stalls = Math.max(peak.stalls, s.reduce((t, x) => t + x.stalls, 0));
+        peak.mosquitto = Math.max(peak.mosquitto, rssOf(mosquittoPid));
+        peak.postgres = Math.max(peak.postgres, postgresRss());
+        peak.publisher = Math.max(peak.publisher, rssOf(publisher.pid));
+      };
+      const windowEnd = startAtMs + SECONDS * 1000;
+      let lastPrint = Date.now();
+      while (Date.now() < windowEnd) {
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        await poll();
+        if (Date.now() - lastPrint >= 10_000) {
+          lastPrint = Date.now();
+          console.log(`  ×${multiplier} t+${Math.round((Date.now() - startAtMs) / 1000)} s: acknowledged by broker ${acknowledged}, committed ${committedLagMs.length}`);
+        }
+      }
+      const storedInWindow = committedLagMs.length;
+      const published = await done;
+      const drainUntil = Date.now() + DRAIN_SECONDS * 1000;
+      while (committedLagMs.length < published.acknowledged && Date.now() < drainUntil) {
+        await new Promise((r) => setTimeout(r, POLL_MS));
+        await poll();
+      }
+      const [dup] = await sql<{ n: string }[]>`SELECT coalesce(sum(count), 0) AS n FROM rejected_messages WHERE reason = 'duplicate'`;
+      publisher.send({ type: 'exit' });
+      await exited(publisher);
+      const lost = published.acknowledged - committedLagMs.length;
+      const sorted = [...committedLagMs].sort((a, b) => a - b);
+      const lag = [0.5, 0.95, 0.99].map((p) => (percentile(sorted, p) / 1000).toFixed(2)).join(' / ') + ` / max ${((sorted.at(-1) ?? NaN) / 1000).toFixed(2)}`;
+      const line =
+        `| ×${multiplier} (${rate.toFixed(0)}/s) | ${SECONDS} s | ${count} | ${(published.acknowledged / published.seconds).toFixed(0)}/s | ${(storedInWindow / SECONDS).toFixed(0)}/s | ` +
+        `${committedLagMs.length} | ${lost} | ${dup!.n} | ${lag} s | ${mb(peak.oracle)} / ${mb(peak.mosquitto)} / ${mb(peak.postgres)} / ${mb(peak.publisher)} / ${mb(process.memoryUsage().rss)} MB | ${peak.unacknowledged} (${peak.stalls} stalls) |`;
+      console.log(line);
+      results.push(line);
+    }
+  } finally {
+    for (const o of oracles) o.send({ type: 'stop' });
+    await Promise.all(oracles.map(exited));
+    await broker?.stop();
+    await sql.end({ timeout: 5 });
+    await pg?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+  console.log(`
+LOAD TEST RESULT (lag = committed, as seen by a ${POLL_MS} ms poller, minus the moment the report was due; duplicates: redeliveries absorbed, cumulative)
+| step | window | planned | published (broker PUBACK) | stored in window | stored after drain | lost | duplicates | lag p50 / p95 / p99 | peak RSS oracle / mosquitto / PostgreSQL / publisher / runner | peak unacknowledged per oracle |
+|---|---|---|---|---|---|---|---|---|---|---|
+${results.join('\n')}`);
 }
 
 main().then(
