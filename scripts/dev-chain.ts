@@ -61,8 +61,9 @@ async function onboardFleet(network: DevNetwork, hotspots: FleetHotspot[], log: 
       hotspotSecretKey: Buffer.from(hotspot.secretKeyHex, 'hex'),
       owner,
       makerAuthority: network.maker,
+      region: hotspot.region,
     });
-    await client.assertLocation({ hotspotKey, location: hotspot.h3, gainDdbi: hotspot.gainDdbi, elevationM: hotspot.elevationM, owner });
+    await client.assertLocation({ hotspotKey, location: hotspot.h3, gainDdbi: hotspot.gainDdbi, elevationM: hotspot.elevationM, region: hotspot.region, owner });
     await onOnboarded?.(hotspot.address, owner.publicKey.toBase58());
   }
   log.info({ onboarded: pending.length, alreadyOnChain: existing.size }, 'fleet onboarded on chain');

@@ -40,9 +40,9 @@ describe('dev network bootstrap', () => {
     expect(await dev.adminClient.connection.getBalance(owner.publicKey)).toBe(10 * 1_000_000_000);
     const ownerClient = dev.clientFor(owner);
     const key = generateHotspotKeypair();
-    const { hotspotKey } = await ownerClient.onboardHotspotWithKey({ hotspotSecretKey: key.secretKey, owner, makerAuthority: dev.maker });
+    const { hotspotKey } = await ownerClient.onboardHotspotWithKey({ hotspotSecretKey: key.secretKey, owner, makerAuthority: dev.maker, region: 'US915' });
     expect(Buffer.from(hotspotKey.toBytes()).equals(Buffer.from(key.publicKey))).toBe(true);
-    await ownerClient.assertLocation({ hotspotKey, location: '8c2a100d2c4c1ff', gainDdbi: 30, elevationM: 5, owner });
+    await ownerClient.assertLocation({ hotspotKey, location: '8c2a100d2c4c1ff', gainDdbi: 30, elevationM: 5, region: 'US915', owner });
     await ownerClient.transferHotspot({ hotspotKey, newOwner: buyer.publicKey, owner });
 
     const registry = await dev.oracleClient.fetchRegistry();
@@ -53,10 +53,11 @@ describe('dev network bootstrap', () => {
       locationH3: '8c2a100d2c4c1ff',
       gainDdbi: 30,
       elevationM: 5,
+      region: 'US915',
     });
     expect(mine?.locationAssertedAt).toBeInstanceOf(Date);
     // The previous owner lost control.
-    await expect(ownerClient.assertLocation({ hotspotKey, location: '8c2a100d2c4c1ff', gainDdbi: 30, elevationM: 5, owner })).rejects.toThrow(
+    await expect(ownerClient.assertLocation({ hotspotKey, location: '8c2a100d2c4c1ff', gainDdbi: 30, elevationM: 5, region: 'US915', owner })).rejects.toThrow(
       /NotHotspotOwner/,
     );
   });

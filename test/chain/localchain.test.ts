@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Keypair, LAMPORTS_PER_SOL, PublicKey } from '@solana/web3.js';
 import { getAccount, getMint } from '@solana/spl-token';
 import { buildRewardsMerkleTree, ed25519Sign, PocNetworkClient } from '@poc/sdk';
+import type { Region } from '@poc/protocol';
 
 const CELL = '8c2a100d2c4c1ff';
 const EPOCH_SECS = 2;
@@ -77,7 +78,7 @@ describe('poc-network on the local chain', () => {
     const msg = ownerClient.onboardMessage(hotspot.publicKey, owner.publicKey, maker.publicKey);
     const forged = ed25519Sign(Keypair.generate().secretKey, msg);
     await expect(
-      ownerClient.onboardHotspot({ hotspotKey: hotspot.publicKey, possessionSignature: forged, owner, makerAuthority: maker }),
+      ownerClient.onboardHotspot({ hotspotKey: hotspot.publicKey, possessionSignature: forged, owner, makerAuthority: maker, region: 'EU868' }),
     ).rejects.toThrow();
     expect(await ownerClient.fetchHotspot(hotspot.publicKey)).toBeNull();
   });
@@ -87,7 +88,7 @@ describe('poc-network on the local chain', () => {
     const msg = ownerClient.onboardMessage(hotspot.publicKey, owner.publicKey, maker.publicKey);
     // The owner accepts at most a fee below the current one: refused.
     await expectRejected(
-      ownerClient.onboardHotspot({ hotspotKey: hotspot.publicKey, possessionSignature: ed25519Sign(hotspot.secretKey, msg), owner, makerAuthority: maker, maxFeeLamports: 19_999_999n }),
+      ownerClient.onboardHotspot({ hotspotKey: hotspot.publicKey, possessionSignature: ed25519Sign(hotspot.secretKey, msg), owner, makerAuthority: maker, region: 'EU868', maxFeeLamports: 19_999_999n }),
       'FeeAboveMaximum',
     );
     const sig = await ownerClient.onboardHotspot({
@@ -95,12 +96,21 @@ describe('poc-network on the local chain', () => {
       possessionSignature: ed25519Sign(hotspot.secretKey, msg),
       owner,
       makerAuthority: maker,
+      region: 'EU868',
     });
     const events = await ownerClient.eventsOf(sig);
     expect(events.map((e) => e.name)).toContain('hotspotOnboarded');
+    expect(events.find((e) => e.name === 'hotspotOnboarded')?.data.region).toBe(0);
+    expect((await ownerClient.fetchHotspot(hotspot.publicKey))?.region).toBe('EU868');
 
-    await ownerClient.assertLocation({ hotspotKey: hotspot.publicKey, location: CELL, gainDdbi: 55, elevationM: 12, owner });
+    // A region this build does not know never reaches the chain.
+    await expect(
+      ownerClient.assertLocation({ hotspotKey: hotspot.publicKey, location: CELL, gainDdbi: 55, elevationM: 12, region: 'XX915' as Region, owner }),
+    ).rejects.toThrow(/unknown region "XX915"/);
+    const located = await ownerClient.assertLocation({ hotspotKey: hotspot.publicKey, location: CELL, gainDdbi: 55, elevationM: 12, region: 'US915', owner });
+    expect((await ownerClient.eventsOf(located)).find((e) => e.name === 'locationAsserted')?.data.region).toBe(1);
     const h = await ownerClient.fetchHotspot(hotspot.publicKey);
+    expect([h?.region, h?.regionCode]).toEqual(['US915', 1]);
     expect(h?.owner.equals(owner.publicKey)).toBe(true);
     expect(h?.maker.equals(maker.publicKey)).toBe(true);
     expect(h?.locationH3).toBe(CELL);

@@ -21,7 +21,7 @@ import {
 import type { ChainWriter, RewardsRootSubmission, TransactionState } from './chain-writer';
 import idlJson from './idl/poc_network.json' with { type: 'json' };
 import type { PocNetwork } from './idl/poc_network';
-import { encodeHotspotAddress } from '@poc/protocol';
+import { encodeHotspotAddress, regionCode, regionFromCode, type Region } from '@poc/protocol';
 import { ed25519PublicKey, ed25519Sign, onboardMessage, possessionProofInstruction } from './possession';
 import { ASSOCIATED_TOKEN_PROGRAM_ID, PocNetworkPdas, POC_NETWORK_PROGRAM_ID, TOKEN_PROGRAM_ID } from './pda';
 
@@ -69,6 +69,10 @@ export interface HotspotAccount {
   locationH3: string | null;
   gainDdbi: number;
   elevationM: number;
+  /** LoRaWAN region code as stored (index in REGIONS). */
+  regionCode: number;
+  /** The region that code names; null for a code this build's REGIONS does not know. */
+  region: Region | null;
   locationAsserts: number;
   locationAssertedAt: bigint;
   /** Cumulative rewards already minted for this hotspot. */
@@ -274,12 +278,14 @@ export class PocNetworkClient implements ChainWriter {
    * Onboards a hotspot: `owner` and the approved maker's authority sign; `possessionSignature`
    * is the hotspot key's Ed25519 signature over `onboardMessage(...)`. The program refuses the
    * onboarding (FeeAboveMaximum) if the fee exceeds `maxFeeLamports`, by default the fee read now.
+   * `region` is the LoRaWAN region the hotspot operates in, stored on chain with it.
    */
   async onboardHotspot(params: {
     hotspotKey: PublicKey;
     possessionSignature: Uint8Array;
     owner: Signer;
     makerAuthority: Signer;
+    region: Region;
     maxFeeLamports?: bigint;
   }): Promise<string> {
     const { owner, makerAuthority } = params;
@@ -297,12 +303,13 @@ export class PocNetworkClient implements ChainWriter {
     possessionSignature: Uint8Array;
     owner: PublicKey;
     makerAuthority: PublicKey;
+    region: Region;
     maxFeeLamports: bigint;
   }): Promise<TransactionInstruction[]> {
     const { hotspotKey, owner, makerAuthority } = params;
     const message = this.onboardMessage(hotspotKey, owner, makerAuthority);
     const onboard = await this.program.methods
-      .onboardHotspot(hotspotKey, bn(params.maxFeeLamports))
+      .onboardHotspot(hotspotKey, bn(params.maxFeeLamports), regionCode(params.region))
       .accountsStrict({
         owner,
         makerAuthority,
@@ -326,6 +333,7 @@ export class PocNetworkClient implements ChainWriter {
     hotspotSecretKey: Uint8Array;
     owner: Signer;
     makerAuthority: Signer;
+    region: Region;
     maxFeeLamports?: bigint;
   }): Promise<{ hotspotKey: PublicKey; signature: string }> {
     const hotspotKey = new PublicKey(ed25519PublicKey(params.hotspotSecretKey));
@@ -335,20 +343,21 @@ export class PocNetworkClient implements ChainWriter {
       possessionSignature: ed25519Sign(params.hotspotSecretKey, message),
       owner: params.owner,
       makerAuthority: params.makerAuthority,
+      region: params.region,
       maxFeeLamports: params.maxFeeLamports,
     });
     return { hotspotKey, signature };
   }
 
-  /** Asserts location (H3 res-12 cell as h3-js string or u64), gain in dBi×10, elevation in metres. */
-  async assertLocation(params: { hotspotKey: PublicKey; location: string | bigint; gainDdbi: number; elevationM: number; owner: Signer }): Promise<string> {
+  /** Asserts location (H3 res-12 cell as h3-js string or u64), gain in dBi×10, elevation in metres and the location's LoRaWAN region. */
+  async assertLocation(params: { hotspotKey: PublicKey; location: string | bigint; gainDdbi: number; elevationM: number; region: Region; owner: Signer }): Promise<string> {
     return this.send([await this.assertLocationInstruction({ ...params, owner: params.owner.publicKey })], [params.owner]);
   }
 
   /** The `assert_location` instruction, signed by the hotspot's owner, who pays the location fee. */
-  async assertLocationInstruction(params: { hotspotKey: PublicKey; location: string | bigint; gainDdbi: number; elevationM: number; owner: PublicKey }): Promise<TransactionInstruction> {
+  async assertLocationInstruction(params: { hotspotKey: PublicKey; location: string | bigint; gainDdbi: number; elevationM: number; region: Region; owner: PublicKey }): Promise<TransactionInstruction> {
     return this.program.methods
-      .assertLocation(bn(h3ToU64(params.location)), params.gainDdbi, params.elevationM)
+      .assertLocation(bn(h3ToU64(params.location)), params.gainDdbi, params.elevationM, regionCode(params.region))
       .accountsStrict({
         owner: params.owner,
         network: this.pdas.network(),
@@ -486,6 +495,8 @@ export class PocNetworkClient implements ChainWriter {
       locationH3: u64ToH3(location),
       gainDdbi: a.gainDbiX10, // the IDL field (dBi × 10)
       elevationM: a.elevationM,
+      regionCode: a.region,
+      region: regionFromCode(a.region),
       locationAsserts: a.locationAsserts,
       locationAssertedAt: big(a.locationAssertedAt),
       claimed: big(a.claimed),
@@ -519,6 +530,8 @@ export class PocNetworkClient implements ChainWriter {
       locationH3: string | null;
       gainDdbi: number;
       elevationM: number;
+      /** The region stored on chain (null for a code this build does not know). */
+      region: Region | null;
       locationAssertedAt: Date | null;
       onboardedAt: Date;
     }[]
@@ -531,6 +544,7 @@ export class PocNetworkClient implements ChainWriter {
       locationH3: h.locationH3,
       gainDdbi: h.gainDdbi,
       elevationM: h.elevationM,
+      region: h.region,
       locationAssertedAt: h.locationAsserts > 0 ? new Date(Number(h.locationAssertedAt) * 1000) : null,
       onboardedAt: new Date(Number(h.onboardedAt) * 1000),
     }));

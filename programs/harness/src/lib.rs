@@ -311,7 +311,22 @@ pub fn revoke_maker_ix(admin: &Pubkey, authority: &Pubkey) -> Instruction {
     )
 }
 
+/// Region code of EU868 (packages/protocol/src/regions.ts REGIONS[0]), the tests' default.
+pub const REGION_EU868: u8 = 0;
+/// Region code of US915 (REGIONS[1]).
+pub const REGION_US915: u8 = 1;
+
 pub fn onboard_hotspot_ix(owner: &Pubkey, maker_authority: &Pubkey, hotspot_key: &Pubkey, max_fee: u64) -> Instruction {
+    onboard_hotspot_in_region_ix(owner, maker_authority, hotspot_key, max_fee, REGION_EU868)
+}
+
+pub fn onboard_hotspot_in_region_ix(
+    owner: &Pubkey,
+    maker_authority: &Pubkey,
+    hotspot_key: &Pubkey,
+    max_fee: u64,
+    region: u8,
+) -> Instruction {
     ix(
         poc_network::accounts::OnboardHotspot {
             owner: *owner,
@@ -323,11 +338,11 @@ pub fn onboard_hotspot_ix(owner: &Pubkey, maker_authority: &Pubkey, hotspot_key:
             instructions: sysvar::instructions::ID,
             system_program: system_program::ID,
         },
-        poc_network::instruction::OnboardHotspot { hotspot_key: *hotspot_key, max_fee_lamports: max_fee },
+        poc_network::instruction::OnboardHotspot { hotspot_key: *hotspot_key, max_fee_lamports: max_fee, region },
     )
 }
 
-pub fn assert_location_ix(owner: &Pubkey, hotspot_key: &Pubkey, location: u64, gain: u16, elevation: i32) -> Instruction {
+pub fn assert_location_ix(owner: &Pubkey, hotspot_key: &Pubkey, location: u64, gain: u16, elevation: i32, region: u8) -> Instruction {
     ix(
         poc_network::accounts::AssertLocation {
             owner: *owner,
@@ -336,7 +351,7 @@ pub fn assert_location_ix(owner: &Pubkey, hotspot_key: &Pubkey, location: u64, g
             hotspot: hotspot_pda(hotspot_key),
             system_program: system_program::ID,
         },
-        poc_network::instruction::AssertLocation { location, gain_dbi_x10: gain, elevation_m: elevation },
+        poc_network::instruction::AssertLocation { location, gain_dbi_x10: gain, elevation_m: elevation, region },
     )
 }
 

@@ -8,6 +8,7 @@ use common::*;
 use poc_harness::*;
 use poc_network::errors::PocError;
 use poc_network::events::*;
+use poc_network::logic::REGION_COUNT;
 use poc_network::state::*;
 use solana_sdk::{
     account::Account, instruction::{AccountMeta, InstructionError}, program_pack::Pack, pubkey::Pubkey,
@@ -189,6 +190,7 @@ async fn onboard_hotspot_records_owner_maker_and_fee() {
     let ev: Vec<HotspotOnboarded> = events(&logs);
     assert_eq!(ev.len(), 1);
     assert_eq!((ev[0].hotspot_key, ev[0].owner, ev[0].fee_lamports), (hotspot.pubkey(), owner.pubkey(), ONBOARD_FEE));
+    assert_eq!((h.region, ev[0].region), (REGION_EU868, REGION_EU868));
     // Documented layout used by getProgramAccounts memcmp filters.
     let raw = env.account(&hotspot_pda(&hotspot.pubkey())).await.unwrap().data;
     assert_eq!(&raw[..8], Hotspot::DISCRIMINATOR);
@@ -198,6 +200,37 @@ async fn onboard_hotspot_records_owner_maker_and_fee() {
 }
 
 use anchor_lang::Discriminator;
+
+#[tokio::test]
+async fn onboard_hotspot_stores_the_region_code_and_rejects_unknown_codes() {
+    let mut env = start().await;
+    let (owner, maker) = (env.owner.insecure_clone(), env.maker.insecure_clone());
+    let last = Keypair::new();
+    let logs = env
+        .send_logs(
+            &[
+                possession_proof_ix(&last, &owner.pubkey(), &maker.pubkey()),
+                onboard_hotspot_in_region_ix(&owner.pubkey(), &maker.pubkey(), &last.pubkey(), ONBOARD_FEE, REGION_COUNT - 1),
+            ],
+            &[&owner, &maker],
+        )
+        .await;
+    assert_eq!(env.hotspot(&last.pubkey()).await.region, REGION_COUNT - 1);
+    assert_eq!(events::<HotspotOnboarded>(&logs)[0].region, REGION_COUNT - 1);
+
+    let unknown = Keypair::new();
+    let res = env
+        .send(
+            &[
+                possession_proof_ix(&unknown, &owner.pubkey(), &maker.pubkey()),
+                onboard_hotspot_in_region_ix(&owner.pubkey(), &maker.pubkey(), &unknown.pubkey(), ONBOARD_FEE, REGION_COUNT),
+            ],
+            &[&owner, &maker],
+        )
+        .await;
+    assert_custom(res, 1, poc(PocError::InvalidRegion));
+    assert!(env.account(&hotspot_pda(&unknown.pubkey())).await.is_none());
+}
 
 #[tokio::test]
 async fn onboarding_twice_is_rejected() {
@@ -391,15 +424,16 @@ async fn assert_location_stores_fields_charges_fee_and_counts() {
     let owner = env.owner.insecure_clone();
     let treasury = env.lamports(&treasury_pda()).await;
     env.set_time(1_700_000_100).await;
-    let logs = env.send_logs(&[assert_location_ix(&owner.pubkey(), &hotspot.pubkey(), CELL, 55, 30)], &[&owner]).await;
+    let logs = env.send_logs(&[assert_location_ix(&owner.pubkey(), &hotspot.pubkey(), CELL, 55, 30, REGION_US915)], &[&owner]).await;
     let h = env.hotspot(&hotspot.pubkey()).await;
     assert_eq!((h.location, h.gain_dbi_x10, h.elevation_m, h.location_asserts, h.location_asserted_at), (CELL, 55, 30, 1, 1_700_000_100));
+    assert_eq!(h.region, REGION_US915);
     assert_eq!(env.lamports(&treasury_pda()).await, treasury + LOCATION_FEE);
     let ev: Vec<LocationAsserted> = events(&logs);
-    assert_eq!((ev[0].location, ev[0].location_asserts, ev[0].fee_lamports), (CELL, 1, LOCATION_FEE));
+    assert_eq!((ev[0].location, ev[0].region, ev[0].location_asserts, ev[0].fee_lamports), (CELL, REGION_US915, 1, LOCATION_FEE));
 
     let moved = 0x08c2a100d2c4c3ff; // digit 12 changed, still resolution 12
-    env.send(&[assert_location_ix(&owner.pubkey(), &hotspot.pubkey(), moved, 80, -10)], &[&owner]).await.unwrap();
+    env.send(&[assert_location_ix(&owner.pubkey(), &hotspot.pubkey(), moved, 80, -10, REGION_US915)], &[&owner]).await.unwrap();
     let h = env.hotspot(&hotspot.pubkey()).await;
     assert_eq!((h.location, h.gain_dbi_x10, h.elevation_m, h.location_asserts), (moved, 80, -10, 2));
     assert_eq!(env.lamports(&treasury_pda()).await, treasury + 2 * LOCATION_FEE);
@@ -411,14 +445,16 @@ async fn assert_location_validates_inputs() {
     let hotspot = env.onboard().await;
     let owner = env.owner.insecure_clone();
     let k = hotspot.pubkey();
-    let res = env.send(&[assert_location_ix(&owner.pubkey(), &k, 0x08b2a100d2c4c1ff, 55, 30)], &[&owner]).await;
+    let res = env.send(&[assert_location_ix(&owner.pubkey(), &k, 0x08b2a100d2c4c1ff, 55, 30, REGION_US915)], &[&owner]).await;
     assert_custom(res, 0, poc(PocError::InvalidLocation));
-    let res = env.send(&[assert_location_ix(&owner.pubkey(), &k, CELL, 151, 30)], &[&owner]).await;
+    let res = env.send(&[assert_location_ix(&owner.pubkey(), &k, CELL, 151, 30, REGION_US915)], &[&owner]).await;
     assert_custom(res, 0, poc(PocError::InvalidGain));
-    let res = env.send(&[assert_location_ix(&owner.pubkey(), &k, CELL, 55, 10_001)], &[&owner]).await;
+    let res = env.send(&[assert_location_ix(&owner.pubkey(), &k, CELL, 55, 10_001, REGION_US915)], &[&owner]).await;
     assert_custom(res, 0, poc(PocError::InvalidElevation));
-    let res = env.send(&[assert_location_ix(&owner.pubkey(), &k, CELL, 55, -501)], &[&owner]).await;
+    let res = env.send(&[assert_location_ix(&owner.pubkey(), &k, CELL, 55, -501, REGION_US915)], &[&owner]).await;
     assert_custom(res, 0, poc(PocError::InvalidElevation));
+    let res = env.send(&[assert_location_ix(&owner.pubkey(), &k, CELL, 55, 30, REGION_COUNT)], &[&owner]).await;
+    assert_custom(res, 0, poc(PocError::InvalidRegion));
     assert_eq!(env.hotspot(&k).await.location_asserts, 0);
 }
 
@@ -427,7 +463,7 @@ async fn assert_location_by_a_non_owner_is_rejected() {
     let mut env = start().await;
     let hotspot = env.onboard().await;
     let intruder = env.maker.insecure_clone();
-    let res = env.send(&[assert_location_ix(&intruder.pubkey(), &hotspot.pubkey(), CELL, 55, 30)], &[&intruder]).await;
+    let res = env.send(&[assert_location_ix(&intruder.pubkey(), &hotspot.pubkey(), CELL, 55, 30, REGION_US915)], &[&intruder]).await;
     assert_custom(res, 0, poc(PocError::NotHotspotOwner));
 }
 
@@ -435,7 +471,7 @@ async fn assert_location_by_a_non_owner_is_rejected() {
 async fn assert_location_without_owner_signature_is_rejected() {
     let mut env = start().await;
     let hotspot = env.onboard().await;
-    let mut ix = assert_location_ix(&env.owner.pubkey(), &hotspot.pubkey(), CELL, 55, 30);
+    let mut ix = assert_location_ix(&env.owner.pubkey(), &hotspot.pubkey(), CELL, 55, 30, REGION_US915);
     ix.accounts[0].is_signer = false;
     ix.accounts[0].is_writable = false;
     let res = env.send(&[ix], &[]).await;
@@ -457,6 +493,7 @@ async fn a_hotspot_account_not_owned_by_the_program_is_rejected() {
         location: 0,
         gain_dbi_x10: 0,
         elevation_m: 0,
+        region: 0,
         location_asserts: 0,
         location_asserted_at: 0,
         claimed: 0,
@@ -472,7 +509,7 @@ async fn a_hotspot_account_not_owned_by_the_program_is_rejected() {
     .await;
     let admin = env.admin.insecure_clone();
     env.send(&[initialize_network_ix(&admin.pubkey(), default_args(env.oracle.pubkey()))], &[&admin]).await.unwrap();
-    let res = env.send(&[assert_location_ix(&attacker.pubkey(), &key, CELL, 55, 30)], &[&attacker]).await;
+    let res = env.send(&[assert_location_ix(&attacker.pubkey(), &key, CELL, 55, 30, REGION_US915)], &[&attacker]).await;
     assert_custom(res, 0, anchor_err(AnchorCode::AccountOwnedByWrongProgram));
 }
 
@@ -499,7 +536,7 @@ async fn transfer_hotspot_moves_ownership() {
     let ev: Vec<HotspotTransferred> = events(&logs);
     assert_eq!((ev[0].from, ev[0].to), (owner.pubkey(), buyer.pubkey()));
     // The previous owner lost control.
-    let res = env.send(&[assert_location_ix(&owner.pubkey(), &hotspot.pubkey(), CELL, 55, 30)], &[&owner]).await;
+    let res = env.send(&[assert_location_ix(&owner.pubkey(), &hotspot.pubkey(), CELL, 55, 30, REGION_US915)], &[&owner]).await;
     assert_custom(res, 0, poc(PocError::NotHotspotOwner));
     let res = env.send(&[transfer_hotspot_ix(&owner.pubkey(), &hotspot.pubkey(), &owner.pubkey())], &[&owner]).await;
     assert_custom(res, 0, poc(PocError::NotHotspotOwner));

@@ -9,7 +9,7 @@ use common::*;
 use poc_harness::*;
 use poc_network::errors::PocError;
 use poc_network::events::*;
-use poc_network::logic::rewards_proof;
+use poc_network::logic::{rewards_proof, REGION_COUNT};
 use solana_sdk::{
     account::Account, bpf_loader_upgradeable, bpf_loader_upgradeable::UpgradeableLoaderState, pubkey::Pubkey,
     rent::Rent, signature::Keypair, signer::Signer, transaction::Transaction,
@@ -265,4 +265,49 @@ async fn onboarding_fails_when_the_fee_was_raised_above_the_owners_maximum() {
     let logs = env.send_logs(&onboarding, &[&owner, &maker]).await;
     assert_eq!(events::<HotspotOnboarded>(&logs)[0].fee_lamports, ONBOARD_FEE / 2);
     assert_eq!(env.lamports(&treasury_pda()).await, treasury_before + ONBOARD_FEE / 2);
+}
+
+// ---------------------------------------------------------------- region codes
+
+#[tokio::test]
+async fn out_of_range_region_codes_are_refused_at_onboarding_and_assertion_without_charging() {
+    let mut env = start().await;
+    let (owner, maker) = (env.owner.insecure_clone(), env.maker.insecure_clone());
+    for code in [REGION_COUNT, 200, u8::MAX] {
+        let hotspot = Keypair::new();
+        let owner_before = env.lamports(&owner.pubkey()).await;
+        let res = env
+            .send(
+                &[
+                    possession_proof_ix(&hotspot, &owner.pubkey(), &maker.pubkey()),
+                    onboard_hotspot_in_region_ix(&owner.pubkey(), &maker.pubkey(), &hotspot.pubkey(), ONBOARD_FEE, code),
+                ],
+                &[&owner, &maker],
+            )
+            .await;
+        assert_custom(res, 1, poc(PocError::InvalidRegion));
+        assert!(env.account(&hotspot_pda(&hotspot.pubkey())).await.is_none());
+        assert_eq!(env.lamports(&owner.pubkey()).await, owner_before);
+    }
+
+    let hotspot = env.onboard().await;
+    env.send(&[assert_location_ix(&owner.pubkey(), &hotspot.pubkey(), CELL, 55, 30, REGION_US915)], &[&owner]).await.unwrap();
+    let treasury_before = env.lamports(&treasury_pda()).await;
+    for code in [REGION_COUNT, u8::MAX] {
+        let res = env.send(&[assert_location_ix(&owner.pubkey(), &hotspot.pubkey(), CELL, 55, 30, code)], &[&owner]).await;
+        assert_custom(res, 0, poc(PocError::InvalidRegion));
+    }
+    let h = env.hotspot(&hotspot.pubkey()).await;
+    assert_eq!((h.region, h.location_asserts), (REGION_US915, 1));
+    assert_eq!(env.lamports(&treasury_pda()).await, treasury_before);
+}
+
+#[tokio::test]
+async fn only_the_owner_can_change_the_region() {
+    let mut env = start().await;
+    let hotspot = env.onboard().await;
+    let intruder = env.maker.insecure_clone();
+    let res = env.send(&[assert_location_ix(&intruder.pubkey(), &hotspot.pubkey(), CELL, 55, 30, REGION_US915)], &[&intruder]).await;
+    assert_custom(res, 0, poc(PocError::NotHotspotOwner));
+    assert_eq!(env.hotspot(&hotspot.pubkey()).await.region, REGION_EU868);
 }

@@ -134,8 +134,8 @@ export type PocNetwork = {
     {
       "name": "assertLocation",
       "docs": [
-        "Owner: assert (or re-assert) the hotspot's location, antenna gain and elevation.",
-        "Every assertion pays the location fee into the treasury."
+        "Owner: assert (or re-assert) the hotspot's location, antenna gain, elevation and the",
+        "LoRaWAN region code of that location. Every assertion pays the location fee into the treasury."
       ],
       "discriminator": [
         114,
@@ -235,6 +235,10 @@ export type PocNetwork = {
         {
           "name": "elevationM",
           "type": "i32"
+        },
+        {
+          "name": "region",
+          "type": "u8"
         }
       ]
     },
@@ -679,7 +683,8 @@ export type PocNetwork = {
         "Onboards a hotspot. Signed by the owner and the approved maker's authority; the",
         "instruction right before this one must be an Ed25519 precompile instruction in which",
         "the hotspot key signs the possession message (logic::onboard_message). `max_fee_lamports`",
-        "is the highest onboarding fee the owner agreed to when signing."
+        "is the highest onboarding fee the owner agreed to when signing. `region` is the LoRaWAN",
+        "region code (logic::REGION_COUNT) the owner and maker agree the hotspot operates in."
       ],
       "discriminator": [
         107,
@@ -805,6 +810,10 @@ export type PocNetwork = {
         {
           "name": "maxFeeLamports",
           "type": "u64"
+        },
+        {
+          "name": "region",
+          "type": "u8"
         }
       ]
     },
@@ -1613,6 +1622,11 @@ export type PocNetwork = {
       "code": 6026,
       "name": "feeAboveMaximum",
       "msg": "The onboarding fee exceeds the maximum the owner accepted"
+    },
+    {
+      "code": 6027,
+      "name": "invalidRegion",
+      "msg": "Region code is not one of the LoRaWAN regions the network knows"
     }
   ],
   "types": [
@@ -1795,6 +1809,14 @@ export type PocNetwork = {
             "type": "i32"
           },
           {
+            "name": "region",
+            "docs": [
+              "LoRaWAN region code: the index in packages/protocol/src/regions.ts REGIONS (logic::REGION_COUNT",
+              "of them), set at onboarding and by every location assertion."
+            ],
+            "type": "u8"
+          },
+          {
             "name": "locationAsserts",
             "type": "u32"
           },
@@ -1831,6 +1853,10 @@ export type PocNetwork = {
           {
             "name": "maker",
             "type": "pubkey"
+          },
+          {
+            "name": "region",
+            "type": "u8"
           },
           {
             "name": "feeLamports",
@@ -1919,6 +1945,10 @@ export type PocNetwork = {
           {
             "name": "elevationM",
             "type": "i32"
+          },
+          {
+            "name": "region",
+            "type": "u8"
           },
           {
             "name": "locationAsserts",

@@ -56,4 +56,6 @@ pub enum PocError {
     StaleEpochRoot,
     #[msg("The onboarding fee exceeds the maximum the owner accepted")]
     FeeAboveMaximum,
+    #[msg("Region code is not one of the LoRaWAN regions the network knows")]
+    InvalidRegion,
 }

@@ -52,6 +52,7 @@ pub struct HotspotOnboarded {
     pub hotspot_key: Pubkey,
     pub owner: Pubkey,
     pub maker: Pubkey,
+    pub region: u8,
     pub fee_lamports: u64,
     pub timestamp: i64,
 }
@@ -63,6 +64,7 @@ pub struct LocationAsserted {
     pub location: u64,
     pub gain_dbi_x10: u16,
     pub elevation_m: i32,
+    pub region: u8,
     pub location_asserts: u32,
     pub fee_lamports: u64,
     pub timestamp: i64,

@@ -144,8 +144,15 @@ pub mod poc_network {
     /// Onboards a hotspot. Signed by the owner and the approved maker's authority; the
     /// instruction right before this one must be an Ed25519 precompile instruction in which
     /// the hotspot key signs the possession message (logic::onboard_message). `max_fee_lamports`
-    /// is the highest onboarding fee the owner agreed to when signing.
-    pub fn onboard_hotspot(ctx: Context<OnboardHotspot>, hotspot_key: Pubkey, max_fee_lamports: u64) -> Result<()> {
+    /// is the highest onboarding fee the owner agreed to when signing. `region` is the LoRaWAN
+    /// region code (logic::REGION_COUNT) the owner and maker agree the hotspot operates in.
+    pub fn onboard_hotspot(
+        ctx: Context<OnboardHotspot>,
+        hotspot_key: Pubkey,
+        max_fee_lamports: u64,
+        region: u8,
+    ) -> Result<()> {
+        require!(logic::is_valid_region(region), PocError::InvalidRegion);
         let owner = ctx.accounts.owner.key();
         let maker_authority = ctx.accounts.maker_authority.key();
         verify_possession_proof(&ctx.accounts.instructions, &hotspot_key, &owner, &maker_authority)?;
@@ -168,24 +175,27 @@ pub mod poc_network {
             location: 0,
             gain_dbi_x10: 0,
             elevation_m: 0,
+            region,
             location_asserts: 0,
             location_asserted_at: 0,
             claimed: 0,
             bump: ctx.bumps.hotspot,
         });
-        emit!(HotspotOnboarded { hotspot_key, owner, maker: maker_authority, fee_lamports: fee, timestamp: now });
+        emit!(HotspotOnboarded { hotspot_key, owner, maker: maker_authority, region, fee_lamports: fee, timestamp: now });
         Ok(())
     }
 
-    /// Owner: assert (or re-assert) the hotspot's location, antenna gain and elevation.
-    /// Every assertion pays the location fee into the treasury.
+    /// Owner: assert (or re-assert) the hotspot's location, antenna gain, elevation and the
+    /// LoRaWAN region code of that location. Every assertion pays the location fee into the treasury.
     pub fn assert_location(
         ctx: Context<AssertLocation>,
         location: u64,
         gain_dbi_x10: u16,
         elevation_m: i32,
+        region: u8,
     ) -> Result<()> {
         require!(logic::is_valid_h3_res12(location), PocError::InvalidLocation);
+        require!(logic::is_valid_region(region), PocError::InvalidRegion);
         require!(
             (logic::MIN_GAIN_DBI_X10..=logic::MAX_GAIN_DBI_X10).contains(&gain_dbi_x10),
             PocError::InvalidGain
@@ -202,6 +212,7 @@ pub mod poc_network {
         hotspot.location = location;
         hotspot.gain_dbi_x10 = gain_dbi_x10;
         hotspot.elevation_m = elevation_m;
+        hotspot.region = region;
         hotspot.location_asserts = hotspot.location_asserts.checked_add(1).ok_or(PocError::MathOverflow)?;
         hotspot.location_asserted_at = now;
         hotspot.updated_at = now;
@@ -211,6 +222,7 @@ pub mod poc_network {
             location,
             gain_dbi_x10,
             elevation_m,
+            region,
             location_asserts: hotspot.location_asserts,
             fee_lamports: fee,
             timestamp: now,

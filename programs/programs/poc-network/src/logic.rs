@@ -20,6 +20,9 @@ pub const MAX_GAIN_DBI_X10: u16 = 150;
 /// Elevation bounds in metres above sea level.
 pub const MIN_ELEVATION_M: i32 = -500;
 pub const MAX_ELEVATION_M: i32 = 10_000;
+/// Number of LoRaWAN region codes: codes 0..REGION_COUNT index packages/protocol/src/regions.ts REGIONS
+/// (EU868, US915, AU915, AS923_1, AS923_2, AS923_3, AS923_4, KR920, IN865, RU864, CN470, EU433).
+pub const REGION_COUNT: u8 = 12;
 /// Resolution every asserted location must have.
 pub const H3_RESOLUTION: u64 = 12;
 
@@ -115,6 +118,11 @@ pub fn rewards_proof(entries: &[([u8; 32], u64)], key: &[u8; 32]) -> Option<Vec<
     Some(proof)
 }
 
+/// True when `code` names one of the REGION_COUNT LoRaWAN regions.
+pub fn is_valid_region(code: u8) -> bool {
+    code < REGION_COUNT
+}
+
 /// True when `cell` is a valid H3 cell index (mode 1) at resolution 12.
 pub fn is_valid_h3_res12(cell: u64) -> bool {
     let high_bit = cell >> 63;
@@ -204,6 +212,14 @@ mod tests {
         assert_eq!(emission_for_epoch(u64::MAX, 1, 64), Some(0));
         assert_eq!(emission_for_epoch(u64::MAX, 1, u64::MAX), Some(0));
         assert_eq!(emission_for_epoch(1_000, 0, 3), None);
+    }
+
+    #[test]
+    fn region_codes_are_the_twelve_regions() {
+        assert!((0..REGION_COUNT).all(is_valid_region));
+        assert_eq!(REGION_COUNT, 12);
+        assert!(!is_valid_region(12));
+        assert!(!is_valid_region(u8::MAX));
     }
 
     #[test]

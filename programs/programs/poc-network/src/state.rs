@@ -76,6 +76,9 @@ pub struct Hotspot {
     pub location: u64,
     pub gain_dbi_x10: u16,
     pub elevation_m: i32,
+    /// LoRaWAN region code: the index in packages/protocol/src/regions.ts REGIONS (logic::REGION_COUNT
+    /// of them), set at onboarding and by every location assertion.
+    pub region: u8,
     pub location_asserts: u32,
     pub location_asserted_at: i64,
     /// Cumulative reward amount already minted for this hotspot.
