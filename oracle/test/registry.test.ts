@@ -61,6 +61,20 @@ describe('hotspot registry', () => {
     const regionOf = Object.fromEntries(rows.map((r) => [r.address, r.region]));
     expect(entries.map((e) => regionOf[e.address])).toEqual(['AU915', 'KR920', null]);
   });
+
+  it("prefers the region the chain stores over the map's, and keeps none for a hotspot without a location", async () => {
+    const saoPaulo = latLngToCell(-23.55, -46.63, 12);
+    const entries: ChainRegistryEntry[] = [
+      { address: generateHotspotKeypair().address, owner: 'o', maker: 'm', locationH3: saoPaulo, gainDdbi: 12, elevationM: 0, region: 'US915' },
+      { address: generateHotspotKeypair().address, owner: 'o', maker: 'm', locationH3: saoPaulo, gainDdbi: 12, elevationM: 0, region: null },
+      { address: generateHotspotKeypair().address, owner: 'o', maker: 'm', locationH3: null, gainDdbi: 12, elevationM: 0, region: 'EU868' },
+    ];
+    await syncRegistryFromChain(db.sql, { fetchRegistry: async () => entries });
+    const rows = await db.sql<{ address: string; region: string | null }[]>`
+      SELECT address, region FROM hotspots WHERE address IN ${db.sql(entries.map((e) => e.address))}`;
+    const regionOf = Object.fromEntries(rows.map((r) => [r.address, r.region]));
+    expect(entries.map((e) => regionOf[e.address])).toEqual(['US915', 'AU915', null]);
+  });
 });
 
 describe('entropy', () => {

@@ -102,7 +102,8 @@ export async function syncRegistryFromChain(sql: Sql, chainClient: RegistryChain
     name: h.name ?? h.address.slice(-8),
     owner: h.owner,
     maker: h.maker,
-    region: h.region ?? (h.locationH3 ? regionForLocation(h.locationH3) : null),
+    // The region stored on chain (signed by the owner with the location) wins; the map only fills in when it has none.
+    region: h.locationH3 ? (h.region ?? regionForLocation(h.locationH3)) : null,
     locationH3: h.locationH3,
     gainDdbi: h.gainDdbi,
     elevationM: h.elevationM,
