@@ -87,6 +87,11 @@ describe('onboarding endpoints against the local chain', () => {
     expect(check.body).toMatchObject({ h3, warnings: [] });
     const sea = await post('/api/v1/onboarding/location-check', { lat: 54.5, lng: 3.0 });
     expect(sea.body.warnings.map((w: { code: string }) => w.code)).toEqual(['in_water']);
+    // The region goes on chain with the location: a cell that is no res-12 H3 cell, or one at sea (no plan), is refused before any transaction.
+    const notACell = await post('/api/v1/onboarding/transaction', { ...parties(), signature: proof.body.signature, h3: 'fffffffffffffff', gain_dbi: 3.5, elevation_m: 12 });
+    expect([notACell.status, notACell.body.error]).toEqual([400, 'bad_location']);
+    const atSea = await post('/api/v1/onboarding/transaction', { ...parties(), signature: proof.body.signature, h3: latLngToCell(0, -140, 12), gain_dbi: 3.5, elevation_m: 12 });
+    expect([atSea.status, atSea.body.error]).toEqual([400, 'no_region']);
     // Signed for at most less than the current fee (as if the admin raised it after review): the chain refuses it.
     const belowFee = (BigInt(pre.body.fees.onboarding_fee_lamports) - 1n).toString();
     const capped = await post('/api/v1/onboarding/transaction', { ...parties(), signature: proof.body.signature, h3, gain_dbi: 3.5, elevation_m: 12, max_fee_lamports: belowFee });
@@ -96,6 +101,7 @@ describe('onboarding endpoints against the local chain', () => {
     expect([refused.status, refused.body.error]).toEqual([409, 'fee_changed']);
     const prepared = await post('/api/v1/onboarding/transaction', { ...parties(), signature: proof.body.signature, h3, gain_dbi: 3.5, elevation_m: 12, max_fee_lamports: pre.body.fees.onboarding_fee_lamports });
     expect(prepared.status).toBe(200);
+    expect(prepared.body.region).toBe('EU868');
     const ownerSignature = ed25519Sign(owner.secretKey, Buffer.from(prepared.body.message, 'base64'));
     const bad = await post('/api/v1/onboarding/submit', { owner: owner.publicKey.toBase58(), transaction: prepared.body.transaction, owner_signature: Buffer.from(ed25519Sign(Keypair.generate().secretKey, Buffer.from(prepared.body.message, 'base64'))).toString('base64') });
     expect(bad.body.error).toBe('invalid_owner_signature');
@@ -105,6 +111,7 @@ describe('onboarding endpoints against the local chain', () => {
     expect(account?.owner.toBase58()).toBe(owner.publicKey.toBase58());
     expect(account?.locationH3).toBe(h3);
     expect(account?.gainDdbi).toBe(35);
+    expect([account?.region, account?.regionCode]).toEqual(['EU868', 0]);
     const again = await post('/api/v1/onboarding/preflight', parties());
     expect(again.body.error).toBe('already_onboarded');
     expect(again.body.message).toMatch(/to your wallet/);

@@ -1,9 +1,10 @@
 import anchor from '@coral-xyz/anchor';
 import { Keypair, LAMPORTS_PER_SOL, PublicKey, Transaction } from '@solana/web3.js';
 import { ed25519Verify, onboardMessage, PocNetworkClient } from '@poc/sdk';
-import { decodeHotspotAddress, encodeHotspotAddress } from '@poc/protocol';
+import { decodeHotspotAddress, encodeHotspotAddress, type Region } from '@poc/protocol';
+import { getResolution, isValidCell } from 'h3-js';
 import type { Sql } from 'postgres';
-import { rewardProof } from '@poc/oracle';
+import { regionForLocation, rewardProof } from '@poc/oracle';
 import { HttpError } from '../http-errors';
 import { chainError } from './errors';
 import { findMakerDevice, markMakerDeviceOnboarded } from './maker-devices';
@@ -216,6 +217,7 @@ export class OnboardingService {
     if (signature.length !== 64 || !ed25519Verify(hotspot.key.toBytes(), message, signature)) {
       throw new HttpError(400, 'bad_possession_signature', 'the possession signature does not match this hotspot, owner and maker: ask the hotspot to sign again');
     }
+    const region = onboardingRegion(input.h3);
     const checked = await this.preflight(sql, input);
     const maxFee = input.max_fee_lamports ?? checked.fees.onboarding_fee_lamports;
     try {
@@ -224,6 +226,7 @@ export class OnboardingService {
         possessionSignature: signature,
         owner,
         makerAuthority: maker,
+        region,
         maxFeeLamports: BigInt(maxFee),
       });
       const assert = await this.client.assertLocationInstruction({
@@ -231,6 +234,7 @@ export class OnboardingService {
         location: input.h3,
         gainDdbi: Math.round(input.gain_dbi * 10),
         elevationM: Math.round(input.elevation_m),
+        region,
         owner,
       });
       const { blockhash, lastValidBlockHeight } = await this.client.connection.getLatestBlockhash('confirmed');
@@ -241,6 +245,7 @@ export class OnboardingService {
         transaction: tx.serialize({ requireAllSignatures: false }).toString('base64'),
         message: tx.serializeMessage().toString('base64'),
         last_valid_block_height: lastValidBlockHeight,
+        region,
       };
     } catch (error) {
       throw chainError(error, 'Preparing the onboarding transaction');
@@ -383,4 +388,12 @@ export class OnboardingService {
     const balance = await this.client.rewardBalance(parseOwner(input.owner)).catch(() => null);
     return { signature, token_balance: balance === null ? null : balance.toString() };
   }
+}
+
+/** The LoRaWAN region the pin's cell lies in, stored on chain with the hotspot; a cell that is no res-12 H3 cell is refused. */
+function onboardingRegion(h3: string): Region {
+  if (!isValidCell(h3) || getResolution(h3) !== 12) throw new HttpError(400, 'bad_location', `${h3} is not a resolution-12 H3 cell: drop the pin again`);
+  const region = regionForLocation(h3);
+  if (!region) throw new HttpError(400, 'no_region', `${h3} lies in no country with a LoRaWAN plan (at sea?): drop the pin where the hotspot is`);
+  return region;
 }
