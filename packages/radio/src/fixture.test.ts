@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fitCloseIn, fitLogDistance } from './fit';
 import { FIXTURE_TX_POWER_DDBM, loadFixture, parseFixture } from './fixture';
 import { measuredSignalDbm } from './link-budget';
-import { REGIONAL_PRIOR, REGIONAL_PRIOR_FIT } from './regional';
+import { OUTDOOR_LINK_PRIOR, OUTDOOR_LINK_PRIOR_FIT, REGIONAL_PRIOR, REGIONAL_PRIOR_FIT } from './regional';
 
 const receptions = loadFixture();
 const samples = receptions.map((r) => ({
@@ -31,6 +31,14 @@ describe('the committed CampusIoT Helium fixture', () => {
     expect(fit.exponent).toBeCloseTo(REGIONAL_PRIOR.exponent, 2);
     expect(fit.pathLossAt1kmDb).toBeCloseTo(REGIONAL_PRIOR.pathLossAt1kmDb, 0);
     expect(fit.residualSdDb).toBeCloseTo(REGIONAL_PRIOR.shadowingSdDb, 1);
+  });
+
+  it('gives the outdoor-link prior when the rooftop device alone is refitted', () => {
+    const fit = fitCloseIn(REGIONAL_PRIOR, samples.filter((_, i) => receptions[i]!.endpoint === 'ems'));
+    expect(fit.n).toBe(OUTDOOR_LINK_PRIOR_FIT.n);
+    expect(fit.exponent).toBeCloseTo(OUTDOOR_LINK_PRIOR.exponent, 2);
+    expect(fit.pathLossAt1kmDb).toBeCloseTo(OUTDOOR_LINK_PRIOR.pathLossAt1kmDb, 0);
+    expect(fit.residualSdDb).toBeCloseTo(OUTDOOR_LINK_PRIOR.shadowingSdDb, 1);
   });
 
   it('shows the channel-RSSI floor near the noise when SNR is below 0', () => {

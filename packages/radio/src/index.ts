@@ -36,4 +36,4 @@ export {
   type PathLossSample,
   type PriorStrength,
 } from './fit';
-export { REGIONAL_PRIOR, REGIONAL_PRIOR_FIT } from './regional';
+export { OUTDOOR_LINK_PRIOR, OUTDOOR_LINK_PRIOR_FIT, REGIONAL_PRIOR, REGIONAL_PRIOR_FIT } from './regional';

@@ -24,3 +24,17 @@ export const REGIONAL_PRIOR: Readonly<PropagationModel> = Object.freeze({
 
 /** Fit quality of REGIONAL_PRIOR, as shown beside it. */
 export const REGIONAL_PRIOR_FIT = Object.freeze({ n: 3227, residualSdDb: 15.8, dataSet: 'CampusIoT/datasets Helium (ODbL-1.0)' });
+
+/**
+ * Outdoor links: the same close-in fit on the rooftop device alone (Elsys EMS on Tour Perret, 1,464 receptions,
+ * 0.7–12.7 km). Hotspot-to-hotspot witness links are outdoor at both ends, so the simulator's air and the oracle's
+ * location plausibility use this one; the indoor and mobile devices of the data lose ~7–15 dB more at 1 km.
+ */
+export const OUTDOOR_LINK_PRIOR: Readonly<PropagationModel> = Object.freeze({
+  ...REGIONAL_PRIOR,
+  pathLossAt1kmDb: 120.7,
+  exponent: 2.98,
+  shadowingSdDb: 12.0,
+});
+
+export const OUTDOOR_LINK_PRIOR_FIT = Object.freeze({ n: 1464, residualSdDb: 12.0, dataSet: 'CampusIoT/datasets Helium, device EMS_A81758FFFE04B1C1 (ODbL-1.0)' });

@@ -102,6 +102,11 @@ export class RadioMedium {
     return hashedGaussian(`shadow:${this.options.seed}:${a < b ? `${a}:${b}` : `${b}:${a}`}`);
   }
 
+  /** A hotspot's site (height, clutter, install) raises or lowers all its links alike. */
+  private site(address: string): number {
+    return hashedGaussian(`site:${this.options.seed}:${address}`);
+  }
+
   private transmit(from: Station, txpk: Txpk): TxpkAck {
     this.counters.transmissions++;
     const frame = decodeStrictBase64(txpk.data);
@@ -128,6 +133,9 @@ export class RadioMedium {
           bandwidthKhz: lora.bandwidthKhz,
           linkShadow: this.linkShadow(from.hotspot.address, rx.hotspot.address),
           packetFading: this.fading.gaussian(),
+          txSite: this.site(from.hotspot.address),
+          rxSite: this.site(rx.hotspot.address),
+          interference: this.fading.next(),
         },
         this.model,
       );
@@ -135,7 +143,8 @@ export class RadioMedium {
         this.counters.belowSensitivity++;
         continue;
       }
-      let rssi = link.rssiDbm;
+      // SX1302's HAL reports the signal RSSI (rssis); SX1301-class forwarders the channel RSSI, which floors at the noise.
+      let rssi = rx.hardware.dialect === 'sx1302' ? link.signalDbm : link.rssiDbm;
       if (rx.hotspot.cheat === 'fabricated_rssi') {
         // A modified forwarder claiming a much stronger signal than the radio measured.
         rssi += this.options.fabricatedRssiBoostDb ?? 40;

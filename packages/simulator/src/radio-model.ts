@@ -1,59 +1,60 @@
+import {
+  channelRssiDbm,
+  demodulationFloorDb,
+  freeSpacePathLossDb,
+  meanPathLossDb as fittedPathLossDb,
+  OUTDOOR_LINK_PRIOR,
+  type PropagationModel,
+} from '@poc/radio';
+
 /**
- * Radio propagation for the simulated fleet: log-distance path loss with log-normal shadowing.
+ * Radio propagation for the simulated fleet, calibrated on real receptions: @poc/radio's outdoor-link fit
+ * (packages/radio/README.md §Model — close-in log-distance, n 2.98, σ 12.0 dB, channel noise −115 dBm).
  *
- *   PL(d) = FSPL(d0, f) + 10·n·log10(d / d0) + X_link + X_packet      (d ≥ d0; free space below d0)
+ *   S = P_tx + G_tx + G_rx − PL(d, f) + X_site(tx) + X_site(rx) + X_link + X_packet
  *
- * FSPL(d0, f) = 20·log10(4π·d0·f / c) anchors the curve to free space at d0, so the mean received power is
- * always below the oracle's free-space ceiling; only a strong negative shadowing draw on a short link lifts
- * it above (a natural, small share of BadRssi). X_link ~ N(0, σ_shadow) is fixed per hotspot pair (terrain,
- * buildings: the same every time), X_packet ~ N(0, σ_fading) changes per packet.
- * Defaults (n = 2.9, d0 = 100 m, σ = 6 dB) are typical suburban 868/915 MHz values (Rappaport, Table 4.2;
- * LoRa measurement studies report n ≈ 2.3–3.5 and σ ≈ 4–8 dB).
- * Receiver: SX1276/SX1302 sensitivity per spreading factor at 125 kHz, thermal noise floor
- * −174 dBm/Hz + 10·log10(BW) + NF for the SNR.
+ * The fitted spread σ is split into what stays and what changes: each hotspot's site (height, clutter, antenna
+ * install; 6 dB each end), each pair's path (same both ways, every packet) and each packet (4.5 dB: the spread of
+ * one fixed link in the data), so that √(2·site² + link² + packet²) = σ.
+ * Receiver: channel RSSI = S ⊕ noise (floors at the noise), SNR = S − noise saturating at 10 dB, demodulated when
+ * SNR clears the spreading factor's floor. Some packets arrive with interference raising the noise.
  */
 export interface RadioModelParams {
-  pathLossExponent: number;
-  referenceDistanceM: number;
-  shadowingSigmaDb: number;
-  fadingSigmaDb: number;
-  noiseFigureDb: number;
+  propagation: PropagationModel;
+  siteSdDb: number;
+  linkShadowingSdDb: number;
+  fadingSdDb: number;
+  /** Share of packets that meet co-channel interference, and how much it raises the noise at most (uniform), dB. */
+  interferenceProbability: number;
+  interferenceMaxDb: number;
 }
+
+const SITE_SD_DB = 6;
+const FADING_SD_DB = 4.5;
 
 export const DEFAULT_RADIO_MODEL: RadioModelParams = {
-  pathLossExponent: 2.9,
-  referenceDistanceM: 100,
-  shadowingSigmaDb: 6,
-  fadingSigmaDb: 1.5,
-  noiseFigureDb: 6,
+  propagation: OUTDOOR_LINK_PRIOR,
+  siteSdDb: SITE_SD_DB,
+  linkShadowingSdDb: Math.sqrt(OUTDOOR_LINK_PRIOR.shadowingSdDb ** 2 - 2 * SITE_SD_DB ** 2 - FADING_SD_DB ** 2),
+  fadingSdDb: FADING_SD_DB,
+  interferenceProbability: 0.05,
+  interferenceMaxDb: 12,
 };
 
-const SPEED_OF_LIGHT = 2.998e8;
-
-/** Free-space path loss in dB (the formula the oracle's RSSI check uses). */
-export function freeSpacePathLossDb(distanceM: number, frequencyHz: number): number {
-  return 20 * Math.log10((4 * Math.PI * distanceM * frequencyHz) / SPEED_OF_LIGHT);
-}
+export { freeSpacePathLossDb };
 
 /** Mean path loss (no shadowing) at `distanceM`. */
 export function meanPathLossDb(distanceM: number, frequencyHz: number, params: RadioModelParams = DEFAULT_RADIO_MODEL): number {
-  const d = Math.max(distanceM, 1);
-  if (d <= params.referenceDistanceM) return freeSpacePathLossDb(d, frequencyHz);
-  return freeSpacePathLossDb(params.referenceDistanceM, frequencyHz) + 10 * params.pathLossExponent * Math.log10(d / params.referenceDistanceM);
-}
-
-/** SX1276 datasheet sensitivity at 125 kHz (dBm), 3 dB better per halving of bandwidth. */
-const SENSITIVITY_125KHZ: Record<number, number> = { 7: -123, 8: -126, 9: -129, 10: -132, 11: -134.5, 12: -137 };
-/** Lowest SNR each spreading factor demodulates (dB). */
-const DEMOD_SNR_FLOOR: Record<number, number> = { 7: -7.5, 8: -10, 9: -12.5, 10: -15, 11: -17.5, 12: -20 };
-
-export function sensitivityDbm(spreadingFactor: number, bandwidthKhz: number): number {
-  const base = SENSITIVITY_125KHZ[spreadingFactor] ?? -123;
-  return base + 10 * Math.log10(bandwidthKhz / 125);
+  return fittedPathLossDb(params.propagation, distanceM, frequencyHz);
 }
 
 export function noiseFloorDbm(bandwidthKhz: number, params: RadioModelParams = DEFAULT_RADIO_MODEL): number {
-  return -174 + 10 * Math.log10(bandwidthKhz * 1000) + params.noiseFigureDb;
+  return params.propagation.noiseFloorDbm + 10 * Math.log10(bandwidthKhz / 125);
+}
+
+/** Weakest signal a spreading factor demodulates without interference (noise + SNR floor), dBm. */
+export function sensitivityDbm(spreadingFactor: number, bandwidthKhz: number, params: RadioModelParams = DEFAULT_RADIO_MODEL): number {
+  return noiseFloorDbm(bandwidthKhz, params) + demodulationFloorDb(spreadingFactor);
 }
 
 export interface LinkInput {
@@ -67,10 +68,18 @@ export interface LinkInput {
   /** Standard-normal draws: per link (fixed) and per packet. */
   linkShadow: number;
   packetFading: number;
+  /** Standard-normal draws fixed per hotspot: the transmitter's and the receiver's site (0 when not modelled). */
+  txSite?: number;
+  rxSite?: number;
+  /** Uniform draw in [0, 1) for interference on this packet (none when absent). */
+  interference?: number;
 }
 
 export interface LinkResult {
   received: boolean;
+  /** Signal power at the receiver, dBm (what SX1302 reports as rssis). */
+  signalDbm: number;
+  /** Channel RSSI: signal plus noise, floors at the noise (what SX1301 reports as rssi). */
   rssiDbm: number;
   snrDb: number;
   pathLossDb: number;
@@ -79,12 +88,22 @@ export interface LinkResult {
 export function simulateLink(input: LinkInput, params: RadioModelParams = DEFAULT_RADIO_MODEL): LinkResult {
   const pathLossDb =
     meanPathLossDb(input.distanceM, input.frequencyHz, params) +
-    params.shadowingSigmaDb * input.linkShadow +
-    params.fadingSigmaDb * input.packetFading;
-  const rssiDbm = input.txPowerDbm + input.txGainDdbi / 10 + input.rxGainDdbi / 10 - pathLossDb;
-  const snrDb = Math.min(rssiDbm - noiseFloorDbm(input.bandwidthKhz, params), 13);
-  const received = rssiDbm >= sensitivityDbm(input.spreadingFactor, input.bandwidthKhz) && snrDb >= (DEMOD_SNR_FLOOR[input.spreadingFactor] ?? -7.5);
-  return { received, rssiDbm, snrDb, pathLossDb };
+    params.linkShadowingSdDb * input.linkShadow +
+    params.fadingSdDb * input.packetFading -
+    params.siteSdDb * ((input.txSite ?? 0) + (input.rxSite ?? 0));
+  const signalDbm = input.txPowerDbm + input.txGainDdbi / 10 + input.rxGainDdbi / 10 - pathLossDb;
+  const interference = input.interference ?? 1;
+  const raisedDb =
+    interference < params.interferenceProbability ? (interference / params.interferenceProbability) * params.interferenceMaxDb : 0;
+  const noiseDbm = noiseFloorDbm(input.bandwidthKhz, params) + raisedDb;
+  const snrDb = signalDbm - noiseDbm;
+  return {
+    received: snrDb >= demodulationFloorDb(input.spreadingFactor),
+    signalDbm,
+    rssiDbm: channelRssiDbm(signalDbm, noiseDbm),
+    snrDb: Math.min(snrDb, params.propagation.snrCeilingDb),
+    pathLossDb,
+  };
 }
 
 /** The oracle's ceiling (oracle/README.md §Verification, bad_rssi): tx + ⌊gb/10⌋ + ⌊gw/10⌋ − FSPL(d, f_witness). */
