@@ -84,9 +84,10 @@ describe('onboarding endpoints against the local chain', () => {
     const proof = { body: { signature: possession.json().signatureBase64 as string } };
     const h3 = latLngToCell(52.3702, 4.8952, 12);
     const check = await post('/api/v1/onboarding/location-check', { lat: 52.3702, lng: 4.8952 });
-    expect(check.body).toMatchObject({ h3, warnings: [] });
+    expect(check.body).toMatchObject({ h3, region: 'EU868', country: 'NL', warnings: [] });
     const sea = await post('/api/v1/onboarding/location-check', { lat: 54.5, lng: 3.0 });
-    expect(sea.body.warnings.map((w: { code: string }) => w.code)).toEqual(['in_water']);
+    expect(sea.body).toMatchObject({ region: null, country: null });
+    expect(sea.body.warnings.map((w: { code: string }) => w.code)).toEqual(['no_region', 'in_water']);
     // The region goes on chain with the location: a cell that is no res-12 H3 cell, or one at sea (no plan), is refused before any transaction.
     const notACell = await post('/api/v1/onboarding/transaction', { ...parties(), signature: proof.body.signature, h3: 'fffffffffffffff', gain_dbi: 3.5, elevation_m: 12 });
     expect([notACell.status, notACell.body.error]).toEqual([400, 'bad_location']);
