@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { beaconFrame, beaconPayloadFromFrame, beaconSeed, generateBeacon } from './beacon-payload';
-import { REGION_PARAMS, maxConductedPowerDbm } from './regions';
+import { parseLoraDatarate } from './datarate';
+import { REGION_PARAMS, REGIONS, maxConductedPowerDbm } from './regions';
+import { loraTimeOnAirMs } from './time-on-air';
 
 // Helium oracle fixture (iot_verifier poc.rs tests; SPEC.md §Beacon payload, oracle/README.md §Helium reference, fixture 16).
 const vector = {
@@ -40,7 +42,16 @@ describe('beacon payload', () => {
 
   it('picks the slowest datarate that fits 51 bytes in each region', () => {
     expect(generateBeacon(vector, REGION_PARAMS.US915).datarate).toBe('SF9BW125');
-    expect(generateBeacon(vector, REGION_PARAMS.AS923_1).datarate).toBe('SF12BW125');
+    // AS923's 400 ms dwell time rules out SF12 (2.5 s for the 52-byte frame), SF11 and SF10 (616 ms): SF9 (329 ms).
+    expect(generateBeacon(vector, REGION_PARAMS.AS923_1).datarate).toBe('SF9BW125');
+    expect(generateBeacon(vector, { ...REGION_PARAMS.AS923_1, dwellTimeLimitMs: null }).datarate).toBe('SF12BW125');
+    expect(generateBeacon(vector, REGION_PARAMS.EU868).datarate).toBe('SF12BW125');
+    for (const region of REGIONS) {
+      const params = REGION_PARAMS[region];
+      const lora = parseLoraDatarate(generateBeacon(vector, params).datarate)!;
+      const airtime = loraTimeOnAirMs({ spreadingFactor: lora.spreadingFactor, bandwidthHz: lora.bandwidthKhz * 1000, payloadBytes: 52 });
+      expect(airtime, region).toBeLessThanOrEqual(params.dwellTimeLimitMs ?? Infinity);
+    }
     expect(maxConductedPowerDbm(REGION_PARAMS.EU868, 12)).toBe(14);
     expect(maxConductedPowerDbm(REGION_PARAMS.US915, 80)).toBe(28);
   });

@@ -54,7 +54,7 @@ export function beaconPayload(entropy: BeaconEntropyInput): Uint8Array {
 export function generateBeacon(entropy: BeaconEntropyInput, params: RegionParams): GeneratedBeacon {
   const data = beaconPayload(entropy);
   const channel = (data[0]! | (data[1]! << 8)) % params.channelFrequencies.length;
-  return { data, channel, frequency: params.channelFrequencies[channel]!, datarate: beaconDatarate(params, BEACON_PAYLOAD_SIZE) };
+  return { data, channel, frequency: params.channelFrequencies[channel]!, datarate: beaconDatarate(params, BEACON_PAYLOAD_SIZE, BEACON_PAYLOAD_SIZE + 1) };
 }
 
 /** Over-the-air frame: proprietary MHDR followed by the payload. */

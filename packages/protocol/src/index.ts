@@ -9,6 +9,7 @@ export * from './aes-cmac';
 export * from './mapper-frame';
 export * from './mapper-receipt';
 export * from './mapper-registration';
+export * from './time-on-air';
 export * from './topics';
 export * from './onboarding';
 export {

@@ -1,4 +1,5 @@
 import type { Datarate } from './datarate';
+import { loraTimeOnAirMs } from './time-on-air';
 
 /**
  * Every LoRaWAN channel plan this network serves. The order is part of the wire format: `regionCode` (the index here)
@@ -155,10 +156,17 @@ function heliumPlan(
   return { region, channelFrequencies, bandwidthHz: 125_000, maxEirpDdbm, spreading: [...HELIUM_SPREADING], ...rules };
 }
 
-/** The datarate a beacon of `payloadSize` bytes is sent at: the first spreading whose limit fits it. */
-export function beaconDatarate(params: RegionParams, payloadSize: number): Datarate {
-  const fit = params.spreading.find((s) => s.maxPacketSize >= payloadSize);
-  if (!fit) throw new Error(`${params.region}: no spreading factor carries a ${payloadSize}-byte beacon`);
+/**
+ * The datarate a beacon of `payloadSize` bytes is sent at: the first (slowest) spreading whose limit fits it and, in a
+ * plan with a dwell time, whose time on air for the `frameSize`-byte frame (payload + MHDR) stays within it
+ * (SPEC.md §Regions, §Time on air).
+ */
+export function beaconDatarate(params: RegionParams, payloadSize: number, frameSize = payloadSize): Datarate {
+  const withinDwell = (s: TaggedSpreading) =>
+    params.dwellTimeLimitMs === null ||
+    loraTimeOnAirMs({ spreadingFactor: s.spreadingFactor, bandwidthHz: params.bandwidthHz, payloadBytes: frameSize }) <= params.dwellTimeLimitMs;
+  const fit = params.spreading.find((s) => s.maxPacketSize >= payloadSize && withinDwell(s));
+  if (!fit) throw new Error(`${params.region}: no spreading factor carries a ${payloadSize}-byte beacon within the plan's limits`);
   return `SF${fit.spreadingFactor}BW${params.bandwidthHz / 1000}` as Datarate;
 }
 
