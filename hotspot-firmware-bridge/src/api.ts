@@ -51,6 +51,9 @@ function bridgeMetrics(options: Omit<BridgeApiOptions, 'port' | 'host'>): Regist
   gauge('poc_bridge_forwarder_connected', '1 while a packet forwarder is reachable', () => (options.bridge.status().forwarderConnected ? 1 : 0));
   total('poc_bridge_beacons_sent_total', 'Beacons transmitted and reported', () => counters.beaconsSent);
   total('poc_bridge_beacons_skipped_total', 'Beacon slots skipped (no entropy, no forwarder, refused)', () => counters.beaconsSkipped);
+  total('poc_bridge_beacons_over_duty_cycle_total', "Beacon slots withheld because the beacon would exceed the region's duty cycle", () => counters.beaconsOverDutyCycle);
+  total('poc_bridge_beacons_over_dwell_time_total', "Beacon slots withheld because the beacon's time on air exceeds the region's dwell time", () => counters.beaconsOverDwellTime);
+  gauge('poc_bridge_duty_cycle_airtime_ms', 'Beacon airtime spent in the last hour (the duty-cycle window), ms', () => options.bridge.airtimeUsedMs());
   total('poc_bridge_witnesses_total', 'Witness reports signed', () => counters.witnessesReported);
   total('poc_bridge_duplicate_beacons_total', 'Beacons heard again and ignored', () => counters.duplicatesIgnored);
   total('poc_bridge_reports_acknowledged_total', 'Reports acknowledged by the broker', () => options.publisher.stats().acknowledged);

@@ -10,9 +10,12 @@ import {
   decodeReportPayload,
   encodeEntropyPayload,
   keypairFromSecret,
+  loraTimeOnAirMs,
+  parseLoraDatarate,
   signEntropy,
   verifyBeaconReport,
   verifyWitnessReport,
+  type Datarate,
   type ReportKind,
 } from '@poc/protocol';
 import { HotspotBridge } from './bridge';
@@ -242,5 +245,63 @@ describe('hotspot bridge over real GWMP/UDP', () => {
     expect(txs[0]!.data).toBe(VECTOR_TXPK_DATA);
     forwarder.deliver(beaconRxpk(new Uint8Array(51).fill(3)));
     await expect.poll(() => sink.reports.length).toBe(2);
+  });
+});
+
+describe('beacon airtime rules', () => {
+  const start = Number(ENTROPY_TS) * 1000 + 1_000;
+  const airtimeOf = (txpk: Txpk) => {
+    const lora = parseLoraDatarate(txpk.datr as Datarate)!;
+    return loraTimeOnAirMs({ spreadingFactor: lora.spreadingFactor, bandwidthHz: lora.bandwidthKhz * 1000, payloadBytes: txpk.size });
+  };
+  const bridgeIn = (region: 'EU868' | 'US915' | 'AU915' | 'AS923_1', clock: () => number) => {
+    const { link, forwarder } = createInProcessLink();
+    const txs: Txpk[] = [];
+    forwarder.onTransmit((txpk) => {
+      txs.push(txpk);
+      return { error: 'NONE' };
+    });
+    const bridge = new HotspotBridge({
+      keypair: hotspot, region, antennaGainDdbi: 12, link, sink: new CapturingSink(), oracleAddress: oracle.address,
+      beaconIntervalSeconds: 60, logger, nowMs: clock, localEntropy: () => LOCAL,
+    });
+    bridge.handleEntropyMessage(entropyMessage());
+    return { bridge, txs };
+  };
+
+  it('withholds an EU868 beacon that would exceed 1 % of the last hour: counted, logged, never sent; it fits again once the window slides', async () => {
+    let now = start;
+    const { bridge, txs } = bridgeIn('EU868', () => now);
+    const outcomes = [];
+    for (let i = 0; i < 15; i++) {
+      outcomes.push(await bridge.beaconNow());
+      now += 1_000;
+    }
+    // SF12 52-byte frames take 2465.8 ms: 14 fit in 36 s, the 15th does not.
+    expect(outcomes.slice(0, 14).every((o) => o.sent)).toBe(true);
+    expect(outcomes[14]).toMatchObject({ sent: false, reason: expect.stringMatching(/^duty cycle: 2465\.8 ms more would exceed EU868's 10 ‰ of the last hour$/) });
+    expect(txs).toHaveLength(14);
+    expect(airtimeOf(txs[0]!)).toBeCloseTo(2465.792, 6);
+    expect(bridge.counters).toMatchObject({ beaconsSent: 14, beaconsSkipped: 1, beaconsOverDutyCycle: 1, beaconsOverDwellTime: 0 });
+    expect(bridge.airtimeUsedMs()).toBeCloseTo(14 * 2465.792, 6);
+
+    // An hour after the first beacon it has left the window: one more fits, then the next is withheld again.
+    now = start + 3_600_000;
+    bridge.handleEntropyMessage(entropyMessage(oracle, BigInt(Math.floor(now / 1000))));
+    expect((await bridge.beaconNow()).sent).toBe(true);
+    expect((await bridge.beaconNow()).sent).toBe(false);
+    expect(txs).toHaveLength(15);
+    expect(bridge.counters.beaconsOverDutyCycle).toBe(2);
+  });
+
+  it('beacons in the 400 ms dwell-time plans at a datarate that fits, with no duty-cycle limit', async () => {
+    for (const region of ['US915', 'AU915', 'AS923_1'] as const) {
+      const { bridge, txs } = bridgeIn(region, () => start);
+      for (let i = 0; i < 30; i++) expect((await bridge.beaconNow()).sent, region).toBe(true);
+      expect(new Set(txs.map((t) => t.datr)), region).toEqual(new Set(['SF9BW125']));
+      expect(airtimeOf(txs[0]!), region).toBeCloseTo(328.704, 6);
+      expect(bridge.counters, region).toMatchObject({ beaconsSent: 30, beaconsOverDutyCycle: 0, beaconsOverDwellTime: 0 });
+      expect(bridge.airtimeUsedMs(), region).toBe(0);
+    }
   });
 });

@@ -13,7 +13,9 @@ import {
   decodeEntropyPayload,
   encodeReportPayload,
   generateBeacon,
+  loraTimeOnAirMs,
   maxConductedPowerDbm,
+  parseLoraDatarate,
   reportTopic,
   signBeaconReport,
   signWitnessReport,
@@ -26,6 +28,7 @@ import {
   type ReportKind,
   type WitnessReport,
 } from '@poc/protocol';
+import { AirtimeBudget } from './airtime-budget';
 import { nextBeaconTime, segmentOf } from './beacon-schedule';
 import { LastSeenCache } from './last-seen';
 
@@ -95,12 +98,20 @@ export class HotspotBridge {
   private lastWitness: BridgeStatus['lastWitness'] = null;
   /** The forwarder's last power limitation, so a forwarder that clips every beacon the same way warns once. */
   private lastLimitation: string | null = null;
+  /** The region's duty cycle over a rolling hour (README §Beacon airtime). */
+  private readonly airtime: AirtimeBudget;
+  /** True while beacons are being withheld for airtime, so a long streak warns once. */
+  private withholding = false;
   private stopped = false;
   readonly counters = {
     entropyAccepted: 0,
     entropyRejected: 0,
     beaconsSent: 0,
     beaconsSkipped: 0,
+    /** Beacons not sent because they would have exceeded the region's duty cycle (also in beaconsSkipped). */
+    beaconsOverDutyCycle: 0,
+    /** Beacons not sent because their time on air exceeds the region's dwell time (also in beaconsSkipped). */
+    beaconsOverDwellTime: 0,
     witnessesReported: 0,
     uplinksIgnored: 0,
     duplicatesIgnored: 0,
@@ -112,6 +123,7 @@ export class HotspotBridge {
   constructor(private readonly options: HotspotBridgeOptions) {
     this.random = options.random ?? Math.random;
     this.now = options.nowMs ?? Date.now;
+    this.airtime = new AirtimeBudget(REGION_PARAMS[options.region].dutyCyclePermille);
     options.link.onUplink((rxpk) => {
       void this.handleUplink(rxpk).catch((error: Error) => options.logger.error({ err: error }, 'uplink handling failed'));
     });
@@ -180,6 +192,22 @@ export class HotspotBridge {
     const localEntropy = options.localEntropy?.() ?? new Uint8Array(randomBytes(LOCAL_ENTROPY_SIZE));
     const beacon = generateBeacon({ remoteEntropy: entropy.data, remoteEntropyTimestamp: entropy.timestamp, localEntropy }, params);
     const frame = beaconFrame(beacon.data);
+    const airtimeMs = beaconAirtimeMs(beacon.datarate, frame.length);
+    if (params.dwellTimeLimitMs !== null && airtimeMs > params.dwellTimeLimitMs) {
+      this.counters.beaconsOverDwellTime++;
+      return this.withholdBeacon(`dwell time: ${airtimeMs.toFixed(1)} ms on air at ${beacon.datarate} exceeds ${params.region}'s ${params.dwellTimeLimitMs} ms`, { airtimeMs });
+    }
+    const at = this.now();
+    if (!this.airtime.allows(at, airtimeMs)) {
+      this.counters.beaconsOverDutyCycle++;
+      const next = this.airtime.availableAtMs(at, airtimeMs);
+      return this.withholdBeacon(`duty cycle: ${airtimeMs.toFixed(1)} ms more would exceed ${params.region}'s ${params.dutyCyclePermille} ‰ of the last hour`, {
+        airtimeMs,
+        usedMs: this.airtime.usedMs(at),
+        limitMs: this.airtime.limitMs,
+        fitsAgainAt: Number.isFinite(next) ? iso(next) : null,
+      });
+    }
     const conducted = maxConductedPowerDbm(params, options.antennaGainDdbi);
     const txpk: Txpk = {
       imme: true,
@@ -197,9 +225,15 @@ export class HotspotBridge {
     this.ownBeacons.push(Buffer.from(beacon.data).toString('base64'));
     if (this.ownBeacons.length > 4) this.ownBeacons.shift();
     const result = await options.link.transmit(txpk);
-    if (!result.ok) return this.skipBeacon(`transmit failed: ${result.reason}`);
+    // Without an answer the beacon may have gone on air: it counts against the duty cycle unless refused.
+    if (!result.ok) {
+      this.airtime.record(at, airtimeMs);
+      return this.skipBeacon(`transmit failed: ${result.reason}`);
+    }
     const ack = interpretTxAck(result.ack);
     if (!ack.accepted) return this.skipBeacon(`forwarder refused the beacon: ${ack.error}`);
+    this.airtime.record(at, airtimeMs);
+    this.withholding = false;
     // A forwarder that clips the power (sx1302: warn TX_POWER) says what it used; that is what went on air.
     const reported = ack.powerDbm !== undefined ? Math.trunc(ack.powerDbm) : undefined;
     const txPower = reported !== undefined && reported >= MIN_TX_POWER_DBM && reported <= MAX_TX_POWER_DBM ? reported : conducted;
@@ -237,6 +271,20 @@ export class HotspotBridge {
     this.counters.beaconsSkipped++;
     this.options.logger.warn({ reason }, 'beacon skipped');
     return { sent: false, reason };
+  }
+
+  /** A beacon the region's airtime rules forbid: never sent, counted; a streak of them warns once, then logs at debug. */
+  private withholdBeacon(reason: string, details: Record<string, unknown>): BeaconOutcome {
+    this.counters.beaconsSkipped++;
+    const log = this.withholding ? this.options.logger.debug.bind(this.options.logger) : this.options.logger.warn.bind(this.options.logger);
+    this.withholding = true;
+    log({ reason, ...details }, 'beacon withheld by the region airtime rules');
+    return { sent: false, reason };
+  }
+
+  /** Airtime spent on air in the duty-cycle window ending now, in ms. */
+  airtimeUsedMs(): number {
+    return this.airtime.usedMs(this.now());
   }
 
   /** Turns a received packet into a witness report if it is someone else's PoC beacon heard for the first time. */
@@ -298,4 +346,11 @@ export class HotspotBridge {
       counters: { ...this.counters },
     };
   }
+}
+
+/** Time on air of a beacon frame at a LoRa datarate (SPEC.md §Time on air); beacons are LoRa, so a non-LoRa datarate is a bug. */
+function beaconAirtimeMs(datarate: Datarate, frameBytes: number): number {
+  const lora = parseLoraDatarate(datarate);
+  if (!lora) throw new Error(`beacon datarate ${datarate} is not LoRa`);
+  return loraTimeOnAirMs({ spreadingFactor: lora.spreadingFactor, bandwidthHz: lora.bandwidthKhz * 1000, payloadBytes: frameBytes });
 }
