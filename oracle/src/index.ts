@@ -1,4 +1,4 @@
-import type { HotspotKeypair } from '@poc/protocol';
+import type { HotspotKeypair, KeySealKeypair } from '@poc/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
 import { availableParallelism, hostname } from 'node:os';
 import type { Logger } from 'pino';
@@ -15,6 +15,7 @@ import type { ChainWriter } from '@poc/sdk';
 import { advanceSubmission, computeDueEpochs } from './epochs/runner';
 import { IngestWorkerPool } from './ingest/worker-pool';
 import { ReportSubscriber } from './ingest/subscriber';
+import { MapperReceiptSubscriber } from './mappers/subscriber';
 import { DEFAULT_REJECTED_MESSAGES_DAYS } from './ingest/store';
 import { DEFAULT_PARTITIONS_AHEAD_DAYS, DEFAULT_REPORT_RETENTION_DAYS, maintainPartitions, oraclePartitionedTables } from './db/partitions';
 import { createOracleMetrics } from './metrics';
@@ -57,6 +58,13 @@ export interface OracleConfig {
   publishEntropy?: boolean;
   /** Stable MQTT client id: the broker keeps the session (queued QoS 1 reports) while the oracle restarts. */
   mqttClientId?: string;
+  /**
+   * Opens mapper device keys (oracle/README.md §Mappers). Given: the oracle consumes mapper receipts and turns plausible
+   * frames into coverage; absent: receipts stay with the broker.
+   */
+  mapperKeySeal?: KeySealKeypair | null;
+  /** How long the receipts of one mapper frame are collected before it is judged (default 10 s). */
+  mapperGroupWindowMs?: number;
   /** Run migrations at start (default true). */
   migrate?: boolean;
   densityRefreshSeconds?: number;
@@ -156,6 +164,10 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
   });
   const subscriber = new ReportSubscriber({ sql, client, pool, sharedSubscriptionGroup: config.sharedSubscriptionGroup, logger: log, metrics });
   subscriber.listen();
+  const mappers = config.mapperKeySeal
+    ? new MapperReceiptSubscriber({ sql, client, keySeal: config.mapperKeySeal, logger: log, sharedSubscriptionGroup: config.sharedSubscriptionGroup, groupWindowMs: config.mapperGroupWindowMs })
+    : null;
+  mappers?.listen();
   await new Promise<void>((resolve, reject) => {
     const onError = (error: Error) => reject(error);
     client.once('error', onError);
@@ -170,7 +182,9 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
     throw error;
   });
   await subscriber.subscribe();
+  await mappers?.subscribe();
   client.on('connect', (packet) => {
+    if (!packet.sessionPresent) mappers?.subscribe().catch(onError('mapper receipt subscription'));
     // Without a kept session the broker forgot our subscriptions.
     if (!packet.sessionPresent) client.subscribe(subscriber.filters(), { qos: 1 });
   });
@@ -269,6 +283,7 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
     },
     async stop() {
       for (const stop of stops) stop();
+      await mappers?.stop();
       entropy?.stop();
       await client.endAsync();
       await subscriber.stop();

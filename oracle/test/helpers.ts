@@ -31,6 +31,8 @@ export { loadLinkGraph, type LinkGraph, type LinkPair } from '../src/plausibilit
 export { collusionEvidence, closedGroupEvidence, fitPropagationModel, geometryEvidence, linkAsymmetryEvidence, type Evidence } from '../src/plausibility/collusion';
 export { HexDensityCache } from '../src/rewards/density-cache';
 export { processPendingPocs } from '../src/verify/processor';
+export { processMapperFrames } from '../src/mappers/process';
+export { registerMapperDevice } from '../src/mappers/devices';
 export type { AcceptedReport } from '../src/ingest/decode';
 
 export const silentLogger = pino({ level: 'silent' });

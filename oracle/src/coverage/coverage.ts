@@ -5,13 +5,21 @@ import type { Sql, TransactionSql } from 'postgres';
 export const ROLLUP_RESOLUTIONS = [8, 7, 6, 5, 4] as const;
 export const COVERAGE_RESOLUTION = 9;
 
-/** One heard beacon: the link beaconer → witness, recorded at the beaconer's res-9 hex with the witness's signal. */
+/** Where a coverage measurement came from (migration 013): a PoC beacon heard, or a mapper device's frame heard. */
+export type CoverageSource = 'witness' | 'mapper';
+
+/**
+ * One heard transmission, recorded at the transmitter's res-9 hex with the receiving hotspot's signal: a beacon
+ * (beaconer → witness, source 'witness', the default) or a mapper frame (device → hotspot, source 'mapper').
+ */
 export interface CoverageMeasurement {
   h3Res9: string;
+  /** The hotspot that heard it. */
   witness: string;
   signal: number;
   snr: number;
   at: Date;
+  source?: CoverageSource;
 }
 
 /** The UTC calendar day of an instant, as PostgreSQL's `date` text ('YYYY-MM-DD'): the unit of coverage history. */
@@ -28,6 +36,7 @@ interface DayAgg {
   h3: string;
   day: string;
   hotspot: string;
+  source: CoverageSource;
   bestRssi: number;
   bestSnr: number;
   count: number;
@@ -38,6 +47,9 @@ interface Agg {
   h3: string;
   resolution: number;
   hotspot: string;
+  source: CoverageSource;
+  /** Measurements from mapper frames (coverage_hexes.mapper_count). */
+  mapperCount: number;
   bestRssi: number;
   bestSnr: number;
   count: number;
@@ -67,32 +79,39 @@ export async function recordCoverage(sql: Sql | TransactionSql, measurements: re
   for (const m of measurements) {
     const cells: [string, number][] = [[m.h3Res9, COVERAGE_RESOLUTION], ...ROLLUP_RESOLUTIONS.map((r) => [cellToParent(m.h3Res9, r), r] as [string, number])];
     const day = utcDay(m.at);
+    const source = m.source ?? 'witness';
+    const fromMapper = source === 'mapper' ? 1 : 0;
     for (const [h3, resolution] of cells) {
-      const dayKey = `${h3}|${day}|${m.witness}`;
+      const dayKey = `${h3}|${day}|${m.witness}|${source}`;
       const d = byDay.get(dayKey);
-      if (!d) byDay.set(dayKey, { h3, day, hotspot: m.witness, bestRssi: m.signal, bestSnr: m.snr, count: 1, last: m.at });
+      if (!d) byDay.set(dayKey, { h3, day, hotspot: m.witness, source, bestRssi: m.signal, bestSnr: m.snr, count: 1, last: m.at });
       else absorb(d, m);
-      const key = `${h3}|${m.witness}`;
+      const key = `${h3}|${m.witness}|${source}`;
       const agg = byKey.get(key);
-      if (!agg) byKey.set(key, { h3, resolution, hotspot: m.witness, bestRssi: m.signal, bestSnr: m.snr, count: 1, first: m.at, last: m.at });
+      if (!agg) byKey.set(key, { h3, resolution, hotspot: m.witness, source, mapperCount: fromMapper, bestRssi: m.signal, bestSnr: m.snr, count: 1, first: m.at, last: m.at });
       else {
         absorb(agg, m);
+        agg.mapperCount += fromMapper;
         if (m.at < agg.first) agg.first = m.at;
       }
     }
   }
   // A fixed row order keeps concurrent workers from deadlocking on each other's rows.
-  const pairs = [...byKey.values()].sort((a, b) => cmp(a.h3, b.h3) || cmp(a.hotspot, b.hotspot));
+  const pairs = [...byKey.values()].sort((a, b) => cmp(a.h3, b.h3) || cmp(a.hotspot, b.hotspot) || cmp(a.source, b.source));
+  // A hotspot is new to a cell when its row is new and no row of the other source had it already.
   const inserted = await sql<{ h3: string; inserted: boolean }[]>`
-    INSERT INTO coverage_hex_hotspots (h3, hotspot, best_rssi, best_snr, witness_count, last_seen_at)
-    SELECT * FROM unnest(${pairs.map((p) => p.h3)}::text[], ${pairs.map((p) => p.hotspot)}::text[], ${pairs.map((p) => p.bestRssi)}::int[],
-                         ${pairs.map((p) => p.bestSnr)}::int[], ${pairs.map((p) => p.count)}::bigint[], ${pairs.map((p) => p.last.toISOString())}::timestamptz[])
-    ON CONFLICT (h3, hotspot) DO UPDATE SET
+    INSERT INTO coverage_hex_hotspots (h3, hotspot, source, best_rssi, best_snr, witness_count, last_seen_at)
+    SELECT * FROM unnest(${pairs.map((p) => p.h3)}::text[], ${pairs.map((p) => p.hotspot)}::text[], ${pairs.map((p) => p.source)}::text[],
+                         ${pairs.map((p) => p.bestRssi)}::int[], ${pairs.map((p) => p.bestSnr)}::int[], ${pairs.map((p) => p.count)}::bigint[],
+                         ${pairs.map((p) => p.last.toISOString())}::timestamptz[])
+    ON CONFLICT (h3, hotspot, source) DO UPDATE SET
       best_rssi = GREATEST(coverage_hex_hotspots.best_rssi, EXCLUDED.best_rssi),
       best_snr = GREATEST(coverage_hex_hotspots.best_snr, EXCLUDED.best_snr),
       witness_count = coverage_hex_hotspots.witness_count + EXCLUDED.witness_count,
       last_seen_at = GREATEST(coverage_hex_hotspots.last_seen_at, EXCLUDED.last_seen_at)
-    RETURNING h3, (xmax = 0) AS inserted`;
+    RETURNING h3, (xmax = 0 AND NOT EXISTS (
+      SELECT 1 FROM coverage_hex_hotspots o
+      WHERE o.h3 = coverage_hex_hotspots.h3 AND o.hotspot = coverage_hex_hotspots.hotspot AND o.source <> coverage_hex_hotspots.source)) AS inserted`;
   const newHotspots = new Map<string, number>();
   for (const r of inserted) if (r.inserted) newHotspots.set(r.h3, (newHotspots.get(r.h3) ?? 0) + 1);
 
@@ -104,34 +123,65 @@ export async function recordCoverage(sql: Sql | TransactionSql, measurements: re
       c.bestRssi = Math.max(c.bestRssi, p.bestRssi);
       c.bestSnr = Math.max(c.bestSnr, p.bestSnr);
       c.count += p.count;
+      c.mapperCount += p.mapperCount;
       if (p.first < c.first) c.first = p.first;
       if (p.last > c.last) c.last = p.last;
     }
   }
   const hexes = [...cells.values()].sort((a, b) => a.resolution - b.resolution || cmp(a.h3, b.h3));
   await sql`
-    INSERT INTO coverage_hexes (h3, resolution, best_rssi, best_snr, witness_count, hotspot_count, first_seen_at, last_seen_at)
+    INSERT INTO coverage_hexes (h3, resolution, best_rssi, best_snr, witness_count, hotspot_count, first_seen_at, last_seen_at, mapper_count)
     SELECT * FROM unnest(${hexes.map((h) => h.h3)}::text[], ${hexes.map((h) => h.resolution)}::smallint[], ${hexes.map((h) => h.bestRssi)}::int[],
                          ${hexes.map((h) => h.bestSnr)}::int[], ${hexes.map((h) => h.count)}::bigint[], ${hexes.map((h) => newHotspots.get(h.h3) ?? 0)}::int[],
-                         ${hexes.map((h) => h.first.toISOString())}::timestamptz[], ${hexes.map((h) => h.last.toISOString())}::timestamptz[])
+                         ${hexes.map((h) => h.first.toISOString())}::timestamptz[], ${hexes.map((h) => h.last.toISOString())}::timestamptz[],
+                         ${hexes.map((h) => h.mapperCount)}::bigint[])
     ON CONFLICT (resolution, h3) DO UPDATE SET
       best_rssi = GREATEST(coverage_hexes.best_rssi, EXCLUDED.best_rssi),
       best_snr = GREATEST(coverage_hexes.best_snr, EXCLUDED.best_snr),
       witness_count = coverage_hexes.witness_count + EXCLUDED.witness_count,
       hotspot_count = coverage_hexes.hotspot_count + EXCLUDED.hotspot_count,
+      mapper_count = coverage_hexes.mapper_count + EXCLUDED.mapper_count,
       first_seen_at = LEAST(coverage_hexes.first_seen_at, EXCLUDED.first_seen_at),
       last_seen_at = GREATEST(coverage_hexes.last_seen_at, EXCLUDED.last_seen_at)`;
 
-  // Same fixed order as the primary key (day, h3, hotspot), after the two tables above, for every worker.
-  const days = [...byDay.values()].sort((a, b) => cmp(a.day, b.day) || cmp(a.h3, b.h3) || cmp(a.hotspot, b.hotspot));
+  // Same fixed order as the primary key (day, h3, hotspot, source), after the two tables above, for every worker.
+  const days = [...byDay.values()].sort((a, b) => cmp(a.day, b.day) || cmp(a.h3, b.h3) || cmp(a.hotspot, b.hotspot) || cmp(a.source, b.source));
   await sql`
-    INSERT INTO coverage_hex_hotspot_days (h3, day, hotspot, best_rssi, best_snr, witness_count, last_seen_at)
+    INSERT INTO coverage_hex_hotspot_days (h3, day, hotspot, source, best_rssi, best_snr, witness_count, last_seen_at)
     SELECT * FROM unnest(${days.map((d) => d.h3)}::text[], ${days.map((d) => d.day)}::date[], ${days.map((d) => d.hotspot)}::text[],
-                         ${days.map((d) => d.bestRssi)}::int[], ${days.map((d) => d.bestSnr)}::int[], ${days.map((d) => d.count)}::int[],
-                         ${days.map((d) => d.last.toISOString())}::timestamptz[])
-    ON CONFLICT (day, h3, hotspot) DO UPDATE SET
+                         ${days.map((d) => d.source)}::text[], ${days.map((d) => d.bestRssi)}::int[], ${days.map((d) => d.bestSnr)}::int[],
+                         ${days.map((d) => d.count)}::int[], ${days.map((d) => d.last.toISOString())}::timestamptz[])
+    ON CONFLICT (day, h3, hotspot, source) DO UPDATE SET
       best_rssi = GREATEST(coverage_hex_hotspot_days.best_rssi, EXCLUDED.best_rssi),
       best_snr = GREATEST(coverage_hex_hotspot_days.best_snr, EXCLUDED.best_snr),
       witness_count = coverage_hex_hotspot_days.witness_count + EXCLUDED.witness_count,
       last_seen_at = GREATEST(coverage_hex_hotspot_days.last_seen_at, EXCLUDED.last_seen_at)`;
+}
+
+/** Any constant works; it only has to be the same for every oracle process. */
+const PRUNE_LOCK_ID = 7_150_043;
+
+/**
+ * Deletes coverage history older than `keepDays` whole UTC days before today (today and the `keepDays` days before it
+ * stay), in batches of `batchSize` rows, each its own short transaction so ingest never waits long. One worker prunes
+ * at a time (advisory lock); the others skip. Returns the rows deleted.
+ */
+export async function pruneCoverageHistory(sql: Sql, options: { keepDays: number; now?: Date; batchSize?: number }): Promise<number> {
+  if (!Number.isInteger(options.keepDays) || options.keepDays < 1) throw new Error('coverage history: keepDays must be a whole number ≥ 1');
+  const today = Date.parse(utcDay(options.now ?? new Date()));
+  const cutoff = utcDay(new Date(today - options.keepDays * 86_400_000));
+  const batchSize = options.batchSize ?? 20_000;
+  let total = 0;
+  for (;;) {
+    const deleted = await sql.begin(async (tx) => {
+      const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${PRUNE_LOCK_ID}) AS ok`;
+      if (!lock?.ok) return 0;
+      const result = await tx`
+        DELETE FROM coverage_hex_hotspot_days WHERE ctid = ANY(ARRAY(
+          SELECT ctid FROM coverage_hex_hotspot_days WHERE day < ${cutoff}::date LIMIT ${batchSize}))`;
+      return result.count;
+    });
+    total += deleted;
+    if (deleted < batchSize) return total;
+  }
 }

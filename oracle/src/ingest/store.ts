@@ -60,7 +60,7 @@ function rejectedRows(rejections: readonly Rejection[]): RejectedRow[] {
 }
 
 /** Records rejections; a repeat of a known (day, topic, reason, payload) adds to its count and moves its last_seen_at. */
-async function recordRejections(sql: Sql | TransactionSql, rejections: readonly Rejection[]): Promise<void> {
+export async function recordRejections(sql: Sql | TransactionSql, rejections: readonly Rejection[]): Promise<void> {
   const rows = rejectedRows(rejections);
   if (rows.length === 0) return;
   await sql`

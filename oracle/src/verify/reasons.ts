@@ -1,3 +1,5 @@
+import type { MapperRejection } from '../mappers/reasons';
+
 /**
  * Invalid reasons, named and numbered as Helium's `invalid_reason` proto enum so our outputs map 1:1 (plus our own
  * additions, numbered from 100).
@@ -44,4 +46,5 @@ export type IngestRejection =
   | 'topic_mismatch'
   | 'unknown_topic'
   | 'duplicate'
-  | 'store_failed';
+  | 'store_failed'
+  | MapperRejection;
