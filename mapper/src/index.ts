@@ -7,9 +7,14 @@ import { MAPPER_MIGRATIONS_DIR } from './migrations';
 import { OnboardingService, type MapperChainOptions } from './onboarding/service';
 import { buildMapperServer } from './server';
 import { assertWebBundleBuilt } from './paths';
+import { ReadRouter, type ReadRouterOptions } from './read-replica';
 
 export interface StartMapperOptions {
   databaseUrl: string;
+  /** A streaming replica for the read-only queries (map, coverage API); reads use `databaseUrl` when absent. */
+  readDatabaseUrl?: string;
+  /** Lag limit, probe interval and fallback for the replica (read-replica.ts). */
+  readReplica?: ReadRouterOptions;
   host?: string;
   port?: number;
   logger?: Logger | boolean;
@@ -37,6 +42,9 @@ export interface RunningMapper {
 /** Serves the coverage map, the map's JSON API, the carriers' API and the onboarding app. */
 export async function startMapper(options: StartMapperOptions): Promise<RunningMapper> {
   const sql = connectDatabase(options.databaseUrl, { max: 20 });
+  const replica = options.readDatabaseUrl ? connectDatabase(options.readDatabaseUrl, { max: 20 }) : null;
+  const readRouter = new ReadRouter(sql, replica, options.readReplica);
+  await readRouter.start();
   const metricsRegistry = options.metricsRegistry ?? new Registry();
   if (options.migrate !== false) await migrate(sql, [MAPPER_MIGRATIONS_DIR]);
   assertWebBundleBuilt();
@@ -47,6 +55,7 @@ export async function startMapper(options: StartMapperOptions): Promise<RunningM
     bridgeApiUrl: options.bridgeApiUrl,
     activeWindowMs: options.activeWindowMs,
     metricsRegistry,
+    readRouter,
   });
   const address = await app.listen({ host: options.host ?? '127.0.0.1', port: options.port ?? 0 });
   const url = address.replace('://[::1]', '://localhost');
@@ -57,7 +66,8 @@ export async function startMapper(options: StartMapperOptions): Promise<RunningM
         registries: [metricsRegistry],
         readiness: async () => {
           await sql`SELECT 1`;
-          return { ready: true, detail: { database: 'ok' } };
+          const reads = await readRouter.readiness();
+          return { ready: reads.ready, detail: { database: 'ok', reads: reads.detail } };
         },
       })
     : null;
@@ -67,6 +77,8 @@ export async function startMapper(options: StartMapperOptions): Promise<RunningM
     async stop() {
       await ops?.stop();
       await app.close();
+      readRouter.stop();
+      await replica?.end({ timeout: 5 });
       await sql.end({ timeout: 5 });
     },
   };

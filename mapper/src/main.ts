@@ -13,6 +13,9 @@ import { startMapper, type RunningMapper, type StartMapperOptions } from './inde
 
 export const mapperSettingsSchema = z.object({
   DATABASE_URL: z.url().describe("PostgreSQL with the oracle's schema (apply the oracle's migrations first); the mapper applies its own"),
+  READ_DATABASE_URL: z.url().optional().describe('A streaming replica of DATABASE_URL for the read-only queries (map, coverage API); unset: reads go to DATABASE_URL'),
+  READ_DATABASE_MAX_LAG_SECONDS: z.coerce.number().min(0).default(30).describe('Replica lag above which reads go to the primary (or fail, with READ_DATABASE_FALLBACK=none)'),
+  READ_DATABASE_FALLBACK: z.enum(['primary', 'none']).default('primary').describe('When the replica is down or lagging: read from DATABASE_URL, or report not ready (/readyz 503) and answer reads 503'),
   HOST: z.string().default('127.0.0.1').describe('Listen address'),
   PORT: port.default(8080).describe('Listen port'),
   MAPPER_OPS_PORT: port.optional().describe('Ops listener (on HOST) for /metrics, /healthz, /readyz; the map port serves no metrics. Unset: no ops listener'),
@@ -44,6 +47,8 @@ export function mapperOptions(settings: MapperSettings, log: Logger): StartMappe
       : null;
   return {
     databaseUrl: settings.DATABASE_URL,
+    readDatabaseUrl: settings.READ_DATABASE_URL,
+    readReplica: { maxLagSeconds: settings.READ_DATABASE_MAX_LAG_SECONDS, fallback: settings.READ_DATABASE_FALLBACK },
     host: settings.HOST,
     port: settings.PORT,
     logger: log,

@@ -18,6 +18,7 @@ import { mapApiRoutes } from './routes/map-api';
 import { onboardingRoutes } from './routes/onboarding';
 import type { OnboardingService } from './onboarding/service';
 import { PUBLIC_DIR } from './paths';
+import type { ReadRouter } from './read-replica';
 
 export interface MapperServerOptions {
   sql: Sql;
@@ -40,6 +41,8 @@ export interface MapperServerOptions {
   bridgeApiUrl?: string;
   /** Where request metrics are recorded; serve it on an ops listener (the public listener has no /metrics). */
   metricsRegistry?: Registry;
+  /** Read-only queries (map, coverage, freshness) go through it to a replica; `sql` keeps the writes. */
+  readRouter?: ReadRouter;
 }
 
 const DEFAULT_BEACON_INTERVAL_S = 6 * 3600;
@@ -68,7 +71,8 @@ export async function buildMapperServer(options: MapperServerOptions): Promise<F
   await registerOpenApi(app);
   registerMetrics(app, options.metricsRegistry);
 
-  const freshness = freshnessSource(options.sql);
+  const readSql = options.readRouter?.sql ?? options.sql;
+  const freshness = freshnessSource(readSql);
   const activeWindowMs = options.activeWindowMs ?? activeWindowMsFor(options.beaconIntervalSeconds);
   const publicLimit = options.publicRateLimitPerMinute ?? 1_200;
 
@@ -76,24 +80,37 @@ export async function buildMapperServer(options: MapperServerOptions): Promise<F
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
     try {
       await options.sql`SELECT 1`;
-      return { status: 'ready' };
     } catch (error) {
       return reply.status(503).send({ status: 'not_ready', reason: `database unreachable: ${(error as Error).message}` });
     }
+    if (!options.readRouter) return { status: 'ready' };
+    const reads = await options.readRouter.readiness();
+    if (!reads.ready) return reply.status(503).send({ status: 'not_ready', reason: `reads: ${reads.detail.reason}`, reads: reads.detail });
+    return { status: 'ready', reads: reads.detail };
   });
+  // Where an answer was read and how old the replica was (docs/operations.md §8 "Read replica").
+  const readRouter = options.readRouter;
+  if (readRouter) {
+    app.addHook('onSend', async (_req, reply) => {
+      const state = readRouter.state();
+      reply.header('x-poc-read-source', state.source);
+      if (state.source === 'replica' && state.lagSeconds !== null) reply.header('x-poc-replica-lag-seconds', state.lagSeconds.toFixed(1));
+    });
+  }
 
-  const index = options.coverageIndex === false ? null : new CoverageIndex(options.sql, { onError: (error) => app.log.warn({ err: error }, 'coverage index sync failed') });
+  const index = options.coverageIndex === false ? null : new CoverageIndex(readSql, { onError: (error) => app.log.warn({ err: error }, 'coverage index sync failed') });
   if (index) {
     const loaded = index.start();
     if (options.coverageIndex === 'await') await loaded;
     app.addHook('onClose', async () => index.stop());
   }
-  const lookups = coverageLookups(options.sql, index);
+  const lookups = coverageLookups(readSql, index);
 
   await app.register(
     async (carriers) =>
       coverageV1Routes(carriers, {
         sql: options.sql,
+        readSql,
         freshness,
         requireApiKey: options.requireApiKey ?? true,
         lookups,
@@ -105,7 +122,7 @@ export async function buildMapperServer(options: MapperServerOptions): Promise<F
   await app.register(
     async (map) => {
       await map.register(rateLimit, perAddressRateLimit(publicLimit));
-      await mapApiRoutes(map, { sql: options.sql, freshness, activeWindowMs, lookups });
+      await mapApiRoutes(map, { sql: readSql, freshness, activeWindowMs, lookups });
     },
     { prefix: '/api/v1' },
   );

@@ -19,6 +19,8 @@ import { bboxOf, timeFilterOf } from './map-api';
 
 export interface CoverageV1Context {
   sql: Sql;
+  /** Read-only coverage queries (a replica through the mapper's ReadRouter); `sql` keeps the API-key writes. */
+  readSql?: Sql;
   freshness: FreshnessSource;
   /** Off only for local demos; carriers' endpoints need a key by default. */
   requireApiKey: boolean;
@@ -279,7 +281,7 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
     async (req) => {
       const q = req.query;
       const bbox = bboxOf(q.bbox);
-      const page = await hexesInRanges(ctx.sql, q.resolution, bboxRanges(bbox, q.resolution), { time: timeFilterOf(q), cursor: q.cursor, limit: q.limit });
+      const page = await hexesInRanges(ctx.readSql ?? ctx.sql, q.resolution, bboxRanges(bbox, q.resolution), { time: timeFilterOf(q), cursor: q.cursor, limit: q.limit });
       const next_cursor = page.nextCursor;
       const hexes = page.hexes.filter((h) => inBbox(h.lat, h.lng, bbox, q.resolution <= 5 ? 0.5 : q.resolution <= 7 ? 0.05 : 0.01));
       const freshness = await ctx.freshness();
