@@ -7,6 +7,7 @@ import type { Sql } from 'postgres';
 import type { Registry } from 'prom-client';
 import { CoverageIndex } from './coverage-index';
 import { coverageLookups } from './coverage-lookups';
+import { HotspotEstimates } from './estimates';
 import { freshnessSource } from './freshness';
 import { errorHandler } from './http-errors';
 import { registerMetrics } from './metrics';
@@ -43,6 +44,8 @@ export interface MapperServerOptions {
   metricsRegistry?: Registry;
   /** Read-only queries (map, coverage, freshness) go through it to a replica; `sql` keeps the writes. */
   readRouter?: ReadRouter;
+  /** Answer with the model's estimate for the device asked about (default true); 'await' waits for the hotspots' first load. */
+  estimates?: boolean | 'await';
 }
 
 const DEFAULT_BEACON_INTERVAL_S = 6 * 3600;
@@ -105,6 +108,12 @@ export async function buildMapperServer(options: MapperServerOptions): Promise<F
     app.addHook('onClose', async () => index.stop());
   }
   const lookups = coverageLookups(readSql, index);
+  const estimates = options.estimates === false ? null : new HotspotEstimates(options.sql, undefined, { onError: (error) => app.log.warn({ err: error }, 'hotspot estimates reload failed') });
+  if (estimates) {
+    const loaded = estimates.start();
+    if (options.estimates === 'await' || options.coverageIndex === 'await') await loaded;
+    app.addHook('onClose', async () => estimates.stop());
+  }
 
   await app.register(
     async (carriers) =>
@@ -114,6 +123,7 @@ export async function buildMapperServer(options: MapperServerOptions): Promise<F
         freshness,
         requireApiKey: options.requireApiKey ?? true,
         lookups,
+        estimates,
         keylessRateLimitPerMinute: publicLimit,
         invalidApiKeysPerMinute: options.invalidApiKeysPerMinute ?? 20,
       }),

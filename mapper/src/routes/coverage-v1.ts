@@ -2,13 +2,16 @@ import type {} from '@fastify/swagger';
 import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { cellToBoundary, latLngToCell } from 'h3-js';
+import { cellToBoundary, cellToLatLng, latLngToCell } from 'h3-js';
 import type { Sql } from 'postgres';
 import { z } from 'zod';
 import { apiKeyVerifier } from '../api-keys';
 import { carrierAuthHook } from '../carrier-auth';
+import { cellAnswer, cellAnswerDoc, COVERAGE_SOURCES, type CellAnswer, type CoverageSource } from '../cell-answer';
 import type { CoverageLookups } from '../coverage-lookups';
 import { hexesInRanges, type HexCoverage } from '../db/coverage';
+import { deviceEcho, deviceFields, deviceProfileOf } from '../device-profile';
+import type { HotspotEstimates } from '../estimates';
 import type { FreshnessSource } from '../freshness';
 import { cellsForPolygons, LIMITS, polygonsOf, sampleRoute, type Position } from '../geo';
 import { bboxRanges, inBbox, MAX_RESOLUTION, MIN_RESOLUTION } from '../h3-ranges';
@@ -25,6 +28,8 @@ export interface CoverageV1Context {
   /** Off only for local demos; carriers' endpoints need a key by default. */
   requireApiKey: boolean;
   lookups: CoverageLookups;
+  /** The model's estimate for any device; null serves measured coverage only. */
+  estimates: HotspotEstimates | null;
   /** Limit per address when keys are not required (a key's own limit applies otherwise). */
   keylessRateLimitPerMinute: number;
   /** Refused API keys allowed per client address per minute before it gets 429 without a lookup. */
@@ -55,10 +60,11 @@ const time = {
 };
 const resolution = z.coerce.number().int().min(MIN_RESOLUTION).max(MAX_RESOLUTION).default(9).describe('H3 resolution (9 = measured; 4–8 = rollups)');
 
-const PointQuery = z.object({ lat, lng, ...time });
+const PointQuery = z.object({ lat, lng, ...time, ...deviceFields });
 const PointsBody = z.object({
   points: z.array(z.object({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180), id: z.string().max(100).optional() })).min(1).max(LIMITS.maxBatchPoints),
   ...time,
+  ...deviceFields,
 });
 const polygonGeometry = z.discriminatedUnion('type', [
   z.object({ type: z.literal('Polygon'), coordinates: z.array(z.array(position).min(3)).min(1) }),
@@ -69,12 +75,14 @@ const AreaBody = z.object({
   resolution,
   include_hexes: z.boolean().default(true),
   ...time,
+  ...deviceFields,
 });
 const lineGeometry = z.object({ type: z.literal('LineString'), coordinates: z.array(position).min(2) });
 const RouteBody = z.object({
   route: z.union([lineGeometry, z.object({ type: z.literal('Feature'), geometry: lineGeometry, properties: z.unknown().optional() })]).describe('GeoJSON LineString or a Feature holding one'),
   resolution,
   ...time,
+  ...deviceFields,
 });
 const HexesQuery = z.object({
   bbox: z.string().describe('west,south,east,north in degrees'),
@@ -114,7 +122,7 @@ const hexDoc = {
   },
 };
 
-const pointAnswer = (q: { lat: number; lng: number }, h3: string, hex: HexCoverage | null) => ({
+const pointAnswer = (q: { lat: number; lng: number }, h3: string, hex: HexCoverage | null, answer: CellAnswer) => ({
   lat: q.lat,
   lng: q.lng,
   h3,
@@ -122,7 +130,20 @@ const pointAnswer = (q: { lat: number; lng: number }, h3: string, hex: HexCovera
   covered: hex !== null,
   signal_class: hex?.signal_class ?? null,
   coverage: hex,
+  ...answer,
 });
+
+const deviceDoc = {
+  type: 'object',
+  description: 'the device the answer is for (defaults applied)',
+  properties: { tx_power_dbm: { type: 'number' }, antenna_gain_dbi: { type: 'number' }, spreading_factor: { anyOf: [{ type: 'integer' }, { type: 'string' }] }, environment: { type: 'string' } },
+};
+
+function countBySource(answers: Iterable<CellAnswer>): Record<CoverageSource, number> {
+  const out = Object.fromEntries(COVERAGE_SOURCES.map((s) => [s, 0])) as Record<CoverageSource, number>;
+  for (const a of answers) out[a.source]++;
+  return out;
+}
 
 function countByClass(hexes: Iterable<HexCoverage>): Record<SignalClass, number> {
   const out = Object.fromEntries(SIGNAL_CLASSES.map((c) => [c.name, 0])) as Record<SignalClass, number>;
@@ -150,10 +171,30 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
     {
       schema: {
         tags: ['coverage'],
-        summary: 'Coverage at a point (its res-9 hex)',
+        summary: 'Coverage at a point (its res-9 hex) for a device',
+        description:
+          'covered/coverage: measured coverage of the hex. source says where the answer comes from (measured wins over estimated), confidence is the probability that one ' +
+          'uplink of the device described (defaults: 14 dBm, 0 dBi, any spreading factor, outdoor) is heard by at least one hotspot, expected_hotspots how many hotspots are expected to hear it.',
         security,
         querystring: PointQuery,
-        response: { 200: { type: 'object', properties: { lat: { type: 'number' }, lng: { type: 'number' }, h3: { type: 'string' }, resolution: { type: 'integer' }, covered: { type: 'boolean' }, signal_class: { type: 'string', nullable: true }, coverage: { ...hexDoc, nullable: true }, freshness: freshnessDoc } }, ...commonResponses },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              lat: { type: 'number' },
+              lng: { type: 'number' },
+              h3: { type: 'string' },
+              resolution: { type: 'integer' },
+              covered: { type: 'boolean', description: 'measured: a transmitter in this hex was heard (see source and confidence for the estimate)' },
+              signal_class: { type: 'string', nullable: true },
+              coverage: { ...hexDoc, nullable: true },
+              ...cellAnswerDoc,
+              device: deviceDoc,
+              freshness: freshnessDoc,
+            },
+          },
+          ...commonResponses,
+        },
       },
     },
     // Not async: when memory holds the answer it is returned without a promise (the hot path of the benchmark).
@@ -163,8 +204,13 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
       const time = timeFilterOf(q);
       const hex = ctx.lookups.cellNow(h3, time);
       const freshness = ctx.freshness.peek();
-      if (hex !== undefined && freshness) return { ...pointAnswer(q, h3, hex), freshness };
-      return (async () => ({ ...pointAnswer(q, h3, hex !== undefined ? hex : await ctx.lookups.cell(h3, time)), freshness: await ctx.freshness() }))();
+      const estimate = ctx.estimates?.at(q.lat, q.lng, deviceProfileOf(q)) ?? null;
+      const device = deviceEcho(q);
+      if (hex !== undefined && freshness) return { ...pointAnswer(q, h3, hex, cellAnswer(hex, estimate)), device, freshness };
+      return (async () => {
+        const found = hex !== undefined ? hex : await ctx.lookups.cell(h3, time);
+        return { ...pointAnswer(q, h3, found, cellAnswer(found, estimate)), device, freshness: await ctx.freshness() };
+      })();
     },
   );
 
@@ -175,11 +221,13 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
       const body = req.body;
       const cells = body.points.map((p) => latLngToCell(p.lat, p.lng, 9));
       const found = await ctx.lookups.cells(9, [...new Set(cells)], timeFilterOf(body));
+      const device = deviceProfileOf(body);
       const results = body.points.map((p, i) => {
-        const answer = pointAnswer(p, cells[i]!, found.get(cells[i]!) ?? null);
+        const hex = found.get(cells[i]!) ?? null;
+        const answer = pointAnswer(p, cells[i]!, hex, cellAnswer(hex, ctx.estimates?.at(p.lat, p.lng, device) ?? null));
         return p.id !== undefined ? { id: p.id, ...answer } : answer;
       });
-      return { count: results.length, covered_count: results.filter((r) => r.covered).length, results, freshness: await ctx.freshness() };
+      return { count: results.length, covered_count: results.filter((r) => r.covered).length, results, device: deviceEcho(body), freshness: await ctx.freshness() };
     },
   );
 
@@ -190,7 +238,10 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
       schema: {
         tags: ['coverage'],
         summary: 'Coverage of a polygon: covered fraction, counts by signal class, covered hex list',
-        description: `Cells are the H3 cells whose centre lies in the polygon. Limits: ${LIMITS.maxVertices} vertices, ${LIMITS.maxAreaCells} cells at the requested resolution (about 26,000 km² at res 9).`,
+        description:
+          `Cells are the H3 cells whose centre lies in the polygon. Limits: ${LIMITS.maxVertices} vertices, ${LIMITS.maxAreaCells} cells at the requested resolution (about 26,000 km² at res 9). ` +
+          'covered_count/covered_fraction count measured hexes; expected_covered_fraction is the mean confidence over all cells (measured or estimated, for the device described), ' +
+          'likely_covered_fraction the share with confidence ≥ 0.5; cells lists every cell that is measured or in reach of a hotspot, with source and confidence.',
         security,
         body: AreaBody,
         response: commonResponses,
@@ -201,14 +252,28 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
       const geometry = body.area.type === 'Feature' ? body.area.geometry : body.area;
       const { cells, areaKm2 } = await cellsForPolygons(polygonsOf(geometry as never), body.resolution);
       const covered = await ctx.lookups.cells(body.resolution, cells, timeFilterOf(body));
+      const answers = answerCells(ctx, cells, covered, deviceProfileOf(body));
+      let confidenceSum = 0;
+      let likely = 0;
+      for (const a of answers.values()) {
+        confidenceSum += a.confidence;
+        if (a.confidence >= 0.5) likely++;
+      }
       return {
         resolution: body.resolution,
         area_km2: Number(areaKm2.toFixed(3)),
         hex_count: cells.length,
         covered_count: covered.size,
         covered_fraction: cells.length ? covered.size / cells.length : 0,
+        expected_covered_fraction: cells.length ? Number((confidenceSum / cells.length).toFixed(4)) : 0,
+        likely_covered_fraction: cells.length ? Number((likely / cells.length).toFixed(4)) : 0,
+        by_source: countBySource(answers.values()),
         by_signal_class: countByClass(covered.values()),
         hexes: body.include_hexes ? [...covered.values()].sort((a, b) => (a.h3 < b.h3 ? -1 : 1)) : undefined,
+        cells: body.include_hexes
+          ? [...answers].filter(([, a]) => a.source !== 'unmapped').sort(([a], [b]) => (a < b ? -1 : 1)).map(([h3, a]) => ({ h3, ...a }))
+          : undefined,
+        device: deviceEcho(body),
         freshness: await ctx.freshness(),
       };
     },
@@ -233,6 +298,8 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
       const { samples, lengthM } = sampleRoute(line, body.resolution);
       const uniqueCells = [...new Set(samples.map((s) => s.cell))];
       const covered = await ctx.lookups.cells(body.resolution, uniqueCells, timeFilterOf(body));
+      const answers = answerCells(ctx, uniqueCells, covered, deviceProfileOf(body));
+      let expectedM = 0;
       const gaps: { start: Position; end: Position; from_m: number; to_m: number; length_m: number; hexes: string[] }[] = [];
       let coveredM = 0;
       let gap: (typeof gaps)[number] | null = null;
@@ -240,6 +307,7 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
         const s = samples[i]!;
         const segment = i === 0 ? 0 : s.at_m - samples[i - 1]!.at_m;
         const isCovered = covered.has(s.cell);
+        expectedM += segment * (answers.get(s.cell)?.confidence ?? 0);
         if (isCovered) {
           coveredM += segment;
           gap = null;
@@ -258,10 +326,13 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
         length_m: Math.round(lengthM),
         covered_length_m: Math.round(coveredM),
         covered_fraction: lengthM > 0 ? coveredM / lengthM : covered.size > 0 ? 1 : 0,
+        expected_covered_fraction: lengthM > 0 ? Number((expectedM / lengthM).toFixed(4)) : (answers.get(uniqueCells[0]!)?.confidence ?? 0),
         hex_count: uniqueCells.length,
         covered_hex_count: covered.size,
+        by_source: countBySource(answers.values()),
         by_signal_class: countByClass(covered.values()),
         gaps: gaps.map((g) => ({ ...g, from_m: Math.round(g.from_m), to_m: Math.round(g.to_m) })),
+        device: deviceEcho(body),
         freshness: await ctx.freshness(),
       };
     },
@@ -295,4 +366,15 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
       };
     },
   );
+}
+
+/** Each cell's answer for the device: measured row if any, else the model's estimate at the cell's centre. */
+function answerCells(ctx: CoverageV1Context, cells: readonly string[], measured: Map<string, HexCoverage>, device: ReturnType<typeof deviceProfileOf>): Map<string, CellAnswer> {
+  const out = new Map<string, CellAnswer>();
+  for (const h3 of cells) {
+    if (out.has(h3)) continue;
+    const [lat, lng] = cellToLatLng(h3);
+    out.set(h3, cellAnswer(measured.get(h3) ?? null, ctx.estimates?.at(lat, lng, device) ?? null));
+  }
+  return out;
 }
