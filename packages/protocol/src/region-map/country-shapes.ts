@@ -92,25 +92,46 @@ export function partContains(part: CountryPart, lat: number, rawLng: number): bo
   return inside;
 }
 
+/**
+ * The edges of a part whose box meets `[west, south, east, north]` (in the part's own longitudes: a part stored
+ * shifted by +360 needs the box shifted too), as [x1, y1, x2, y2, …] = lng/lat pairs.
+ */
+export function edgesWithin(part: CountryPart, west: number, south: number, east: number, north: number): Float64Array {
+  const out: number[] = [];
+  for (const ring of part.rings) {
+    for (let i = 2; i < ring.length; i += 2) {
+      const x1 = ring[i - 2]!, y1 = ring[i - 1]!, x2 = ring[i]!, y2 = ring[i + 1]!;
+      if (Math.max(x1, x2) < west || Math.min(x1, x2) > east || Math.max(y1, y2) < south || Math.min(y1, y2) > north) continue;
+      out.push(x1, y1, x2, y2);
+    }
+  }
+  return Float64Array.from(out);
+}
+
+/** Whether segment a–b crosses segment c–d (proper crossing; touching at an end point counts on one side only). */
+export function segmentsCross(ax: number, ay: number, bx: number, by: number, edges: Float64Array, i: number): boolean {
+  const cx = edges[i]!, cy = edges[i + 1]!, dx = edges[i + 2]!, dy = edges[i + 3]!;
+  const side = (px: number, py: number, qx: number, qy: number, rx: number, ry: number) => (qx - px) * (ry - py) - (qy - py) * (rx - px) > 0;
+  return side(ax, ay, bx, by, cx, cy) !== side(ax, ay, bx, by, dx, dy) && side(cx, cy, dx, dy, ax, ay) !== side(cx, cy, dx, dy, bx, by);
+}
+
 const METRES_PER_DEGREE = 111_195;
 
 /**
- * Shortest distance in metres from a point to a part's outline, on a local flat projection around the point (good to
- * well under 1 % at the few kilometres it is used for).
+ * Shortest distance in metres from a point to a set of edges (from `edgesWithin`), on a local flat projection around
+ * the point (good to well under 1 % at the few kilometres it is used for).
  */
-export function distanceToPartM(part: CountryPart, lat: number, lng: number): number {
+export function distanceToEdgesM(edges: Float64Array, lat: number, lng: number): number {
   const kx = Math.cos((lat * Math.PI) / 180) * METRES_PER_DEGREE;
   let best = Infinity;
-  for (const ring of part.rings) {
-    const n = ring.length / 2;
-    let px = wrapLng(ring[0]! - lng) * kx, py = (ring[1]! - lat) * METRES_PER_DEGREE;
-    for (let i = 1; i < n; i++) {
-      const qx = wrapLng(ring[i * 2]! - lng) * kx, qy = (ring[i * 2 + 1]! - lat) * METRES_PER_DEGREE;
-      const d = distanceToSegment(px, py, qx, qy);
-      if (d < best) best = d;
-      px = qx;
-      py = qy;
-    }
+  for (let i = 0; i < edges.length; i += 4) {
+    const d = distanceToSegment(
+      (edges[i]! - lng) * kx,
+      (edges[i + 1]! - lat) * METRES_PER_DEGREE,
+      (edges[i + 2]! - lng) * kx,
+      (edges[i + 3]! - lat) * METRES_PER_DEGREE,
+    );
+    if (d < best) best = d;
   }
   return best;
 }
@@ -122,8 +143,6 @@ function distanceToSegment(px: number, py: number, qx: number, qy: number): numb
   const t = lengthSq === 0 ? 0 : Math.max(0, Math.min(1, -(px * dx + py * dy) / lengthSq));
   return Math.hypot(px + t * dx, py + t * dy);
 }
-
-const wrapLng = (d: number) => (d > 180 ? d - 360 : d < -180 ? d + 360 : d);
 
 /** Degrees of latitude and longitude that `metres` spans at a latitude (longitude capped near the poles). */
 export function marginDegrees(metres: number, atLat: number): { lat: number; lng: number } {

@@ -1,7 +1,7 @@
 import { cellToLatLng, isValidCell } from 'h3-js';
 import type { Region } from '../regions';
 import { COUNTRY_REGION } from './country-plans';
-import { distanceToPartM, loadCountryParts, marginDegrees, partContains, type CountryPart } from './country-shapes';
+import { distanceToEdgesM, edgesWithin, loadCountryParts, marginDegrees, partContains, segmentsCross, type CountryPart } from './country-shapes';
 
 /**
  * How far outside Natural Earth's 1:50m outline a point still belongs to the nearest country. That outline is
@@ -17,14 +17,28 @@ export const OFFSHORE_TOLERANCE_M = 5_000;
 const TILE_DEGREES = 0.1;
 const TILES_PER_ROW = 3600;
 const CACHE_LIMIT = 200_000;
-/** Samples per tile side for the "one country throughout" test: 1.9 km apart, well inside the tolerance. */
-const SAMPLES_PER_SIDE = 7;
 
 type TileKnowledge =
   /** Every point of the tile answers the same (a country, or null: open sea). */
   | { kind: 'uniform'; country: string | null }
-  /** Points must be tested against these parts (a border, a coast). */
-  | { kind: 'mixed'; parts: CountryPart[] };
+  /** Points must be tested against the outlines that reach the tile (a border, a coast). */
+  | { kind: 'mixed'; pieces: TilePiece[] };
+
+/**
+ * One country part as far as it matters inside a tile: its edges near the tile, and whether the tile's centre is
+ * inside it. A point is inside the part when the segment from the centre to it crosses those edges an odd number of
+ * times less or more than the centre — so a query tests a few dozen local edges, not the whole outline of Russia.
+ */
+interface TilePiece {
+  country: string;
+  /** +360 for a part stored east of the antimeridian (its longitudes shifted), else 0. */
+  shift: number;
+  centreLat: number;
+  centreLng: number;
+  centreInside: boolean;
+  /** Edges meeting the tile widened by the offshore tolerance, in the part's longitudes. */
+  edges: Float64Array;
+}
 
 export interface RegionAnswer {
   /** ISO 3166-1 alpha-2 code of the country the point lies in or just off, null at sea. */
@@ -65,7 +79,7 @@ export class RegionMap {
     const column = Math.min(Math.floor((lng + 180) / TILE_DEGREES), TILES_PER_ROW - 1);
     const knowledge = this.#knowledge(row, column);
     if (knowledge.kind === 'uniform') return knowledge.country;
-    return containing(knowledge.parts, lat, lng) ?? nearestWithin(knowledge.parts, lat, lng, OFFSHORE_TOLERANCE_M);
+    return pieceContaining(knowledge.pieces, lat, lng) ?? nearestWithin(knowledge.pieces, lat, lng, OFFSHORE_TOLERANCE_M);
   }
 
   #knowledge(row: number, column: number): TileKnowledge {
@@ -79,35 +93,26 @@ export class RegionMap {
   }
 
   /**
-   * What a tile holds: the parts whose outline, widened by the offshore tolerance, reaches the tile. None: open sea.
-   * One country whose outline holds all 7 × 7 sample points of the tile: that country throughout — any water inside
-   * it then holds no sample, so every point of it is within ~2.6 km (a sample's diagonal) of the country.
+   * What a tile holds. For each part whose box reaches the tile widened by the offshore tolerance: its edges within
+   * that widened tile, and whether the tile's centre is inside it. No edges at all: the tile is wholly inside one
+   * part (that country throughout) or more than the tolerance from every outline (open sea, null).
    */
   #learn(south: number, west: number): TileKnowledge {
     this.#buckets ??= bucketParts(loadCountryParts());
     const north = south + TILE_DEGREES, east = west + TILE_DEGREES;
     const margin = marginDegrees(OFFSHORE_TOLERANCE_M, Math.max(Math.abs(south), Math.abs(north)));
-    const parts = this.#buckets[bucketOf(south, west)]!.filter(
-      ({ bbox: [pw, ps, pe, pn] }) =>
-        ps - margin.lat <= north &&
-        pn + margin.lat >= south &&
-        ((pw - margin.lng <= east && pe + margin.lng >= west) || (pe > 180 && pw - margin.lng <= east + 360 && pe + margin.lng >= west + 360)),
-    );
-    if (parts.length === 0) return { kind: 'uniform', country: null };
-    if (parts.every((p) => p.country === parts[0]!.country) && this.#allSamplesInside(parts, south, west)) {
-      return { kind: 'uniform', country: parts[0]!.country };
+    const centreLat = south + TILE_DEGREES / 2, centreLng = west + TILE_DEGREES / 2;
+    const pieces: TilePiece[] = [];
+    for (const part of this.#buckets[bucketOf(south, west)]!) {
+      const shift = part.bbox[2] > 180 && west < 0 ? 360 : 0;
+      const [pw, ps, pe, pn] = part.bbox;
+      if (ps - margin.lat > north || pn + margin.lat < south || pw - margin.lng > east + shift || pe + margin.lng < west + shift) continue;
+      const edges = edgesWithin(part, west + shift - margin.lng, south - margin.lat, east + shift + margin.lng, north + margin.lat);
+      const centreInside = partContains(part, centreLat, centreLng);
+      if (edges.length > 0 || centreInside) pieces.push({ country: part.country, shift, centreLat, centreLng: centreLng + shift, centreInside, edges });
     }
-    return { kind: 'mixed', parts };
-  }
-
-  #allSamplesInside(parts: readonly CountryPart[], south: number, west: number): boolean {
-    const step = TILE_DEGREES / (SAMPLES_PER_SIDE - 1);
-    for (let i = 0; i < SAMPLES_PER_SIDE; i++) {
-      for (let j = 0; j < SAMPLES_PER_SIDE; j++) {
-        if (containing(parts, south + i * step, west + j * step) === null) return false;
-      }
-    }
-    return true;
+    if (pieces.every((piece) => piece.edges.length === 0)) return { kind: 'uniform', country: pieces.find((piece) => piece.centreInside)?.country ?? null };
+    return { kind: 'mixed', pieces };
   }
 }
 
@@ -133,19 +138,24 @@ function bucketParts(parts: readonly CountryPart[]): CountryPart[][] {
   return buckets;
 }
 
-function containing(parts: readonly CountryPart[], lat: number, lng: number): string | null {
-  for (const part of parts) if (partContains(part, lat, lng)) return part.country;
+function pieceContaining(pieces: readonly TilePiece[], lat: number, lng: number): string | null {
+  for (const piece of pieces) {
+    const x = lng + piece.shift;
+    let inside = piece.centreInside;
+    for (let i = 0; i < piece.edges.length; i += 4) if (segmentsCross(piece.centreLng, piece.centreLat, x, lat, piece.edges, i)) inside = !inside;
+    if (inside) return piece.country;
+  }
   return null;
 }
 
-function nearestWithin(parts: readonly CountryPart[], lat: number, lng: number, toleranceM: number): string | null {
+function nearestWithin(pieces: readonly TilePiece[], lat: number, lng: number, toleranceM: number): string | null {
   let best: string | null = null;
   let bestM = toleranceM;
-  for (const part of parts) {
-    const d = distanceToPartM(part, lat, lng);
+  for (const piece of pieces) {
+    const d = distanceToEdgesM(piece.edges, lat, lng + piece.shift);
     if (d <= bestM) {
       bestM = d;
-      best = part.country;
+      best = piece.country;
     }
   }
   return best;
