@@ -41,7 +41,8 @@ export function alpha2OfFeature(id: string | number | undefined, name: string | 
  * use (about 0.7 MB; node only — the browser bundle never imports this module).
  */
 export function loadCountryParts(): CountryPart[] {
-  const topology = createRequire(import.meta.url)('world-atlas/countries-50m.json') as Topology<{ countries: GeometryCollection<{ name?: string }> }>;
+  const require = createRequire(import.meta.url);
+  const topology = require('world-atlas/countries-50m.json') as Topology<{ countries: GeometryCollection<{ name?: string }> }>;
   const collection = feature(topology, topology.objects.countries);
   const parts: CountryPart[] = [];
   for (const f of collection.features) {
