@@ -37,3 +37,12 @@ export {
   type PriorStrength,
 } from './fit';
 export { OUTDOOR_LINK_PRIOR, OUTDOOR_LINK_PRIOR_FIT, REGIONAL_PRIOR, REGIONAL_PRIOR_FIT } from './regional';
+export {
+  DEFAULT_LOCATION_CHECK,
+  checkLocation,
+  type HeardTransmitter,
+  type LocationCheckParams,
+  type LocationReason,
+  type LocationVerdict,
+  type SiteHistory,
+} from './location-check';

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { loadFixture } from './fixture';
+import { checkLocation, type HeardTransmitter } from './location-check';
+import { meanSignalDbm } from './model';
+import { REGIONAL_PRIOR } from './regional';
+import { evaluateSpoofDetection, hotspotWeeks } from './spoof-eval';
+
+const home = { lat: 45.19, lng: 5.72 };
+const at = (northM: number, eastM: number) => ({
+  lat: home.lat + northM / 111_195,
+  lng: home.lng + eastM / (111_195 * Math.cos((home.lat * Math.PI) / 180)),
+});
+const link = { frequencyHz: 868.1e6, txPowerDdbm: 140, txGainDdbi: 0, rxGainDdbi: 0 };
+/** Transmitters heard from home with the model's mean signal plus a fixed per-link deviation (dB). */
+const heardFromHome = (positions: [number, number, number][]): HeardTransmitter[] =>
+  positions.map(([north, east, deviationDb]) => ({
+    ...at(north, east),
+    ...link,
+    signalDbm: meanSignalDbm(REGIONAL_PRIOR, { ...link, distanceM: Math.hypot(north, east) }) + deviationDb,
+  }));
+
+describe('location plausibility on the fitted model', () => {
+  const spread = heardFromHome([
+    [300, 0, 2],
+    [-500, 500, -3],
+    [0, -1500, 1],
+    [3000, 3000, -2],
+    [-6000, -3000, 3],
+    [1000, -800, 0],
+  ]);
+
+  it('accepts the true location of a hotspot that hears transmitters all around', () => {
+    const verdict = checkLocation(REGIONAL_PRIOR, home, spread);
+    expect(verdict.flagged).toBe(false);
+    expect(verdict.transmitters).toBe(6);
+    expect(verdict.geometryChi2).not.toBeNull();
+  });
+
+  it('flags the same receptions asserted 10 km away, with machine-readable reasons', () => {
+    const verdict = checkLocation(REGIONAL_PRIOR, at(0, 10_000), spread);
+    expect(verdict.flagged).toBe(true);
+    const kinds = verdict.reasons.map((r) => r.kind);
+    expect(kinds).toContain('too_strong');
+    expect(kinds).toContain('geometry');
+    const geometry = verdict.reasons.find((r) => r.kind === 'geometry');
+    // The best position is near the real one, about 10 km from the asserted one.
+    expect(geometry && 'bestShiftM' in geometry ? geometry.bestShiftM : 0).toBeGreaterThan(7000);
+  });
+
+  it('does not try geometry with fewer than three transmitter positions, and merges packets from one place', () => {
+    const two = heardFromHome([
+      [2000, 0, 0],
+      [2050, 30, 1],
+      [0, -3000, 0],
+    ]);
+    const verdict = checkLocation(REGIONAL_PRIOR, home, two);
+    expect(verdict.transmitters).toBe(2);
+    expect(verdict.geometryChi2).toBeNull();
+    expect(checkLocation(REGIONAL_PRIOR, home, []).flagged).toBe(false);
+  });
+});
+
+describe('spoof evaluation on real receptions (fixture subset)', () => {
+  it('flags few honest hotspot-weeks and more of them the further the location is moved', () => {
+    const groups = [...hotspotWeeks(loadFixture())].slice(0, 150).flatMap(([, g]) => g);
+    const result = evaluateSpoofDetection(REGIONAL_PRIOR, groups, [5000, 20_000]);
+    expect(result.hotspotWeeks).toBe(150);
+    expect(result.honestFlagged / result.hotspotWeeks).toBeLessThan(0.03);
+    const [at5, at20] = result.moved;
+    expect(at20!.flagged).toBeGreaterThan(at5!.flagged);
+    expect(at20!.flagged / result.hotspotWeeks).toBeGreaterThan(0.3);
+  });
+});

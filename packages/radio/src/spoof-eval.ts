@@ -1,0 +1,137 @@
+import { FIXTURE_TX_POWER_DDBM, type FixtureReception } from './fixture';
+import { measuredSignalDbm } from './link-budget';
+import { checkLocation, DEFAULT_LOCATION_CHECK, type HeardTransmitter, type LocationCheckParams, type LocationVerdict, type SiteHistory } from './location-check';
+import { meanSignalDbm, type PropagationModel } from './model';
+
+/**
+ * Spoof evaluation on real receptions (README.md §Radio model and spoof detection): the receptions stay as they were
+ * heard; each hotspot-week is checked once at its true location (honest) and once per distance with its asserted
+ * location moved that far in a direction drawn from the hotspot-week's name (the same every run).
+ */
+export interface SpoofEvalResult {
+  hotspotWeeks: number;
+  /** Hotspot-weeks checked with the hotspot's own history (withHistory runs only). */
+  withHistory: number;
+  honestFlagged: number;
+  moved: { distanceM: number; flagged: number; byReason: Record<string, number> }[];
+}
+
+const EARTH_RADIUS_M = 6_371_007.180918475;
+const RAD = Math.PI / 180;
+
+function moved(p: { lat: number; lng: number }, distanceM: number, bearingRad: number) {
+  return {
+    lat: p.lat + ((distanceM * Math.cos(bearingRad)) / EARTH_RADIUS_M) / RAD,
+    lng: p.lng + ((distanceM * Math.sin(bearingRad)) / (EARTH_RADIUS_M * Math.cos(p.lat * RAD))) / RAD,
+  };
+}
+
+/** FNV-1a of a label as a fraction of a turn: a direction that depends only on the hotspot-week. */
+function bearingOf(label: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
+  return (h / 2 ** 32) * 2 * Math.PI;
+}
+
+/**
+ * The hotspot's true position relative to each transmitter: the source gives exact distances but obfuscated positions
+ * (geohash-6), so the receiver is placed at the given distance from the transmitter, in the direction the obfuscated
+ * positions show (or a fixed pseudo-random one when both fall in one cell).
+ */
+function heardFrom(receptions: readonly FixtureReception[], noiseFloorDbm: number): { origin: { lat: number; lng: number }; heard: HeardTransmitter[] } {
+  const origin = { lat: receptions[0]!.rxLat, lng: receptions[0]!.rxLng };
+  const heard = receptions.map((r) => {
+    const dx = (r.txLng - r.rxLng) * RAD * Math.cos(r.rxLat * RAD);
+    const dy = (r.txLat - r.rxLat) * RAD;
+    const bearing = Math.hypot(dx, dy) * EARTH_RADIUS_M > 100 ? Math.atan2(dx, dy) : bearingOf(`${r.hotspot}:${r.txLat}:${r.txLng}`);
+    const tx = moved(origin, r.distanceM, bearing);
+    return {
+      lat: tx.lat,
+      lng: tx.lng,
+      signalDbm: measuredSignalDbm(r.rssiDbm, r.snrDb, noiseFloorDbm),
+      frequencyHz: r.frequencyHz,
+      txPowerDdbm: FIXTURE_TX_POWER_DDBM,
+      txGainDdbi: 0,
+      rxGainDdbi: 0,
+    };
+  });
+  return { origin, heard };
+}
+
+export function hotspotWeeks(receptions: readonly FixtureReception[]): Map<string, FixtureReception[]> {
+  const groups = new Map<string, FixtureReception[]>();
+  for (const r of receptions) {
+    const key = `${r.hotspot}:${r.week}`;
+    const list = groups.get(key);
+    if (list) list.push(r);
+    else groups.set(key, [r]);
+  }
+  return groups;
+}
+
+/**
+ * Each hotspot-week's site history from the hotspot's *other* weeks (leave one out): the mean excess of their links
+ * over the model at the true location, and the within-hotspot spread. Hotspot-weeks of a hotspot seen only once
+ * have none.
+ */
+function leaveOneOutHistory(model: PropagationModel, groups: Map<string, FixtureReception[]>, withinSdDb: number): Map<string, SiteHistory> {
+  const excessByWeek = new Map<string, { hotspot: string; sum: number; n: number }>();
+  for (const [key, group] of groups) {
+    const { origin, heard } = heardFrom(group, model.noiseFloorDbm);
+    let sum = 0;
+    for (const t of heard) {
+      const d = distanceBetween(origin, t);
+      sum += t.signalDbm - meanSignalDbm(model, { ...t, distanceM: d });
+    }
+    excessByWeek.set(key, { hotspot: group[0]!.hotspot, sum, n: heard.length });
+  }
+  const byHotspot = new Map<string, { sum: number; n: number; weeks: number }>();
+  for (const w of excessByWeek.values()) {
+    const h = byHotspot.get(w.hotspot) ?? { sum: 0, n: 0, weeks: 0 };
+    byHotspot.set(w.hotspot, { sum: h.sum + w.sum, n: h.n + w.n, weeks: h.weeks + 1 });
+  }
+  const history = new Map<string, SiteHistory>();
+  for (const [key, w] of excessByWeek) {
+    const h = byHotspot.get(w.hotspot)!;
+    if (h.weeks < 2) continue;
+    history.set(key, { offsetDb: (h.sum - w.sum) / (h.n - w.n), sdDb: withinSdDb });
+  }
+  return history;
+}
+
+function distanceBetween(a: { lat: number; lng: number }, b: { lat: number; lng: number }): number {
+  const x = (b.lng - a.lng) * RAD * EARTH_RADIUS_M * Math.cos(a.lat * RAD);
+  const y = (b.lat - a.lat) * RAD * EARTH_RADIUS_M;
+  return Math.hypot(x, y);
+}
+
+export function evaluateSpoofDetection(
+  model: PropagationModel,
+  receptions: readonly FixtureReception[],
+  distancesM: readonly number[],
+  params: LocationCheckParams = DEFAULT_LOCATION_CHECK,
+  options: { withHistory?: boolean; onVerdict?: (key: string, distanceM: number, verdict: LocationVerdict) => void } = {},
+): SpoofEvalResult {
+  const groups = hotspotWeeks(receptions);
+  const histories = options.withHistory ? leaveOneOutHistory(model, groups, params.withinHotspotSdDb) : new Map<string, SiteHistory>();
+  const onVerdict = options.onVerdict;
+  let honestFlagged = 0;
+  let withHistory = 0;
+  const movedResults = distancesM.map((distanceM) => ({ distanceM, flagged: 0, byReason: {} as Record<string, number> }));
+  for (const [key, group] of groups) {
+    const { origin, heard } = heardFrom(group, model.noiseFloorDbm);
+    const history = histories.get(key);
+    if (history) withHistory++;
+    const honest = checkLocation(model, origin, heard, params, history);
+    onVerdict?.(key, 0, honest);
+    if (honest.flagged) honestFlagged++;
+    for (const result of movedResults) {
+      const verdict = checkLocation(model, moved(origin, result.distanceM, bearingOf(key)), heard, params, history);
+      onVerdict?.(key, result.distanceM, verdict);
+      if (!verdict.flagged) continue;
+      result.flagged++;
+      for (const reason of verdict.reasons) result.byReason[reason.kind] = (result.byReason[reason.kind] ?? 0) + 1;
+    }
+  }
+  return { hotspotWeeks: groups.size, withHistory, honestFlagged, moved: movedResults };
+}
