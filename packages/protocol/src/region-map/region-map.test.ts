@@ -72,7 +72,7 @@ const PLACES: [place: string, lat: number, lng: number, country: string, region:
 describe('region map', () => {
   const map = new RegionMap();
 
-  it.each(PLACES)('%s is in %s … plan per Helium', (_place, lat, lng, country, region) => {
+  it.each(PLACES)('%s (%f, %f) is in %s, plan %s', (_place, lat, lng, country, region) => {
     expect(map.locate(lat, lng)).toEqual({ country, region });
   });
 
