@@ -15,6 +15,8 @@ export interface BridgeNodeOptions {
   region: Region;
   antennaGainDdbi: number;
   mqttUrl: string;
+  /** Other nodes of a clustered broker, tried in turn when the connection drops (ReportPublisherOptions.failoverUrls). */
+  mqttFailoverUrls?: string[];
   oracleAddress: string;
   queueDir: string;
   beaconIntervalSeconds: number;
@@ -88,6 +90,7 @@ export async function startBridgeNode(options: BridgeNodeOptions): Promise<Bridg
   let bridge: HotspotBridge | null = null;
   const publisher = new ReportPublisher({
     mqttUrl: options.mqttUrl,
+    ...(options.mqttFailoverUrls?.length ? { failoverUrls: options.mqttFailoverUrls } : {}),
     clientId: bridgeClientId(options.keypair.address),
     stateTopic: stateTopic(options.region, options.keypair.address),
     queue,

@@ -16,6 +16,7 @@ import { advanceSubmission, computeDueEpochs } from './epochs/runner';
 import { IngestWorkerPool } from './ingest/worker-pool';
 import { ReportSubscriber } from './ingest/subscriber';
 import { MapperReceiptSubscriber } from './mappers/subscriber';
+import { AmqpReportConsumer, type AmqpConsumerSettings } from './ingest/amqp-consumer';
 import { DEFAULT_REJECTED_MESSAGES_DAYS } from './ingest/store';
 import { DEFAULT_PARTITIONS_AHEAD_DAYS, DEFAULT_REPORT_RETENTION_DAYS, maintainPartitions, oraclePartitionedTables } from './db/partitions';
 import { createOracleMetrics } from './metrics';
@@ -28,6 +29,7 @@ export type { ChainWriter, RewardsRootSubmission, TransactionState } from '@poc/
 export type { ChainRegistryEntry, HotspotRecord, RegistryChainClient } from './registry/registry';
 export { denyEdges, denyHotspots, regionForLocation, syncRegistryFromChain, upsertHotspots } from './registry/registry';
 export { rewardProof, computeEpoch, computeDueEpochs, advanceSubmission, epochOf } from './epochs/runner';
+export { REPORT_BINDING_KEYS, type AmqpConsumerSettings } from './ingest/amqp-consumer';
 export { INVALID_REASON_CODES, type InvalidReason, type IngestRejection } from './verify/reasons';
 export type { BlockhashSource } from './entropy/publisher';
 
@@ -58,6 +60,11 @@ export interface OracleConfig {
   publishEntropy?: boolean;
   /** Stable MQTT client id: the broker keeps the session (queued QoS 1 reports) while the oracle restarts. */
   mqttClientId?: string;
+  /**
+   * Reports from a RabbitMQ cluster's quorum queue over AMQP instead of MQTT subscriptions (docs/operations.md
+   * "Clustered broker"); MQTT then carries entropy only.
+   */
+  amqp?: AmqpConsumerSettings | null;
   /**
    * Opens mapper device keys (oracle/README.md §Mappers). Given: the oracle consumes mapper receipts and turns plausible
    * frames into coverage; absent: receipts stay with the broker.
@@ -96,6 +103,8 @@ export interface OracleStats {
   witnessesProcessed: number;
   epochsComputed: number;
   staleMarked: number;
+  /** With the AMQP consumer: deliveries received, acknowledged, held now and at most (≤ prefetch). */
+  amqp?: ReturnType<AmqpReportConsumer['stats']>;
 }
 
 export interface RunningOracle {
@@ -181,12 +190,14 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
     await sql.end({ timeout: 5 });
     throw error;
   });
-  await subscriber.subscribe();
+  if (!config.amqp) await subscriber.subscribe();
+  const amqpConsumer = config.amqp ? new AmqpReportConsumer({ ...config.amqp, sql, pool, logger: log, metrics }) : null;
+  await amqpConsumer?.start();
   await mappers?.subscribe();
   client.on('connect', (packet) => {
     if (!packet.sessionPresent) mappers?.subscribe().catch(onError('mapper receipt subscription'));
     // Without a kept session the broker forgot our subscriptions.
-    if (!packet.sessionPresent) client.subscribe(subscriber.filters(), { qos: 1 });
+    if (!packet.sessionPresent && !config.amqp) client.subscribe(subscriber.filters(), { qos: 1 });
   });
 
   const health: OracleHealth = { mqttConnected: true, lastProcessAt: null, lastEpoch: null, lastError: null };
@@ -275,9 +286,10 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
       const database = await databaseReadiness(sql, timeoutMs);
       return { ready: health.mqttConnected && database === 'up', detail: { ...health, database } };
     },
-    stats: () => ({ ...stats, messagesReceived: subscriber.received }),
+    stats: () => ({ ...stats, messagesReceived: subscriber.received + (amqpConsumer?.received ?? 0), ...(amqpConsumer ? { amqp: amqpConsumer.stats() } : {}) }),
     async tick() {
       await subscriber.flush();
+      await amqpConsumer?.flush();
       await processOnce();
       await epochsOnce();
     },
@@ -287,6 +299,7 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
       entropy?.stop();
       await client.endAsync();
       await subscriber.stop();
+      await amqpConsumer?.stop();
       await pool.close();
       await sql.end({ timeout: 5 });
       log.info('oracle stopped');

@@ -36,6 +36,14 @@ export const oracleSettingsSchema = z.object({
   POC_PARTITIONS_AHEAD_DAYS: seconds(1).default(7).describe('Daily partitions of the report, rejection and coverage history tables created ahead of today'),
   POC_REWARD_TREE_EPOCHS: seconds(1).default(48).describe("Epochs whose stored reward trees (proof lookups) are kept besides the newest confirmed epoch's"),
   POC_SHARED_SUBSCRIPTION_GROUP: z.string().regex(/^[\w-]+$/).optional().describe('Several oracles split the report stream with $share/<group>/… (mosquitto, EMQX)'),
+  POC_AMQP_URLS: z
+    .string()
+    .transform((text) => text.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.url().refine((u) => /^amqps?:/.test(u), 'an amqp:// or amqps:// URL')).min(1))
+    .optional()
+    .describe('RabbitMQ cluster: comma-separated AMQP URLs of its nodes with the service account; reports then come from a quorum queue (docs/operations.md "Clustered broker")'),
+  POC_AMQP_QUEUE: z.string().regex(/^poc\.[\w.-]+$/).default('poc.reports').describe('Quorum queue the oracles share as competing consumers'),
+  POC_AMQP_PREFETCH: z.coerce.number().int().min(1).max(65_535).default(1000).describe("Unacknowledged reports per oracle process at most (AMQP prefetch): the broker's flow control"),
   POC_MQTT_CLIENT_ID: z.string().min(1).default(`poc-oracle-${hostname()}`).describe('Stable client id: the broker keeps queued reports while the oracle restarts'),
   POC_WORKER_THREADS: z.coerce.number().int().min(0).optional().describe('Ed25519 verification threads (default: all cores; 0 = main thread)'),
   POC_REGISTRY_SYNC_SECONDS: seconds(5).default(60).describe('How often hotspots are mirrored from the chain'),
@@ -97,6 +105,7 @@ export async function startOracleService(
       registrySyncSeconds: settings.POC_REGISTRY_SYNC_SECONDS,
       workerThreads: settings.POC_WORKER_THREADS,
       mqttClientId: settings.POC_MQTT_CLIENT_ID,
+      amqp: settings.POC_AMQP_URLS ? { urls: settings.POC_AMQP_URLS, queue: settings.POC_AMQP_QUEUE, prefetch: settings.POC_AMQP_PREFETCH } : null,
       logger: log,
       chainWriter: chain.chainWriter,
       registryClient: chain.registryClient,

@@ -8,6 +8,12 @@ export type MqttState = 'connecting' | 'online' | 'offline' | 'stopped';
 
 export interface ReportPublisherOptions {
   mqttUrl: string;
+  /**
+   * More nodes of the same broker cluster: each reconnect tries the next URL in [mqttUrl, ...these], so a hotspot
+   * whose node died goes on with a surviving one (its session queue is replicated; see docs/operations.md
+   * "Clustered broker").
+   */
+  failoverUrls?: string[];
   /** Fixed per hotspot so the broker keeps the session (subscriptions, queued QoS 1) across reconnects. */
   clientId: string;
   /** Retained online/offline topic; "offline" is also the Last Will. */
@@ -50,6 +56,15 @@ export interface PublisherStats {
 
 const SESSION_EXPIRY_SECONDS = 7 * 24 * 3600;
 
+/** mqtt.js `servers`: host, port and protocol of each URL, taken in turn on every (re)connect. */
+function brokerServers(urls: string[]): { host: string; port: number; protocol: 'mqtt' | 'mqtts' }[] {
+  return urls.map((text) => {
+    const url = new URL(text);
+    const protocol = url.protocol === 'mqtts:' ? 'mqtts' : 'mqtt';
+    return { host: url.hostname, port: Number(url.port) || (protocol === 'mqtts' ? 8883 : 1883), protocol };
+  });
+}
+
 /**
  * Delivers queued reports over MQTT at QoS 1. A report is already durable in the queue when it gets here;
  * it leaves the queue only on PUBACK, so broker outages and restarts lose nothing (at-least-once).
@@ -84,6 +99,7 @@ export class ReportPublisher {
       return;
     }
     const client = mqtt.connect(options.mqttUrl, {
+      ...(options.failoverUrls?.length ? { servers: brokerServers([options.mqttUrl, ...options.failoverUrls]) } : {}),
       clientId: options.clientId,
       clean: false,
       ...(options.protocolVersion === 5

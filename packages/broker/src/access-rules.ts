@@ -41,6 +41,8 @@ export type BrokerRejectionReason =
   | 'subscribe_denied'
   /** HTTP auth service only: a broker asked whether a client may receive a message on a topic (go-auth acc 1). */
   | 'read_denied'
+  /** RabbitMQ auth routes only: a vhost, exchange or queue the client may not use. */
+  | 'resource_denied'
   /** HTTP auth service only: a request body that is not what a broker sends. */
   | 'malformed_request'
   | 'packet_too_large'

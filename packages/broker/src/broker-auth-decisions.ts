@@ -14,6 +14,10 @@ export type AuthDecision = { allow: true } | { allow: false; reason: BrokerRejec
 export interface BrokerAuthDecisions {
   user(credentials: { username: string; password: string; clientId: string }): Promise<AuthDecision>;
   acl(question: { username: string; clientId: string; topic: string; access: AclAccess; retain?: boolean }): Promise<AuthDecision>;
+  /** Who is behind a username and client id, as `acl` finds it (a service, a hotspot's login or registry entry, or nobody). */
+  identify(username: string, clientId: string): Promise<Identity | undefined | { lookupFailed: string }>;
+  /** Records a refusal a broker-specific rule made (RabbitMQ resources), counted and logged like the others. */
+  refuse(clientId: string, refusal: Refusal, unavailable?: boolean): AuthDecision;
   /** Records a request that is not what a broker sends (counted as `malformed_request`, logged once per peer). */
   malformed(peer: string, detail: string): void;
   counts(): Record<string, number>;
@@ -75,6 +79,8 @@ export function createBrokerAuthDecisions(access: BrokerAccessOptions, options: 
         wanted === 'write' ? write() : wanted === 'subscribe' ? subscribeRefusal(identity, topic) : wanted === 'read' ? readRefusal(identity, topic) : (write() ?? readRefusal(identity, topic));
       return refusal ? refuse(clientId, refusal) : { allow: true };
     },
+    identify: identityFor,
+    refuse,
     malformed(peer, detail) {
       refusals.record({ reason: 'malformed_request', clientId: '', who: peer, topic: null, detail });
     },

@@ -3,6 +3,7 @@ import { hasZodFastifySchemaValidationErrors, validatorCompiler, type ZodTypePro
 import { Registry } from 'prom-client';
 import { z } from 'zod';
 import type { BrokerAccessOptions } from './access-control';
+import { rabbitAuthPlugin } from './rabbitmq-auth';
 import { createBrokerAuthDecisions, type AclAccess, type AuthDecision, type BrokerAuthDecisions } from './broker-auth-decisions';
 
 /**
@@ -135,6 +136,7 @@ export async function startBrokerAuthService(options: {
   const app = (logger ? Fastify({ loggerInstance: logger, logController: new LogController({ disableRequestLogging: true }) }) : Fastify({ logger: false })) as unknown as FastifyInstance;
   app.setNotFoundHandler((req, reply) => reply.status(404).send({ result: 'deny', ok: false, reason: 'not_found', detail: `no route ${req.method} ${req.url.split('?')[0]}` }));
   await app.register(brokerAuthPlugin, { decisions, ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }) });
+  await app.register(rabbitAuthPlugin, { decisions, ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }) });
   const host = options.host ?? '127.0.0.1';
   await app.listen({ host, port: options.port ?? 0 });
   const port = (app.server.address() as { port: number }).port;

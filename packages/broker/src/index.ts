@@ -10,3 +10,4 @@ export { TokenReplayCache } from './token-replay-cache';
 export { brokerAuthPlugin, startBrokerAuthService, MAX_AUTH_BODY_BYTES, type BrokerAuthPluginOptions, type BrokerAuthService } from './http-auth';
 export { createBrokerAuthDecisions, type AclAccess, type AuthDecision, type BrokerAuthDecisions, type BrokerAuthDecisionOptions } from './broker-auth-decisions';
 export { LoginSessions } from './login-sessions';
+export { rabbitAuthPlugin, rabbitResourceRefusal, routingKeyToMqttTopic, ORACLE_QUEUE_PREFIX, type RabbitAuthPluginOptions } from './rabbitmq-auth';
