@@ -7,7 +7,7 @@ import { startGwmpUdpServer, type GwmpUdpServer } from './link/udp-server';
 import type { PacketForwarderLink } from './link/types';
 import { DurableQueue } from './queue/durable-queue';
 import { staticMqttCredentials } from './static-credentials';
-import { ENTROPY_TOPIC, stateTopic, type HotspotKeypair, type Region, type ReportKind } from '@poc/protocol';
+import { ENTROPY_TOPIC, stateTopic, type HotspotKeypair, type QueuedReportKind, type Region } from '@poc/protocol';
 import { BRIDGE_PUBLISH_PACE, bridgeClientId, hotspotMqttCredentials, type PublishRate } from '@poc/protocol';
 
 export interface BridgeNodeOptions {
@@ -55,7 +55,7 @@ export interface BridgeNodeOptions {
   /** Report publishes per burst and second (default BRIDGE_PUBLISH_PACE, under the broker's per-hotspot limit); null = unpaced. */
   publishPace?: PublishRate | null;
   /** Observes every signed report as it is queued (simulator: replay cheaters keep a copy). */
-  onReport?: (kind: ReportKind, topic: string, payload: Buffer) => void;
+  onReport?: (kind: QueuedReportKind, topic: string, payload: Buffer) => void;
 }
 
 export interface BridgeNode {

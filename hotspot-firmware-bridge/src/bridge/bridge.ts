@@ -11,13 +11,17 @@ import {
   beaconFrame,
   beaconPayloadFromFrame,
   decodeEntropyPayload,
+  encodeMapperReceiptPayload,
   encodeReportPayload,
+  isMapperFrame,
+  mapperReceiptTopic,
   generateBeacon,
   loraTimeOnAirMs,
   maxConductedPowerDbm,
   parseLoraDatarate,
   reportTopic,
   signBeaconReport,
+  signMapperReceipt,
   signWitnessReport,
   verifyEntropy,
   type BeaconReport,
@@ -25,7 +29,8 @@ import {
   type EntropyReport,
   type HotspotKeypair,
   type Region,
-  type ReportKind,
+  type MapperReceipt,
+  type QueuedReportKind,
   type WitnessReport,
 } from '@poc/protocol';
 import { AirtimeBudget } from './airtime-budget';
@@ -34,7 +39,7 @@ import { LastSeenCache } from './last-seen';
 
 /** Where signed reports go: the durable queue + MQTT publisher in production, anything in tests. */
 export interface ReportSink {
-  submit(kind: ReportKind, topic: string, payload: Buffer): Promise<unknown>;
+  submit(kind: QueuedReportKind, topic: string, payload: Buffer): Promise<unknown>;
 }
 
 export interface HotspotBridgeOptions {
@@ -62,6 +67,8 @@ export type BeaconOutcome =
 
 export type UplinkOutcome =
   | { witnessed: true; report: WitnessReport }
+  /** A mapper device's frame: receipted for the oracle, never a witness. */
+  | { witnessed: false; reason: 'mapper_frame'; receipt: MapperReceipt }
   | { witnessed: false; reason: 'crc_not_ok' | 'not_a_beacon' | 'own_beacon' | 'duplicate' | 'unsupported_datarate' | 'sign_failed' };
 
 export interface BridgeStatus {
@@ -113,6 +120,7 @@ export class HotspotBridge {
     /** Beacons not sent because their time on air exceeds the region's dwell time (also in beaconsSkipped). */
     beaconsOverDwellTime: 0,
     witnessesReported: 0,
+    mapperReceiptsReported: 0,
     uplinksIgnored: 0,
     duplicatesIgnored: 0,
     ownBeaconsIgnored: 0,
@@ -289,13 +297,18 @@ export class HotspotBridge {
 
   /** Turns a received packet into a witness report if it is someone else's PoC beacon heard for the first time. */
   async handleUplink(rxpk: Rxpk): Promise<UplinkOutcome> {
-    const ignore = (reason: Exclude<UplinkOutcome, { witnessed: true }>['reason']): UplinkOutcome => {
+    const ignore = (reason: Exclude<UplinkOutcome, { witnessed: true } | { receipt: MapperReceipt }>['reason']): UplinkOutcome => {
       if (reason === 'duplicate') this.counters.duplicatesIgnored++;
       else if (reason === 'own_beacon') this.counters.ownBeaconsIgnored++;
       else this.counters.uplinksIgnored++;
       return { witnessed: false, reason };
     };
     if (rxpk.stat !== 1) return ignore('crc_not_ok');
+    if (isMapperFrame(rxpk.payload)) {
+      if (this.seen.has(rxpk.payload)) return ignore('duplicate'); // the same frame on a second antenna or channel
+      this.seen.add(rxpk.payload);
+      return { witnessed: false, reason: 'mapper_frame', receipt: await this.reportMapperFrame(rxpk) };
+    }
     const data = beaconPayloadFromFrame(rxpk.payload);
     if (!data) return ignore('not_a_beacon');
     if (this.seen.has(data)) {
@@ -323,6 +336,33 @@ export class HotspotBridge {
     this.counters.witnessesReported++;
     this.lastWitness = { at: iso(receivedAt), frequency: report.frequency, signal: report.signal, snr: report.snr };
     return { witnessed: true, report };
+  }
+
+  /**
+   * A mapper device's frame heard: a signed receipt with the radio metadata, queued durably and published at QoS 1 on
+   * this hotspot's mapper topic (hotspot-firmware-bridge/README.md §Mapper devices). The oracle authenticates the frame.
+   */
+  private async reportMapperFrame(rxpk: Rxpk): Promise<MapperReceipt> {
+    const receivedAt = this.now();
+    const datarate = typeof rxpk.datr === 'string' && (DATARATES as readonly string[]).includes(rxpk.datr) ? (rxpk.datr as Datarate) : 'SF12BW125';
+    const gatewayTimeMs = rxpk.time === undefined ? Number.NaN : Date.parse(rxpk.time);
+    const receipt = signMapperReceipt(
+      {
+        pub_key: this.address,
+        frame: rxpk.payload,
+        timestamp: nowNs(receivedAt),
+        tmst: rxpk.tmst,
+        signal: Math.max(-2000, Math.min(300, tenths(rxpk.rssis ?? rxpk.rssi))),
+        snr: Math.max(-500, Math.min(500, tenths(rxpk.lsnr ?? 0))),
+        frequency: mhzToHz(rxpk.freq),
+        gateway_time: Number.isFinite(gatewayTimeMs) && gatewayTimeMs > 0 ? nowNs(gatewayTimeMs) : 0n,
+        datarate,
+      },
+      this.options.keypair.privateKeyObject,
+    );
+    await this.options.sink.submit('mapper', mapperReceiptTopic(this.options.region, this.address), encodeMapperReceiptPayload(receipt));
+    this.counters.mapperReceiptsReported++;
+    return receipt;
   }
 
   /** Our last few beacon payloads, to tell "heard our own beacon" from a duplicate in the stats. */

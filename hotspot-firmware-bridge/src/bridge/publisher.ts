@@ -1,7 +1,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { DurableQueue, QueueEntry } from '../queue/durable-queue';
-import { TokenBucket, type PublishRate, type ReportKind } from '@poc/protocol';
+import { TokenBucket, type PublishRate, type QueuedReportKind } from '@poc/protocol';
 import type { SharedMqttConnection } from './shared-connection';
 
 export type MqttState = 'connecting' | 'online' | 'offline' | 'stopped';
@@ -168,7 +168,7 @@ export class ReportPublisher {
   }
 
   /** Durably queues a report and starts delivering it. Resolves once it is on disk. */
-  async submit(kind: ReportKind, topic: string, payload: Buffer): Promise<QueueEntry> {
+  async submit(kind: QueuedReportKind, topic: string, payload: Buffer): Promise<QueueEntry> {
     const entry = await this.options.queue.append(kind, topic, payload);
     this.drain();
     return entry;

@@ -84,7 +84,7 @@ describe('durable report queue', () => {
     expect(payloads(queue)).toEqual(['B1', 'B2', 'B3']);
     await queue.append('witness', 't', Buffer.from('W3'));
     expect(payloads(queue)).toEqual(['B2', 'B3', 'W3']);
-    expect(queue.stats().dropped).toEqual({ witness: 2, beacon: 1 });
+    expect(queue.stats().dropped).toEqual({ witness: 2, beacon: 1, mapper: 0 });
     queue.close();
     expect(payloads(DurableQueue.open({ dir, logger }))).toEqual(['B2', 'B3', 'W3']);
   });

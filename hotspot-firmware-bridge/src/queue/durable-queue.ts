@@ -2,7 +2,7 @@ import { closeSync, fdatasyncSync, fsyncSync, mkdirSync, openSync, readFileSync,
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
 import type { Logger } from 'pino';
-import type { ReportKind } from '@poc/protocol';
+import type { QueuedReportKind } from '@poc/protocol';
 
 /**
  * Write-ahead report queue on disk. One append-only journal of records:
@@ -12,13 +12,13 @@ import type { ReportKind } from '@poc/protocol';
  * Appends are batched and made durable with one fdatasync per batch; `append` resolves only after that.
  * When the dead part of the journal dominates, the live records are rewritten to a new file and renamed over it.
  *
- * Full-queue policy (bytes or count over the limit): drop the oldest queued witness; if no witness is queued,
- * drop the oldest beacon. A beacon is never dropped while a witness could make room (a beacon is worth a whole
- * PoC, a witness one share), and every drop is counted and logged.
+ * Full-queue policy (bytes or count over the limit): drop the oldest queued witness or mapper receipt; if none is
+ * queued, drop the oldest beacon. A beacon is never dropped while a witness or receipt could make room (a beacon is
+ * worth a whole PoC, a witness one share), and every drop is counted and logged.
  */
 export interface QueueEntry {
   seq: number;
-  kind: ReportKind;
+  kind: QueuedReportKind;
   topic: string;
   payload: Buffer;
 }
@@ -47,7 +47,7 @@ export interface DurableQueueStats {
   bytes: number;
   appended: number;
   acknowledged: number;
-  dropped: { beacon: number; witness: number };
+  dropped: { beacon: number; witness: number; mapper: number };
   journalBytes: number;
   compactions: number;
   recoveredTornBytes: number;
@@ -58,8 +58,8 @@ const TYPE_DONE = 2;
 const DONE_ACKED = 0;
 const DONE_DROPPED = 1;
 const FRAME_HEADER = 8;
-const KIND_CODE: Record<ReportKind, number> = { beacon: 0, witness: 1 };
-const KIND_NAME: ReportKind[] = ['beacon', 'witness'];
+const KIND_CODE: Record<QueuedReportKind, number> = { beacon: 0, witness: 1, mapper: 2 };
+const KIND_NAME: QueuedReportKind[] = ['beacon', 'witness', 'mapper'];
 
 function frame(body: Buffer): Buffer {
   const out = Buffer.allocUnsafe(FRAME_HEADER + body.length);
@@ -103,7 +103,7 @@ export class DurableQueue {
   private waiters: (() => void)[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
   private closed = false;
-  private readonly counters = { appended: 0, acknowledged: 0, dropped: { beacon: 0, witness: 0 }, compactions: 0, recoveredTornBytes: 0 };
+  private readonly counters = { appended: 0, acknowledged: 0, dropped: { beacon: 0, witness: 0, mapper: 0 }, compactions: 0, recoveredTornBytes: 0 };
   private readonly maxBytes: number;
   private readonly maxEntries: number;
   private readonly flushDelayMs: number;
@@ -173,7 +173,7 @@ export class DurableQueue {
   }
 
   /** Durably appends a report; resolves once it is on disk. The entry is then in `pending()` until acked. */
-  async append(kind: ReportKind, topic: string, payload: Buffer): Promise<QueueEntry> {
+  async append(kind: QueuedReportKind, topic: string, payload: Buffer): Promise<QueueEntry> {
     if (this.closed) throw new Error('report queue is closed');
     const entry: QueueEntry = { seq: this.nextSeq++, kind, topic, payload };
     this.makeRoom(entry);
@@ -232,7 +232,7 @@ export class DurableQueue {
     while (this.live.size > 0 && (this.live.size + 1 > this.maxEntries || this.liveBytes + needBytes > this.maxBytes)) {
       let victim: QueueEntry | undefined;
       for (const entry of this.live.values()) {
-        if (entry.kind === 'witness') {
+        if (entry.kind !== 'beacon') {
           victim = entry;
           break;
         }

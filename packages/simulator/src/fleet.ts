@@ -5,7 +5,7 @@ import { createInProcessLink } from '@poc/hotspot-firmware-bridge';
 import { startVirtualUdpForwarder } from '@poc/hotspot-firmware-bridge';
 import type { VirtualForwarder } from '@poc/hotspot-firmware-bridge';
 import { startBridgeNode, type BridgeNode } from '@poc/hotspot-firmware-bridge';
-import type { ReportKind } from '@poc/protocol';
+import type { QueuedReportKind } from '@poc/protocol';
 import { SharedMqttConnection } from '@poc/hotspot-firmware-bridge';
 import { udpForwarderDialectOptions } from './dialects';
 import { RadioMedium, type RadioMediumOptions, type RadioMediumStats } from './medium';
@@ -100,7 +100,7 @@ export async function startFleet(options: StartFleetOptions): Promise<Fleet> {
     let node: BridgeNode | null = null;
     const onReport =
       hotspot.cheat === 'replay'
-        ? (kind: ReportKind, topic: string, payload: Buffer) => {
+        ? (kind: QueuedReportKind, topic: string, payload: Buffer) => {
             if (kind !== 'witness' || stopping) return;
             // Republish the same validly signed witness later, as a replaying cheater would.
             const timer = setTimeout(() => {
