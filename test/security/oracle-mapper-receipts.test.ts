@@ -212,6 +212,14 @@ describe('mapper receipts', () => {
     expect(far!.n).toBe(0);
   });
 
+  it('attack: a fix 14 km from the previous one a moment later is implausible_speed, even when a hotspot there hears it', async () => {
+    const nearFar: [number, number] = [52.6495, 13.4055];
+    await publishReceipt(FAR, frame(15, ...nearFar), nearFar);
+    await receiptsSettled(++published);
+    expect(await judge()).toMatchObject([{ status: 'implausible', reason: 'implausible_speed', measuredBy: [] }]);
+    expect(await mapperCoverageAt(nearFar)).toBe(0);
+  });
+
   it('attack: a receipt signed by another hotspot than its topic names, or badly signed, is refused at ingest', async () => {
     const p = ROUTE[0]!;
     const receipt = signMapperReceipt(
