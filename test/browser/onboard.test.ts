@@ -48,6 +48,7 @@ interface OnboardHook {
   lastError: string | null;
   txSignature: string | null;
   cell: string | null;
+  region: string | null;
   wallet: { kind: string; name: string; address: string } | null;
 }
 const state = (page: Page) => page.evaluate(() => (window as unknown as { __pocOnboard: OnboardHook }).__pocOnboard);
@@ -114,9 +115,13 @@ describe('onboarding app on a phone', () => {
     const box = (await page.locator('#pin-map').boundingBox())!;
     await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
     await expect.poll(async () => (await state(page)).cell, { timeout: 20_000 }).toMatch(/^8c[0-9a-f]{13}$/);
+    // The server places the pin in its country's plan (hplans regions.csv: NL → EU868) and the app shows it.
+    await expect.poll(async () => (await state(page)).region, { timeout: 20_000 }).toBe('EU868');
+    expect(await page.locator('#region').textContent()).toBe('EU868 (NL)');
     await page.fill('#gain', '4.5');
     await page.fill('#elevation', '12');
     await waitStep(page, 'submit');
+    expect(await page.locator('#review-region').textContent()).toBe('EU868');
     await page.waitForTimeout(600);
     await page.locator('#step-location').screenshot({ path: `${SCREENSHOTS}/onboard-phone-pin.png` });
 

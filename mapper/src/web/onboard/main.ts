@@ -31,6 +31,8 @@ const hook = {
   txSignature: null as string | null,
   hotspot: null as string | null,
   cell: null as string | null,
+  /** The region the server placed the pin in ('' while it answers; null: none). */
+  region: null as string | null,
   wallet: null as { kind: string; name: string; address: string } | null,
 };
 (window as unknown as { __pocOnboard: typeof hook }).__pocOnboard = hook;
@@ -98,7 +100,7 @@ let wallet: OwnerWallet | null = null;
 let config: Config;
 let preflight: Preflight | null = null;
 let possessionSignature: string | null = null;
-let pin: { lat: number; lng: number; h3: string } | null = null;
+let pin: { lat: number; lng: number; h3: string; region: string | null } | null = null;
 
 function requireWallet(): OwnerWallet {
   if (!wallet) throw new WalletError('no_wallet', 'No wallet is connected.');
@@ -309,20 +311,36 @@ async function dropPin(tapLat: number, tapLng: number) {
   // The pin snaps to the centre of the res-12 cell that will be stored, so what you see is what goes on chain.
   const h3 = latLngToCell(tapLat, tapLng, 12);
   const [lat, lng] = cellToLatLng(h3);
-  pin = { lat, lng, h3 };
+  pin = { lat, lng, h3, region: null };
   if (pinMap.getZoom() < 17) pinMap.easeTo({ center: [lng, lat], zoom: 17.5, duration: 300 });
   hook.cell = h3;
   $('cell').textContent = h3;
   void (pinMap.getSource('pin') as maplibregl.GeoJSONSource | undefined)?.setData({ type: 'Feature', geometry: { type: 'Point', coordinates: [lng, lat] }, properties: {} });
   void (pinMap.getSource('cell') as maplibregl.GeoJSONSource | undefined)?.setData({ type: 'Feature', geometry: { type: 'Polygon', coordinates: [cellToBoundary(h3, true)] }, properties: {} });
   $('warnings').innerHTML = '';
+  hook.region = '';
+  $('region').textContent = '…';
   try {
-    const r: { warnings: { code: string; message: string }[] } = await postJson('/api/v1/onboarding/location-check', { lat, lng, hotspot: preflight?.hotspot });
+    const r: { region: string | null; country: string | null; warnings: { code: string; message: string }[] } = await postJson(
+      '/api/v1/onboarding/location-check',
+      { lat, lng, hotspot: preflight?.hotspot },
+    );
+    if (pin?.h3 !== h3) return; // a later pin superseded this answer
+    pin.region = r.region;
+    hook.region = r.region;
+    $('region').textContent = regionText(r.region, r.country);
     $('warnings').innerHTML = r.warnings.map((w) => `<li data-code="${esc(w.code)}">${esc(w.message)}</li>`).join('');
   } catch (error) {
+    $('region').textContent = '—';
     $('warnings').innerHTML = `<li>${esc((error as Error).message)}</li>`;
   }
   updateSubmit();
+}
+
+/** E.g. "AS923_2 (VN)": the plan sets the hotspot's channels, beacon datarate and power limit. */
+function regionText(region: string | null, country: string | null): string {
+  if (!region) return country ? `none (no plan served in ${country})` : 'none (at sea)';
+  return country ? `${region} (${country})` : region;
 }
 
 pinMap.on('click', (e) => void dropPin(e.lngLat.lat, e.lngLat.lng));
@@ -364,6 +382,7 @@ function updateSubmit() {
     hook.step = 'submit';
     $('review').innerHTML = `<dl><dt>Hotspot</dt><dd>${esc(preflight!.hotspot)}</dd><dt>Owner</dt><dd>${esc(wallet!.address)} (${esc(wallet!.name)})</dd>
       <dt>Cell</dt><dd>${esc(pin!.h3)} (${pin!.lat.toFixed(6)}, ${pin!.lng.toFixed(6)})</dd>
+      <dt>LoRaWAN region</dt><dd id="review-region">${esc(pin!.region ?? 'none')}</dd>
       <dt>Antenna</dt><dd>${esc($<HTMLInputElement>('gain').value)} dBi, ${esc($<HTMLInputElement>('elevation').value)} m</dd>
       <dt>Total fees</dt><dd>${sol(preflight!.fees.total_lamports)}</dd></dl>`;
   }
