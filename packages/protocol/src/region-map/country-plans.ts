@@ -221,6 +221,7 @@ export const COUNTRY_REGION: Readonly<Record<string, Region | null>> = {
   SS: null, // South Sudan
   ST: 'EU868', // São Tomé and Príncipe
   SV: 'AU915', // El Salvador
+  SX: 'EU868', // Sint Maarten — no row of its own; the Saint Martin row notes its southern half is in the Netherlands' polygons
   SY: 'EU868', // Syria
   SZ: 'EU868', // Eswatini
   TC: 'AU915', // Turks and Caicos Islands

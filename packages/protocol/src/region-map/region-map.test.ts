@@ -1,6 +1,8 @@
 import { latLngToCell } from 'h3-js';
+import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import { REGIONS, type Region } from '../regions';
+import { alpha2OfFeature } from './country-shapes';
 import { COUNTRY_REGION, OFFSHORE_TOLERANCE_M, RegionMap, regionForCell } from './index';
 
 /**
@@ -108,6 +110,18 @@ describe('region map', () => {
     expect(() => map.locate(91, 0)).toThrow(/not a location/);
     expect(() => map.locate(0, 181)).toThrow(/not a location/);
     expect(() => map.locateCell('not-a-cell')).toThrow(/not an H3 cell/);
+  });
+
+  it('has a plan (or an explicit none) for every country Natural Earth draws', () => {
+    const topology = createRequire(import.meta.url)('world-atlas/countries-50m.json') as {
+      objects: { countries: { geometries: { id?: string; properties?: { name?: string } }[] } };
+    };
+    const unplanned = topology.objects.countries.geometries
+      .map((g) => [g.properties?.name, alpha2OfFeature(g.id, g.properties?.name)] as const)
+      .filter(([, code]) => code === null || !(code in COUNTRY_REGION));
+    expect(unplanned).toEqual([]);
+    // Philipsburg, Sint Maarten: the one Natural Earth country without its own hplans row (Netherlands polygons there).
+    expect(map.locate(18.03, -63.05)).toEqual({ country: 'SX', region: 'EU868' });
   });
 
   it('maps only to known plans, and every plan has at least one country', () => {
