@@ -1,11 +1,13 @@
+import { freeSpacePathLossDb, OUTDOOR_LINK_PRIOR, type PropagationModel } from '@poc/radio';
 import type { Sql } from 'postgres';
 import { collusionEvidence, storeCollusionFlags } from './collusion';
 import { loadLinkGraph } from './link-graph';
 
 /**
  * Geospatial plausibility beyond Helium. Every located beaconer→witness pair gives a link sample: the asserted
- * distance and the margin of the received signal against the free-space maximum for that distance (both antenna
- * gains). Real terrain loses 10–30 dB more than free space, so an honest link sits well below the bound. A hotspot
+ * distance and how far the received signal sits above the propagation model fitted on real receptions (@poc/radio,
+ * packages/radio/README.md), in standard deviations. Real links lose 30–40 dB more than free space, so a bound at
+ * free space barely moves; the fitted model's mean and spread are the honest reference. A hotspot
  * whose asserted location is false (moved far away on paper, or "close" to hotspots it is not near) produces links
  * that are too strong for their distance, or out of range, with most of its neighbours — while each honest neighbour
  * sees that only on its one link with the liar. The trust score is therefore driven by the *share* of a hotspot's
@@ -23,8 +25,10 @@ import { loadLinkGraph } from './link-graph';
 export interface TrustParams {
   /** Fewer samples than this: not enough evidence, trust 1. */
   minSamples: number;
-  /** A link is implausible when its signal is within this much (dB×10) of the free-space maximum, or above it. */
-  marginDdb: number;
+  /** The fitted propagation model links are judged against (@poc/radio: outdoor links, packages/radio/README.md). */
+  model: PropagationModel;
+  /** A link is implausible when its signal is this many standard deviations above the model's mean for its distance. */
+  tooStrongSd: number;
   /** Share of implausible links tolerated before trust falls (line-of-sight links do come close to free space). */
   tolerated: number;
   /** Share at and above which trust is 0. */
@@ -36,7 +40,19 @@ export interface TrustParams {
   nearestPairM: number;
 }
 
-export const DEFAULT_TRUST_PARAMS: TrustParams = { minSamples: 10, marginDdb: -30, tolerated: 0.25, zeroAt: 0.75, nearestPairM: 300 };
+export const DEFAULT_TRUST_PARAMS: TrustParams = { minSamples: 10, model: OUTDOOR_LINK_PRIOR, tooStrongSd: 2.5, tolerated: 0.25, zeroAt: 0.75, nearestPairM: 300 };
+
+/**
+ * The model's mean loss above free space, dB: PL(d) − FSPL(d, f). Both carry 20·log10(f), so it depends on d only:
+ * PL₁ₖₘ − FSPL(1 km, f_ref) + 10·(n − 2)·log10(d / 1 km). `rssi_margin` is the signal against free space, so
+ * `rssi_margin + this` is the signal against the model's mean.
+ */
+function modelExcessLossSql(model: PropagationModel): { atOneKmDdb: number; perDecadeDdb: number } {
+  return {
+    atOneKmDdb: Math.round(10 * (model.pathLossAt1kmDb - freeSpacePathLossDb(1000, model.referenceFrequencyHz))),
+    perDecadeDdb: Math.round(100 * (model.exponent - 2)),
+  };
+}
 
 /** Linear from 1 at `tolerated` to 0 at `zeroAt`, 4 dp so reward shares stay exact integers. */
 export function trustScore(samples: number, implausible: number, p: TrustParams = DEFAULT_TRUST_PARAMS): number {
@@ -62,10 +78,17 @@ export function roleTrust(r: PlausibilityRow, p: TrustParams = DEFAULT_TRUST_PAR
 
 /** Each hotspot's link samples in the window, as witness (all) and as beaconer (credible, possible ones only). */
 async function plausibilityRows(sql: Sql, since: Date, p: TrustParams): Promise<PlausibilityRow[]> {
+  const excess = modelExcessLossSql(p.model);
+  const noiseDdbm = Math.round(p.model.noiseFloorDbm * 10);
+  const tooStrongDdb = Math.round(p.tooStrongSd * p.model.shadowingSdDb * 10);
   return sql<PlausibilityRow[]>`
     WITH link AS (
       SELECT w.hotspot AS witness, b.hotspot AS beaconer,
-             (w.distance_m >= 101000 OR w.rssi_margin > ${p.marginDdb}) AS bad,
+             -- the signal (channel RSSI floors at the noise: below 0 dB SNR the signal is noise + SNR) against the
+             -- fitted model's mean at the asserted distance
+             (w.distance_m >= 101000 OR
+              w.rssi_margin - (w.signal - CASE WHEN w.snr < 0 THEN least(w.signal, ${noiseDdbm} + w.snr) ELSE w.signal END)
+                + ${excess.atOneKmDdb} + ${excess.perDecadeDdb} * log(greatest(w.distance_m, 1)::float8 / 1000) > ${tooStrongDdb}) AS bad,
              -- stronger than free space allows even at the nearest valid distance: only the witness can be wrong
              coalesce(w.rssi_margin > 200 * log(greatest(w.distance_m, ${p.nearestPairM})::float8 / ${p.nearestPairM}), false) AS impossible,
              w.rssi_margin

@@ -29,6 +29,12 @@ export interface GeometryParams {
   minExponent: number;
   /** Pairs needed to fit the network's exponent. */
   minPairs: number;
+  /**
+   * Only links shorter than this (asserted) locate a hotspot. Beyond it a link is heard only when its shadowing
+   * happened to be favourable (the fitted model, @poc/radio, hears an SF12 beacon at 8 km about two times in three), so
+   * received links there are stronger than their distance says and would pull the estimate towards far neighbours.
+   */
+  maxLocatingLinkM: number;
 }
 
 export const DEFAULT_GEOMETRY_PARAMS: GeometryParams = {
@@ -39,6 +45,7 @@ export const DEFAULT_GEOMETRY_PARAMS: GeometryParams = {
   chi2: 23,
   minExponent: 1.5,
   minPairs: 20,
+  maxLocatingLinkM: 8000,
 };
 
 const NEAR_FIELD_M = 30;
@@ -123,7 +130,7 @@ export function geometryEvidence(graph: LinkGraph, model: PropagationModel | nul
   for (const [hotspot, links] of [...neighbourLinks(graph)].sort(([a], [b]) => (a < b ? -1 : 1))) {
     // Links no valid witness could have (≥ 100 km asserted) are the distance check's and trust's evidence; here they
     // would only drag the estimate towards a far-away false location of the neighbour.
-    const usable = [...links].filter(([, l]) => l.distanceM < MAX_LINK_M);
+    const usable = [...links].filter(([, l]) => l.distanceM < Math.min(MAX_LINK_M, p.maxLocatingLinkM));
     if (usable.length < p.minNeighbours) continue;
     const origin = graph.nodes.get(hotspot)!;
     const neighbours = usable.map(([address, l]) => {
