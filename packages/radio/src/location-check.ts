@@ -42,7 +42,7 @@ export interface LocationCheckParams {
 
 export const DEFAULT_LOCATION_CHECK: LocationCheckParams = {
   tooStrongZ: 1.82,
-  tooStrongZWithHistory: 3.2,
+  tooStrongZWithHistory: 3.4,
   withinHotspotSdDb: 8,
   geometryChi2: 14.8,
   minTransmittersForGeometry: 3,
