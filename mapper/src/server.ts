@@ -16,6 +16,7 @@ import { refuseAmbiguousPaths } from './path-hygiene';
 import { perAddressRateLimit } from './rate-limits';
 import { coverageV1Routes } from './routes/coverage-v1';
 import { mapApiRoutes } from './routes/map-api';
+import { mapperLogRoutes } from './routes/mapper-log';
 import { onboardingRoutes } from './routes/onboarding';
 import type { OnboardingService } from './onboarding/service';
 import { PUBLIC_DIR } from './paths';
@@ -46,6 +47,10 @@ export interface MapperServerOptions {
   readRouter?: ReadRouter;
   /** Answer with the model's estimate for the device asked about (default true); 'await' waits for the hotspots' first load. */
   estimates?: boolean | 'await';
+  /** Mapper log uploads allowed per client address per minute (default 30). */
+  mapperLogRateLimitPerMinute?: number;
+  /** Wait for late receipts before an unheard logged frame counts as no signal (the oracle's setting; default 600 s). */
+  mapperLogGraceSeconds?: number;
 }
 
 const DEFAULT_BEACON_INTERVAL_S = 6 * 3600;
@@ -136,6 +141,10 @@ export async function buildMapperServer(options: MapperServerOptions): Promise<F
     },
     { prefix: '/api/v1' },
   );
+  await app.register(async (mappers) => {
+    await mappers.register(rateLimit, perAddressRateLimit(options.mapperLogRateLimitPerMinute ?? 30));
+    await mapperLogRoutes(mappers, { sql: options.sql, graceSeconds: options.mapperLogGraceSeconds ?? 600 });
+  });
   await app.register(async (onboarding) => {
     // The onboarding handlers parse their own input (their schemas are JSON Schema for the document only).
     onboarding.setValidatorCompiler(() => () => true);

@@ -33,6 +33,8 @@ export { HexDensityCache } from '../src/rewards/density-cache';
 export { processPendingPocs } from '../src/verify/processor';
 export { processMapperFrames } from '../src/mappers/process';
 export { registerMapperDevice } from '../src/mappers/devices';
+export { processMapperLogs } from '../src/mappers/logs';
+export { storeMapperReceipts } from '../src/mappers/receipts';
 export type { AcceptedReport } from '../src/ingest/decode';
 
 export const silentLogger = pino({ level: 'silent' });

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { IncomingMessage } from '../ingest/decode';
 import { HeldAcks, type AckToken } from '../ingest/held-acks';
+import { processMapperLogs } from './logs';
 import { processMapperFrames } from './process';
 import { storeMapperReceipts } from './receipts';
 
@@ -29,6 +30,8 @@ export class MapperReceiptSubscriber {
       logger: Logger;
       sharedSubscriptionGroup: string | null;
       groupWindowMs?: number;
+      /** Grace period for late receipts before a logged, unheard frame is no signal (default 10 min). */
+      logGraceMs?: number;
       processEveryMs?: number;
       flushMs?: number;
     },
@@ -78,6 +81,8 @@ export class MapperReceiptSubscriber {
       try {
         const verdicts = await processMapperFrames(this.o.sql, { keySeal: this.o.keySeal, now, groupWindowMs: this.o.groupWindowMs });
         for (const v of verdicts) if (v.status !== 'plausible') this.o.logger.info({ frameId: v.frameId, status: v.status, reason: v.reason }, 'mapper frame not counted');
+        const logs = await processMapperLogs(this.o.sql, { keySeal: this.o.keySeal, now, graceMs: this.o.logGraceMs });
+        if (logs.invalid > 0) this.o.logger.warn({ invalid: logs.invalid }, 'logged mapper frames whose MIC does not verify');
       } catch (error) {
         this.o.logger.error({ err: error }, 'judging mapper frames failed; retried on the next round');
       }

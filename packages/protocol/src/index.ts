@@ -7,6 +7,7 @@ export * from './regions';
 export * from './reports';
 export * from './aes-cmac';
 export * from './mapper-frame';
+export * from './mapper-log';
 export * from './mapper-receipt';
 export * from './mapper-registration';
 export * from './time-on-air';
