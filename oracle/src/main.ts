@@ -15,6 +15,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { startOracle, type OracleConfig, type RunningOracle } from './index';
+import { readKeySealFile } from './mappers/key-seal-file';
 
 const seconds = (min: number) => z.coerce.number().int().min(min);
 
@@ -46,6 +47,7 @@ export const oracleSettingsSchema = z.object({
   POC_AMQP_PREFETCH: z.coerce.number().int().min(1).max(65_535).default(1000).describe("Unacknowledged reports per oracle process at most (AMQP prefetch): the broker's flow control"),
   POC_MQTT_CLIENT_ID: z.string().min(1).default(`poc-oracle-${hostname()}`).describe('Stable client id: the broker keeps queued reports while the oracle restarts'),
   POC_WORKER_THREADS: z.coerce.number().int().min(0).optional().describe('Ed25519 verification threads (default: all cores; 0 = main thread)'),
+  POC_MAPPER_KEY_SEAL_FILE: z.string().min(1).optional().describe('Key-seal secret (mapper-device seal-keygen, mode 0600) that opens mapper device keys; without it mapper receipts are not consumed'),
   POC_REGISTRY_SYNC_SECONDS: seconds(5).default(60).describe('How often hotspots are mirrored from the chain'),
   OPS_HOST: z.string().default('127.0.0.1').describe('Address of /metrics, /healthz, /readyz'),
   OPS_PORT: port.default(9464).describe('Port of /metrics, /healthz, /readyz'),
@@ -103,6 +105,7 @@ export async function startOracleService(
       partitionsAheadDays: settings.POC_PARTITIONS_AHEAD_DAYS,
       rewardTreeEpochs: settings.POC_REWARD_TREE_EPOCHS,
       registrySyncSeconds: settings.POC_REGISTRY_SYNC_SECONDS,
+      mapperKeySeal: settings.POC_MAPPER_KEY_SEAL_FILE ? readKeySealFile(settings.POC_MAPPER_KEY_SEAL_FILE) : null,
       workerThreads: settings.POC_WORKER_THREADS,
       mqttClientId: settings.POC_MQTT_CLIENT_ID,
       amqp: settings.POC_AMQP_URLS ? { urls: settings.POC_AMQP_URLS, queue: settings.POC_AMQP_QUEUE, prefetch: settings.POC_AMQP_PREFETCH } : null,
