@@ -30,6 +30,8 @@ export interface StartMapperOptions {
   metricsRegistry?: Registry;
   /** Ops listener for /metrics, /healthz, /readyz (the map's own port has no /metrics); none when absent. */
   ops?: { host?: string; port?: number };
+  /** MapLibre style URL of a street basemap (MAP_STYLE_URL); absent: the offline Natural Earth basemap. */
+  mapStyleUrl?: string | null;
 }
 
 export interface RunningMapper {
@@ -54,6 +56,7 @@ export async function startMapper(options: StartMapperOptions): Promise<RunningM
     onboarding: options.chain ? new OnboardingService(options.chain) : null,
     bridgeApiUrl: options.bridgeApiUrl,
     activeWindowMs: options.activeWindowMs,
+    mapStyleUrl: options.mapStyleUrl,
     metricsRegistry,
     readRouter,
   });

@@ -26,6 +26,7 @@ export const mapperSettingsSchema = z.object({
   POC_PROGRAM_ID: z.string().optional().describe('poc-network program id (default: the id the program is built with)'),
   POC_CLUSTER_NAME: z.string().optional().describe('Cluster name shown to owners, e.g. "mainnet-beta"'),
   POC_AIRDROP_SOL: z.coerce.number().min(0).default(0).describe('SOL the onboarding app may airdrop to a new wallet (local chain or devnet only)'),
+  MAP_STYLE_URL: z.url().optional().describe('MapLibre style JSON of a street basemap (e.g. OpenStreetMap-based vector tiles) for browsers with network access; unset: the bundled offline Natural Earth basemap'),
   LOG_LEVEL: logLevel.default('info').describe('pino level'),
 });
 
@@ -53,6 +54,7 @@ export function mapperOptions(settings: MapperSettings, log: Logger): StartMappe
     port: settings.PORT,
     logger: log,
     activeWindowMs: 3 * settings.POC_BEACON_INTERVAL_SECONDS * 1000,
+    mapStyleUrl: settings.MAP_STYLE_URL ?? null,
     ops: settings.MAPPER_OPS_PORT === undefined ? undefined : { host: settings.HOST, port: settings.MAPPER_OPS_PORT },
     chain,
   };

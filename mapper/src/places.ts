@@ -57,3 +57,14 @@ export function searchPlaces(query: string, limit = 10): Place[] {
   }
   return out;
 }
+
+/** The biggest places inside a bbox (map labels), biggest first. */
+export function placesInBbox(bbox: { west: number; south: number; east: number; north: number }, limit: number): Place[] {
+  const out: Place[] = [];
+  for (const p of places()) {
+    if (p.lat < bbox.south || p.lat > bbox.north || p.lng < bbox.west || p.lng > bbox.east) continue;
+    out.push({ name: p.name, country: p.country, population: p.population, lat: p.lat, lng: p.lng });
+    if (out.length >= limit) break;
+  }
+  return out;
+}

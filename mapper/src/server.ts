@@ -47,6 +47,8 @@ export interface MapperServerOptions {
   readRouter?: ReadRouter;
   /** Answer with the model's estimate for the device asked about (default true); 'await' waits for the hotspots' first load. */
   estimates?: boolean | 'await';
+  /** MapLibre style URL of a street basemap for the map page (MAP_STYLE_URL); absent: the offline Natural Earth basemap. */
+  mapStyleUrl?: string | null;
   /** Mapper log uploads allowed per client address per minute (default 30). */
   mapperLogRateLimitPerMinute?: number;
   /** Wait for late receipts before an unheard logged frame counts as no signal (the oracle's setting; default 600 s). */
@@ -137,7 +139,7 @@ export async function buildMapperServer(options: MapperServerOptions): Promise<F
   await app.register(
     async (map) => {
       await map.register(rateLimit, perAddressRateLimit(publicLimit));
-      await mapApiRoutes(map, { sql: readSql, freshness, activeWindowMs, lookups });
+      await mapApiRoutes(map, { sql: readSql, freshness, activeWindowMs, mapStyleUrl: options.mapStyleUrl ?? null, lookups });
     },
     { prefix: '/api/v1' },
   );

@@ -6,11 +6,12 @@ import type { Sql } from 'postgres';
 import { z } from 'zod';
 import type { CoverageLookups } from '../coverage-lookups';
 import { hexByCell, hexesInRanges, hotspotsForHex } from '../db/coverage';
+import { estimatedHexesInRanges } from '../db/estimated';
 import { hotspotDetail, hotspotsInBbox, searchHotspots } from '../db/hotspots';
 import type { Freshness } from '../freshness';
 import { bboxRanges, inBbox, MAX_RESOLUTION, MIN_RESOLUTION, parseBbox, resolutionForZoom } from '../h3-ranges';
 import { HttpError } from '../http-errors';
-import { searchPlaces } from '../places';
+import { placesInBbox, searchPlaces } from '../places';
 import { SIGNAL_CLASSES } from '../signal';
 import { parseTimeFilter } from '../time-filter';
 
@@ -19,6 +20,8 @@ export interface MapApiContext {
   freshness: () => Promise<Freshness>;
   activeWindowMs: number;
   lookups: CoverageLookups;
+  /** MapLibre style of a street basemap (MAP_STYLE_URL); null: the bundled offline Natural Earth basemap. */
+  mapStyleUrl?: string | null;
 }
 
 export const MAP_HEX_PAGE_LIMIT = 5_000;
@@ -59,6 +62,14 @@ const HexesQuery = z.object({
   limit: z.coerce.number().int().min(1).max(MAP_HEX_PAGE_LIMIT).default(MAP_HEX_PAGE_LIMIT),
   ...timeQuery,
 });
+const EstimatedHexesQuery = z.object({
+  bbox: z.string(),
+  res: z.coerce.number().int().min(MIN_RESOLUTION).max(MAX_RESOLUTION).optional(),
+  zoom: z.coerce.number().min(0).max(24).optional(),
+  cursor: z.string().regex(/^[0-9a-f]{15}$/, 'cursor must be the next_cursor of the previous page').optional(),
+  limit: z.coerce.number().int().min(1).max(MAP_HEX_PAGE_LIMIT).default(MAP_HEX_PAGE_LIMIT),
+});
+const PlacesQuery = z.object({ bbox: z.string(), limit: z.coerce.number().int().min(1).max(500).default(100) });
 const HotspotsQuery = z.object({ bbox: z.string(), limit: z.coerce.number().int().min(1).max(10_000).default(5_000), ...timeQuery });
 const SearchQuery = z.object({ q: z.string().trim().min(1, 'q must not be empty').max(100) });
 
@@ -90,6 +101,32 @@ export async function mapApiRoutes(root: FastifyInstance, ctx: MapApiContext) {
     const hexes = page.hexes.filter((h) => inBbox(h.lat, h.lng, bbox, pad));
     return { resolution: res, hexes, next_cursor: page.nextCursor, freshness: await ctx.freshness() };
   });
+
+  app.get('/map-config', { schema: { tags: ['map'], summary: 'What the map page needs besides data: the basemap style URL (null = offline basemap)' } }, async () => ({
+    style_url: ctx.mapStyleUrl ?? null,
+  }));
+
+  app.get(
+    '/estimated-hexes',
+    { schema: { tags: ['map'], summary: 'Estimated coverage (reference device) in a bbox at one resolution, paginated by cursor', querystring: EstimatedHexesQuery } },
+    async (req) => {
+      const q = req.query;
+      const bbox = bboxOf(q.bbox);
+      const res = q.res ?? (q.zoom !== undefined ? resolutionForZoom(q.zoom) : 9);
+      const ranges = bboxRanges(bbox, res).sort((a, b) => (a.lo < b.lo ? -1 : 1));
+      const found = await estimatedHexesInRanges(ctx.sql, res, ranges, q.cursor ?? '', q.limit);
+      const pad = res <= 5 ? 0.5 : res <= 7 ? 0.05 : 0.01;
+      return {
+        resolution: res,
+        hexes: found.filter((h) => inBbox(h.lat, h.lng, bbox, pad)),
+        next_cursor: found.length >= q.limit ? found[found.length - 1]!.h3 : null,
+      };
+    },
+  );
+
+  app.get('/places', { schema: { tags: ['map'], summary: 'The biggest places (GeoNames, population ≥ 1000) inside a bbox, for map labels', querystring: PlacesQuery } }, async (req) => ({
+    places: placesInBbox(bboxOf(req.query.bbox), req.query.limit),
+  }));
 
   app.get('/hexes/:h3', { schema: { tags: ['map'], summary: 'Hex detail: best signal, witnesses, hotspots that heard it', params: z.object({ h3: z.string() }), querystring: TimeQuery } }, async (req) => {
     const h3 = cellOf(req.params.h3);

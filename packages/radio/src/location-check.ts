@@ -1,4 +1,5 @@
-import { meanSignalDbm, type PropagationModel } from './model';
+import { freeSpacePathLossDb } from './link-budget';
+import type { PropagationModel } from './model';
 
 /**
  * Is a hotspot's asserted location consistent with what it hears? Each heard transmitter is at a known position; the
@@ -102,8 +103,24 @@ export function checkLocation(
   history?: SiteHistory,
 ): LocationVerdict {
   const positions = distinctPositions(heard, asserted, p.samePositionM);
+  // meanSignalDbm with everything but the distance computed once per transmitter (the grid search evaluates it often).
+  const terms = positions.map((t) => {
+    const atOneMetre = model.pathLossAt1kmDb - 30 * model.exponent + model.frequencyDbPerDecade * Math.log10(t.template.frequencyHz / model.referenceFrequencyHz);
+    return {
+      x: t.x,
+      y: t.y,
+      signalAboveBudgetDbm: t.signalDbm - (t.template.txPowerDdbm + t.template.txGainDdbi + t.template.rxGainDdbi) / 10,
+      freeSpaceAtOneMetreDb: freeSpacePathLossDb(1, t.template.frequencyHz),
+      empiricalAtOneMetreDb: atOneMetre,
+    };
+  });
+  const minLog = Math.log10(model.minDistanceM);
   const excessAt = (x: number, y: number) =>
-    positions.map((t) => t.signalDbm - meanSignalDbm(model, { ...t.template, distanceM: Math.hypot(t.x - x, t.y - y) }));
+    terms.map((t) => {
+      const logD = Math.log10(Math.max(Math.hypot(t.x - x, t.y - y), 1));
+      const loss = Math.max(t.freeSpaceAtOneMetreDb + 20 * logD, t.empiricalAtOneMetreDb + 10 * model.exponent * Math.max(logD, minLog));
+      return t.signalAboveBudgetDbm + loss;
+    });
   const excess = excessAt(0, 0);
   const reasons: LocationReason[] = [];
   const offset = history?.offsetDb ?? 0;

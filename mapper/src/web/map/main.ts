@@ -1,5 +1,5 @@
 import { H3HexagonLayer } from '@deck.gl/geo-layers';
-import { ScatterplotLayer } from '@deck.gl/layers';
+import { ScatterplotLayer, TextLayer } from '@deck.gl/layers';
 import { MapboxOverlay } from '@deck.gl/mapbox';
 import * as maplibregl from 'maplibre-gl';
 import 'maplibre-gl/dist/maplibre-gl.css';
@@ -8,6 +8,23 @@ import { $, ApiError, esc, getJson } from '../api';
 import { offlineStyle } from './basemap';
 import { hexPanel, hotspotPanel, type HexCoverage, type HexHotspot, type HotspotDetail } from './panels';
 import { DEFAULT_VIEW, readHash, timeParams, writeHash, type ViewState } from './state';
+
+/** A cell of the oracle's estimated coverage for the reference device (/api/v1/estimated-hexes). */
+interface EstimatedHex {
+  h3: string;
+  lat: number;
+  lng: number;
+  probability: number;
+  covered_share: number;
+  expected_hotspots: number;
+}
+
+interface PlaceLabel {
+  name: string;
+  lat: number;
+  lng: number;
+  population: number;
+}
 
 interface HotspotPoint {
   address: string;
@@ -23,7 +40,10 @@ interface DebugHook {
   loading: boolean;
   resolution: number;
   hexCount: number;
+  estimatedCount: number;
+  placeCount: number;
   hotspotCount: number;
+  styleUrl: string | null;
   loads: number;
   lastError: string | null;
   map: maplibregl.Map;
@@ -36,6 +56,10 @@ const COLORS: Record<string, [number, number, number]> = {
   fair: [254, 224, 139],
   weak: [252, 141, 89],
 };
+/** Estimated cells: one hue, opacity from the confidence (res 9) or the expected covered share (rollups). */
+const ESTIMATED_COLOR: [number, number, number] = [120, 140, 255];
+/** Place names from this zoom on (city zoom). */
+const PLACE_LABEL_ZOOM = 8;
 const HOTSPOT_COLORS: Record<string, [number, number, number]> = { active: [124, 196, 255], inactive: [140, 140, 140], new: [255, 255, 255] };
 
 const state: ViewState = { ...DEFAULT_VIEW, ...readHash(location.hash) };
@@ -56,15 +80,29 @@ map.touchZoomRotate.disableRotation();
 const overlay = new MapboxOverlay({ interleaved: false, layers: [] });
 map.addControl(overlay as unknown as maplibregl.IControl);
 
-const debug: DebugHook = { ready: false, loading: false, resolution: 0, hexCount: 0, hotspotCount: 0, loads: 0, lastError: null, map };
+const debug: DebugHook = { ready: false, loading: false, resolution: 0, hexCount: 0, estimatedCount: 0, placeCount: 0, hotspotCount: 0, styleUrl: null, loads: 0, lastError: null, map };
 (window as unknown as { __pocMap: DebugHook }).__pocMap = debug;
 
 let hexes: HexCoverage[] = [];
+let estimated: EstimatedHex[] = [];
+let placeLabels: PlaceLabel[] = [];
 let hotspots: HotspotPoint[] = [];
 
 function render() {
   overlay.setProps({
     layers: [
+      // Estimated below, measured on top: where both exist the measurement is what shows.
+      new H3HexagonLayer<EstimatedHex>({
+        id: 'estimated',
+        data: estimated,
+        getHexagon: (d) => d.h3,
+        getFillColor: (d) => [...ESTIMATED_COLOR, Math.round(25 + 150 * (debug.resolution === 9 ? d.probability : d.covered_share))],
+        stroked: false,
+        filled: true,
+        extruded: false,
+        pickable: false,
+        highPrecision: 'auto',
+      }),
       new H3HexagonLayer<HexCoverage>({
         id: 'coverage',
         data: hexes,
@@ -116,9 +154,27 @@ function render() {
           return true;
         },
       }),
+      new TextLayer<PlaceLabel>({
+        id: 'places',
+        data: placeLabels,
+        visible: map.getZoom() >= PLACE_LABEL_ZOOM,
+        getPosition: (d) => [d.lng, d.lat],
+        getText: (d) => d.name,
+        getSize: (d) => (d.population >= 500_000 ? 16 : d.population >= 50_000 ? 14 : 12),
+        getColor: [235, 240, 245, 255],
+        characterSet: 'auto',
+        fontFamily: 'system-ui, sans-serif',
+        fontSettings: { sdf: true },
+        outlineWidth: 3,
+        outlineColor: [11, 29, 42, 255],
+        getTextAnchor: 'middle',
+        getAlignmentBaseline: 'center',
+      }),
     ],
   });
   debug.hexCount = hexes.length;
+  debug.estimatedCount = estimated.length;
+  debug.placeCount = placeLabels.length;
   debug.hotspotCount = hotspots.length;
 }
 
@@ -162,8 +218,22 @@ async function loadViewport() {
       setStatus(`res ${res} · ${loaded.length.toLocaleString()} hexes${page.freshness.coverage_updated_at ? ` · data ${page.freshness.coverage_updated_at.slice(0, 16).replace('T', ' ')}` : ''}`);
     } while (cursor && loaded.length < MAX_HEXES);
     const hs: { hotspots: HotspotPoint[] } = await getJson(`/api/v1/hotspots?bbox=${bbox}${t}`, { signal: controller.signal });
+    const estimatedLoaded: EstimatedHex[] = [];
+    let estimatedCursor: string | null = null;
+    do {
+      const page: { hexes: EstimatedHex[]; next_cursor: string | null } = await getJson(
+        `/api/v1/estimated-hexes?bbox=${bbox}&res=${res}${estimatedCursor ? `&cursor=${estimatedCursor}` : ''}`,
+        { signal: controller.signal },
+      );
+      estimatedLoaded.push(...page.hexes);
+      estimatedCursor = page.next_cursor;
+    } while (estimatedCursor && estimatedLoaded.length < MAX_HEXES);
+    const labels: { places: PlaceLabel[] } =
+      map.getZoom() >= PLACE_LABEL_ZOOM ? await getJson(`/api/v1/places?bbox=${bbox}&limit=80`, { signal: controller.signal }) : { places: [] };
     if (controller.signal.aborted) return;
     hexes = loaded;
+    estimated = estimatedLoaded;
+    placeLabels = labels.places;
     hotspots = hs.hotspots.filter((h) => h.lat !== null && h.lng !== null);
     debug.resolution = res;
     debug.loads++;
@@ -315,6 +385,15 @@ map.on('moveend', () => {
   syncHash();
   scheduleLoad();
 });
+// A street basemap when the operator configured one (MAP_STYLE_URL) and the browser can reach it; else Natural Earth.
+void getJson<{ style_url: string | null }>('/api/v1/map-config')
+  .then((config) => {
+    if (!config.style_url) return;
+    debug.styleUrl = config.style_url;
+    map.setStyle(config.style_url);
+  })
+  .catch(() => {});
+
 map.on('load', () => {
   debug.ready = true;
   void loadViewport();
