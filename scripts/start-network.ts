@@ -215,6 +215,7 @@ async function main() {
       PORT: config.PORT,
       MAPPER_OPS_PORT: config.MAPPER_OPS_PORT,
       POC_BEACON_INTERVAL_SECONDS: config.POC_BEACON_INTERVAL_SECONDS,
+      MAP_STYLE_URL: process.env.MAP_STYLE_URL || undefined,
       LOG_LEVEL: config.LOG_LEVEL,
     });
     const mapper = await tasks.start('map server', () =>
@@ -241,6 +242,8 @@ async function main() {
         `    PostgreSQL          DATABASE_URL=${databaseUrl}`,
         `    Fleet               ${hotspots.length} simulated hotspots (${regions}); epochs every ${config.POC_EPOCH_SECONDS} s`,
         '',
+        '  Estimated coverage around the hotspots appears on the map within a minute (city zoom); a street basemap:',
+        '  MAP_STYLE_URL=<MapLibre style URL> npm start. Areas: POST /v1/coverage/area → expected_covered_fraction.',
         '  Create a carrier API key:  npm run api-key -- create --name acme',
         '  Ctrl-C stops everything.',
         '',
