@@ -58,6 +58,18 @@ describe('location plausibility on the fitted model', () => {
     expect(verdict.geometryChi2).toBeNull();
     expect(checkLocation(REGIONAL_PRIOR, home, []).flagged).toBe(false);
   });
+
+  it('ignores receptions with missing or absurd numbers instead of returning NaN verdicts', () => {
+    const broken = [
+      { ...spread[0]!, signalDbm: Number.NaN },
+      { ...spread[1]!, lat: 400 },
+      { ...spread[2]!, frequencyHz: 0 },
+      { ...spread[3]!, txPowerDdbm: Number.POSITIVE_INFINITY },
+    ];
+    const verdict = checkLocation(REGIONAL_PRIOR, at(0, 10_000), [...broken, ...spread.slice(4)]);
+    expect(verdict.transmitters).toBe(2);
+    expect(Number.isFinite(verdict.tooStrongZ)).toBe(true);
+  });
 });
 
 describe('spoof evaluation on real receptions (fixture subset)', () => {

@@ -102,7 +102,11 @@ export function checkLocation(
   p: LocationCheckParams = DEFAULT_LOCATION_CHECK,
   history?: SiteHistory,
 ): LocationVerdict {
-  const positions = distinctPositions(heard, asserted, p.samePositionM);
+  // A reception with a missing or absurd number says nothing about where the hotspot is.
+  const usable = heard.filter(
+    (t) => [t.lat, t.lng, t.signalDbm, t.txPowerDdbm, t.txGainDdbi, t.rxGainDdbi].every(Number.isFinite) && Math.abs(t.lat) <= 90 && t.frequencyHz > 0,
+  );
+  const positions = distinctPositions(usable, asserted, p.samePositionM);
   // meanSignalDbm with everything but the distance computed once per transmitter (the grid search evaluates it often).
   const terms = positions.map((t) => {
     const atOneMetre = model.pathLossAt1kmDb - 30 * model.exponent + model.frequencyDbPerDecade * Math.log10(t.template.frequencyHz / model.referenceFrequencyHz);
