@@ -186,6 +186,8 @@ export interface HexHotspot {
   witness_count: number;
   last_seen_at: string;
   distance_m: number | null;
+  /** How this hotspot's measurements of the hex were made: PoC beacons heard ('witness'), mapper frames heard ('mapper'). */
+  sources: ('witness' | 'mapper')[];
 }
 
 /**
@@ -196,14 +198,14 @@ export interface HexHotspot {
 export async function hotspotsForHex(sql: Sql, h3: string, time: TimeFilter = {}, limit = 100): Promise<HexHotspot[]> {
   const res = getResolution(h3);
   const { lo, hi } = res === 9 ? { lo: h3, hi: h3 } : descendantRange(h3, 9);
-  type Row = { hotspot: string; name: string | null; lat: number | null; lng: number | null; best_rssi: number; best_snr: number; witness_count: bigint; last_seen_at: Date };
+  type Row = { hotspot: string; name: string | null; lat: number | null; lng: number | null; best_rssi: number; best_snr: number; witness_count: bigint; last_seen_at: Date; sources: HexHotspot['sources'] };
   // Filtered: the hex's own daily history (the oracle writes it at every resolution); else all-time rows of its res-9 cells.
   const [from, where] = time.days
     ? [sql`coverage_hex_hotspot_days x`, sql`x.day = ANY(${daysOf(time.days)}::date[]) AND x.h3 = ${h3}`]
     : [sql`coverage_hex_hotspots x`, sql`x.h3 BETWEEN ${lo} AND ${hi}`];
   const rows = await sql<Row[]>`
     SELECT x.hotspot, h.name, h.lat, h.lng, max(x.best_rssi) AS best_rssi, max(x.best_snr) AS best_snr,
-           sum(x.witness_count)::bigint AS witness_count, max(x.last_seen_at) AS last_seen_at
+           sum(x.witness_count)::bigint AS witness_count, max(x.last_seen_at) AS last_seen_at, array_agg(DISTINCT x.source ORDER BY x.source) AS sources
     FROM ${from} LEFT JOIN hotspots h ON h.address = x.hotspot
     WHERE ${where}
     GROUP BY x.hotspot, h.name, h.lat, h.lng
@@ -220,6 +222,7 @@ export async function hotspotsForHex(sql: Sql, h3: string, time: TimeFilter = {}
     witness_count: Number(r.witness_count),
     last_seen_at: r.last_seen_at.toISOString(),
     distance_m: r.lat === null || r.lng === null ? null : Math.round(haversineM(hexLat, hexLng, r.lat, r.lng)),
+    sources: r.sources,
   }));
 }
 

@@ -98,8 +98,9 @@ export async function recordCoverage(sql: Sql | TransactionSql, measurements: re
   }
   // A fixed row order keeps concurrent workers from deadlocking on each other's rows.
   const pairs = [...byKey.values()].sort((a, b) => cmp(a.h3, b.h3) || cmp(a.hotspot, b.hotspot) || cmp(a.source, b.source));
-  // A hotspot is new to a cell when its row is new and no row of the other source had it already.
-  const inserted = await sql<{ h3: string; inserted: boolean }[]>`
+  // A hotspot is new to a cell when its row is new and no row of the other source had it already (before this
+  // statement; both sources new in this same call are told apart below).
+  const inserted = await sql<{ h3: string; hotspot: string; inserted: boolean }[]>`
     INSERT INTO coverage_hex_hotspots (h3, hotspot, source, best_rssi, best_snr, witness_count, last_seen_at)
     SELECT * FROM unnest(${pairs.map((p) => p.h3)}::text[], ${pairs.map((p) => p.hotspot)}::text[], ${pairs.map((p) => p.source)}::text[],
                          ${pairs.map((p) => p.bestRssi)}::int[], ${pairs.map((p) => p.bestSnr)}::int[], ${pairs.map((p) => p.count)}::bigint[],
@@ -109,11 +110,16 @@ export async function recordCoverage(sql: Sql | TransactionSql, measurements: re
       best_snr = GREATEST(coverage_hex_hotspots.best_snr, EXCLUDED.best_snr),
       witness_count = coverage_hex_hotspots.witness_count + EXCLUDED.witness_count,
       last_seen_at = GREATEST(coverage_hex_hotspots.last_seen_at, EXCLUDED.last_seen_at)
-    RETURNING h3, (xmax = 0 AND NOT EXISTS (
+    RETURNING h3, hotspot, (xmax = 0 AND NOT EXISTS (
       SELECT 1 FROM coverage_hex_hotspots o
       WHERE o.h3 = coverage_hex_hotspots.h3 AND o.hotspot = coverage_hex_hotspots.hotspot AND o.source <> coverage_hex_hotspots.source)) AS inserted`;
   const newHotspots = new Map<string, number>();
-  for (const r of inserted) if (r.inserted) newHotspots.set(r.h3, (newHotspots.get(r.h3) ?? 0) + 1);
+  const counted = new Set<string>();
+  for (const r of inserted) {
+    if (!r.inserted || counted.has(`${r.h3}|${r.hotspot}`)) continue;
+    counted.add(`${r.h3}|${r.hotspot}`);
+    newHotspots.set(r.h3, (newHotspots.get(r.h3) ?? 0) + 1);
+  }
 
   const cells = new Map<string, Agg>();
   for (const p of pairs) {
