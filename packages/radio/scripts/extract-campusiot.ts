@@ -16,7 +16,7 @@ const SOURCES = [
   { file: 'Helium/IMST_33323431007C727B.ndjson.gz', endpoint: 'imst' },
   { file: 'Helium/FTD_0018B20000020.ndjson.gz', endpoint: 'ftd' },
 ] as const;
-const PER_GROUP = 6;
+
 const WEEK_MS = 7 * 86_400_000;
 
 interface SourceHotspot {
@@ -35,9 +35,11 @@ interface SourceFrame {
   _devLocation?: { latitude?: number; longitude?: number };
 }
 
-const [gitDir, outDir] = process.argv.slice(2);
+const [gitDir, outDir, perGroupArg] = process.argv.slice(2);
+/** Receptions kept per (endpoint, hotspot, week): 6 for the committed fixture; a larger number for a fuller extract. */
+const PER_GROUP = perGroupArg === undefined ? 6 : Number(perGroupArg);
 if (!gitDir || !outDir) {
-  console.error('usage: extract-campusiot.ts <git dir of CampusIoT/datasets> <output directory>');
+  console.error('usage: extract-campusiot.ts <git dir of CampusIoT/datasets> <output directory> [receptions per group, default 6]');
   process.exit(2);
 }
 
