@@ -51,6 +51,7 @@ export function pocMosquittoAcl(oracleUsername: string): string[] {
     'topic read poc/v1/+/hotspot/+/beacon',
     'topic read poc/v1/+/hotspot/+/witness',
     'topic read poc/v1/+/hotspot/+/state',
+    'topic read poc/v1/+/hotspot/+/mapper',
   ];
 }
 
