@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import { CoverageIndex } from './coverage-index';
 import { coverageLookups } from './coverage-lookups';
 import { HotspotEstimates } from './estimates';
+import { MapperMeasurements } from './mapper-measurements';
 import { freshnessSource } from './freshness';
 import { errorHandler } from './http-errors';
 import { registerMetrics } from './metrics';
@@ -49,6 +50,8 @@ export interface MapperServerOptions {
   estimates?: boolean | 'await';
   /** MapLibre style URL of a street basemap for the map page (MAP_STYLE_URL); absent: the offline Natural Earth basemap. */
   mapStyleUrl?: string | null;
+  /** Answer with mapper measurements (heard by source, measured no-signal), reloaded every 10 s (default true). */
+  mapperMeasurements?: boolean | 'await';
   /** Mapper log uploads allowed per client address per minute (default 30). */
   mapperLogRateLimitPerMinute?: number;
   /** Wait for late receipts before an unheard logged frame counts as no signal (the oracle's setting; default 600 s). */
@@ -122,6 +125,13 @@ export async function buildMapperServer(options: MapperServerOptions): Promise<F
     app.addHook('onClose', async () => estimates.stop());
   }
 
+  const mapperMeasurements = options.mapperMeasurements === false ? null : new MapperMeasurements(readSql, { onError: (error) => app.log.warn({ err: error }, 'mapper measurements reload failed') });
+  if (mapperMeasurements) {
+    const loaded = mapperMeasurements.start();
+    if (options.mapperMeasurements === 'await' || options.coverageIndex === 'await') await loaded;
+    app.addHook('onClose', async () => mapperMeasurements.stop());
+  }
+
   await app.register(
     async (carriers) =>
       coverageV1Routes(carriers, {
@@ -131,6 +141,7 @@ export async function buildMapperServer(options: MapperServerOptions): Promise<F
         requireApiKey: options.requireApiKey ?? true,
         lookups,
         estimates,
+        mapperMeasurements,
         keylessRateLimitPerMinute: publicLimit,
         invalidApiKeysPerMinute: options.invalidApiKeysPerMinute ?? 20,
       }),

@@ -51,6 +51,23 @@ async function post(body: unknown, deviceId = DEVICE_ID) {
   const r = await fetch(`${base}/v1/mappers/${deviceId}/log`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: text });
   return { status: r.status, json: (await r.json()) as Record<string, unknown> & { details?: { index: number; reason: string }[] } };
 }
+type Answer = { source: string; covered: boolean; measurements: { count: number; last_at: string } | null };
+/** Point answers of the carriers' API at the route's points, from a server that loaded the measurements now. */
+async function carrierAnswers(counters: number[], query = ''): Promise<Answer[]> {
+  const carriers = await buildMapperServer({ sql: serverSql, coverageIndex: false, estimates: false, requireApiKey: false, mapperMeasurements: 'await' });
+  try {
+    const out: Answer[] = [];
+    for (const c of counters) {
+      const [lat, lng] = point(c);
+      const r = await carriers.inject({ url: `/v1/coverage/point?lat=${lat}&lng=${lng}${query}` });
+      expect(r.statusCode).toBe(200);
+      out.push(r.json());
+    }
+    return out;
+  } finally {
+    await carriers.close();
+  }
+}
 async function recorded(reason: string) {
   return db.sql<{ status: string; detail: unknown; entry_count: number }[]>`SELECT status, detail, entry_count FROM mapper_log_uploads WHERE reason = ${reason} ORDER BY id`;
 }
@@ -96,6 +113,19 @@ describe('mapper log uploads', () => {
     expect(rows).toEqual([1, 2, 3, 4].map((c) => ({ counter: c, status: c <= 2 ? 'heard' : 'no_signal', h3: latLngToCell(...point(c), 9) })));
     // Uploading the same log again stores nothing new.
     expect((await post(upload(log))).json).toMatchObject({ accepted: 4, new_entries: 0, already_uploaded: 4 });
+
+    // The carriers' answers: heard cells are measured by a mapper, unheard ones measured no-signal, with count and age.
+    const answers = await carrierAnswers([1, 3, 4]);
+    expect(answers.map((a) => a.source)).toEqual(['mapper', 'measured_no_signal', 'measured_no_signal']);
+    expect(answers.map((a) => [a.covered, a.measurements?.count])).toEqual([[true, 1], [false, 1], [false, 1]]);
+    expect(answers[1]!.measurements!.last_at).toBe(new Date(T0 + 30_000).toISOString());
+    // Rule: measured covered wins over no-signal in the same window — a late receipt for frame 3 flips its cell.
+    await hotspotHears(3);
+    expect((await processMapperFrames(db.sql, { keySeal, now: new Date() })).map((v) => v.status)).toEqual(['plausible']);
+    expect((await carrierAnswers([3, 4])).map((a) => a.source)).toEqual(['mapper', 'measured_no_signal']);
+    // A window that ends before the drive has neither.
+    const before = new Date(T0 - 2 * 86_400_000).toISOString();
+    expect((await carrierAnswers([4], `&as_of=${before}`)).map((a) => [a.source, a.measurements])).toEqual([['unmapped', null]]);
   });
 
   it('attack: an entry whose position was altered after hotspots heard the frame is refused (conflicts_received_frame) and recorded', async () => {

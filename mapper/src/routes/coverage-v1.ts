@@ -7,11 +7,13 @@ import type { Sql } from 'postgres';
 import { z } from 'zod';
 import { apiKeyVerifier } from '../api-keys';
 import { carrierAuthHook } from '../carrier-auth';
-import { cellAnswer, cellAnswerDoc, COVERAGE_SOURCES, type CellAnswer, type CoverageSource } from '../cell-answer';
+import { cellAnswer, cellAnswerDoc, COVERAGE_SOURCES, type CellAnswer, type CoverageSource, type MapperEvidence } from '../cell-answer';
 import type { CoverageLookups } from '../coverage-lookups';
 import { hexesInRanges, type HexCoverage } from '../db/coverage';
 import { deviceEcho, deviceFields, deviceProfileOf } from '../device-profile';
 import type { HotspotEstimates } from '../estimates';
+import type { MapperMeasurements } from '../mapper-measurements';
+import type { TimeFilter } from '../db/coverage';
 import type { FreshnessSource } from '../freshness';
 import { cellsForPolygons, LIMITS, polygonsOf, sampleRoute, type Position } from '../geo';
 import { bboxRanges, inBbox, MAX_RESOLUTION, MIN_RESOLUTION } from '../h3-ranges';
@@ -30,6 +32,8 @@ export interface CoverageV1Context {
   lookups: CoverageLookups;
   /** The model's estimate for any device; null serves measured coverage only. */
   estimates: HotspotEstimates | null;
+  /** Mapper-measured cells (heard, measured no-signal); null answers without them. */
+  mapperMeasurements?: MapperMeasurements | null;
   /** Limit per address when keys are not required (a key's own limit applies otherwise). */
   keylessRateLimitPerMinute: number;
   /** Refused API keys allowed per client address per minute before it gets 429 without a lookup. */
@@ -206,10 +210,10 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
       const freshness = ctx.freshness.peek();
       const estimate = ctx.estimates?.at(q.lat, q.lng, deviceProfileOf(q)) ?? null;
       const device = deviceEcho(q);
-      if (hex !== undefined && freshness) return { ...pointAnswer(q, h3, hex, cellAnswer(hex, estimate)), device, freshness };
+      if (hex !== undefined && freshness) return { ...pointAnswer(q, h3, hex, cellAnswer(hex, estimate, evidenceAt(ctx, h3, time))), device, freshness };
       return (async () => {
         const found = hex !== undefined ? hex : await ctx.lookups.cell(h3, time);
-        return { ...pointAnswer(q, h3, found, cellAnswer(found, estimate)), device, freshness: await ctx.freshness() };
+        return { ...pointAnswer(q, h3, found, cellAnswer(found, estimate, evidenceAt(ctx, h3, time))), device, freshness: await ctx.freshness() };
       })();
     },
   );
@@ -224,7 +228,7 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
       const device = deviceProfileOf(body);
       const results = body.points.map((p, i) => {
         const hex = found.get(cells[i]!) ?? null;
-        const answer = pointAnswer(p, cells[i]!, hex, cellAnswer(hex, ctx.estimates?.at(p.lat, p.lng, device) ?? null));
+        const answer = pointAnswer(p, cells[i]!, hex, cellAnswer(hex, ctx.estimates?.at(p.lat, p.lng, device) ?? null, evidenceAt(ctx, cells[i]!, timeFilterOf(body))));
         return p.id !== undefined ? { id: p.id, ...answer } : answer;
       });
       return { count: results.length, covered_count: results.filter((r) => r.covered).length, results, device: deviceEcho(body), freshness: await ctx.freshness() };
@@ -252,7 +256,7 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
       const geometry = body.area.type === 'Feature' ? body.area.geometry : body.area;
       const { cells, areaKm2 } = await cellsForPolygons(polygonsOf(geometry as never), body.resolution);
       const covered = await ctx.lookups.cells(body.resolution, cells, timeFilterOf(body));
-      const answers = answerCells(ctx, cells, covered, deviceProfileOf(body));
+      const answers = answerCells(ctx, cells, covered, deviceProfileOf(body), timeFilterOf(body));
       let confidenceSum = 0;
       let likely = 0;
       for (const a of answers.values()) {
@@ -298,7 +302,7 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
       const { samples, lengthM } = sampleRoute(line, body.resolution);
       const uniqueCells = [...new Set(samples.map((s) => s.cell))];
       const covered = await ctx.lookups.cells(body.resolution, uniqueCells, timeFilterOf(body));
-      const answers = answerCells(ctx, uniqueCells, covered, deviceProfileOf(body));
+      const answers = answerCells(ctx, uniqueCells, covered, deviceProfileOf(body), timeFilterOf(body));
       let expectedM = 0;
       const gaps: { start: Position; end: Position; from_m: number; to_m: number; length_m: number; hexes: string[] }[] = [];
       let coveredM = 0;
@@ -369,12 +373,18 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
 }
 
 /** Each cell's answer for the device: measured row if any, else the model's estimate at the cell's centre. */
-function answerCells(ctx: CoverageV1Context, cells: readonly string[], measured: Map<string, HexCoverage>, device: ReturnType<typeof deviceProfileOf>): Map<string, CellAnswer> {
+function answerCells(ctx: CoverageV1Context, cells: readonly string[], measured: Map<string, HexCoverage>, device: ReturnType<typeof deviceProfileOf>, time: TimeFilter): Map<string, CellAnswer> {
   const out = new Map<string, CellAnswer>();
   for (const h3 of cells) {
     if (out.has(h3)) continue;
     const [lat, lng] = cellToLatLng(h3);
-    out.set(h3, cellAnswer(measured.get(h3) ?? null, ctx.estimates?.at(lat, lng, device) ?? null));
+    out.set(h3, cellAnswer(measured.get(h3) ?? null, ctx.estimates?.at(lat, lng, device) ?? null, evidenceAt(ctx, h3, time)));
   }
   return out;
+}
+
+/** What mappers measured at the cell in the window: a heard frame (source mapper), or only unheard logged frames. */
+function evidenceAt(ctx: CoverageV1Context, h3: string, time: TimeFilter): MapperEvidence | null {
+  const m = ctx.mapperMeasurements;
+  return m ? { mapper: m.at('mapper', h3, time), noSignal: m.at('no_signal', h3, time) } : null;
 }
