@@ -41,7 +41,7 @@ const auth = await startBrokerAuthService({
     ],
   },
 });
-const cluster = await startRabbitCluster({ authServiceUrl: auth.url });
+const cluster = await startRabbitCluster({ authServiceUrl: auth.url, readinessLogin: { username: 'oracle', password: ORACLE_PASSWORD } });
 const oracleKeys = generateHotspotKeypair();
 const workerConfig = {
   databaseUrl: pg.url,

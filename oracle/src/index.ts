@@ -284,7 +284,11 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
     health: () => ({ ...health }),
     async readiness(timeoutMs = 2_000) {
       const database = await databaseReadiness(sql, timeoutMs);
-      return { ready: health.mqttConnected && database === 'up', detail: { ...health, database } };
+      const amqpConnected = amqpConsumer?.stats().connected;
+      return {
+        ready: health.mqttConnected && database === 'up' && amqpConnected !== false,
+        detail: { ...health, database, ...(amqpConsumer ? { amqpConnected } : {}) },
+      };
     },
     stats: () => ({ ...stats, messagesReceived: subscriber.received + (amqpConsumer?.received ?? 0), ...(amqpConsumer ? { amqp: amqpConsumer.stats() } : {}) }),
     async tick() {

@@ -191,7 +191,7 @@ describe('3-node RabbitMQ cluster', () => {
       await w?.child.stop();
       workers[i] = null;
     }
-    const backlog = signedReports(5000, 40);
+    const backlog = signedReports(6000, 40);
     const started = Date.now();
     const base = await stored();
     const connection = await amqp.connect(cluster.amqpUrlFor(1, 'loader', SERVICE_PASSWORDS.loader));
@@ -208,7 +208,7 @@ describe('3-node RabbitMQ cluster', () => {
     await connection.close();
     const queuedAfterMs = Date.now() - started;
 
-    const prefetch = 100;
+    const prefetch = 400;
     const worker = await startOracleWorker(cluster, db, { firstNode: 2, queue: QUEUE, prefetch, oracle: oracleKeys });
     workers[0] = worker;
     const heap: number[] = [];

@@ -28,7 +28,7 @@ export async function startAuthenticatedCluster(known: () => ReadonlySet<string>
     },
   });
   try {
-    const cluster = await startRabbitCluster({ authServiceUrl: auth.url });
+    const cluster = await startRabbitCluster({ authServiceUrl: auth.url, readinessLogin: { username: 'oracle', password: SERVICE_PASSWORDS.oracle } });
     return { auth, cluster };
   } catch (error) {
     await auth.stop();

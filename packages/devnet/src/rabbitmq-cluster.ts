@@ -47,6 +47,39 @@ export interface RabbitClusterOptions {
   nodes?: number;
   /** Bound on the whole start (all nodes up and clustered); default 120 s. */
   startTimeoutMs?: number;
+  /**
+   * A service login the auth service accepts: a node counts as started once it accepts this MQTT login (its
+   * client-id tracker, a Raft cluster of its own, answers "server unavailable" for a while after the node is up).
+   */
+  readinessLogin?: { username: string; password: string };
+}
+
+const mqttString = (text: string) => {
+  const bytes = Buffer.from(text, 'utf8');
+  return Buffer.concat([Buffer.from([bytes.length >> 8, bytes.length & 0xff]), bytes]);
+};
+
+/** One MQTT 3.1.1 CONNECT with a clean session; resolves with the CONNACK return code (0 = accepted), or -1. */
+function mqttLoginCode(port: number, username: string, password: string): Promise<number> {
+  const body = Buffer.concat([mqttString('MQTT'), Buffer.from([4, 0xc2, 0, 30]), mqttString(`devnet-probe-${process.pid}`), mqttString(username), mqttString(password)]);
+  if (body.length > 127) throw new Error('readiness login too long for the probe');
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1', () => socket.write(Buffer.concat([Buffer.from([0x10, body.length]), body])));
+    let answer = Buffer.alloc(0);
+    const done = (code: number) => {
+      clearTimeout(timer);
+      if (code === 0) socket.write(Buffer.from([0xe0, 0])); // DISCONNECT
+      socket.destroy();
+      resolve(code);
+    };
+    const timer = setTimeout(() => done(-1), 10_000);
+    socket.on('data', (chunk: Buffer) => {
+      answer = Buffer.concat([answer, chunk]);
+      if (answer.length >= 4) done(answer[0] === 0x20 ? answer[3]! : -1);
+    });
+    socket.once('error', () => done(-1));
+    socket.once('close', () => done(-1));
+  });
 }
 
 async function portOpen(port: number): Promise<boolean> {
@@ -164,9 +197,14 @@ export async function startRabbitCluster(options: RabbitClusterOptions): Promise
     child.once('error', () => {});
     children[node] = child;
   };
-  const waitServing = async (node: number, until: number) => {
+  const serving = async (node: number) => {
     const { amqpPort, mqttPort } = specs[node]!;
-    while (!((await portOpen(amqpPort)) && (await portOpen(mqttPort)))) {
+    if (!((await portOpen(amqpPort)) && (await portOpen(mqttPort)))) return false;
+    const login = options.readinessLogin;
+    return !login || (await mqttLoginCode(mqttPort, login.username, login.password)) === 0;
+  };
+  const waitServing = async (node: number, until: number) => {
+    while (!(await serving(node))) {
       const child = children[node];
       if (!child || child.exitCode !== null) throw new Error(`RabbitMQ node ${specs[node]!.name} exited during start; see ${join(dir, `node${node + 1}`, 'log')}`);
       if (Date.now() > until) throw new Error(`RabbitMQ node ${specs[node]!.name} did not serve AMQP and MQTT in time; see ${join(dir, `node${node + 1}`, 'log')}`);
@@ -184,8 +222,15 @@ export async function startRabbitCluster(options: RabbitClusterOptions): Promise
 
   try {
     specs.forEach((_, i) => launch(i));
-    for (let i = 0; i < count; i++) await waitServing(i, deadline);
+    for (let i = 0; i < count; i++) {
+      const { amqpPort, mqttPort } = specs[i]!;
+      while (!((await portOpen(amqpPort)) && (await portOpen(mqttPort)))) {
+        if (children[i]?.exitCode !== null || Date.now() > deadline) throw new Error(`RabbitMQ node ${specs[i]!.name} did not start; see ${join(dir, `node${i + 1}`, 'log')}`);
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
     await ctl(0, ['await_online_nodes', String(count), '--timeout', String(Math.max(1000, deadline - Date.now()))], Math.max(1000, deadline - Date.now()) + 5000);
+    for (let i = 0; i < count; i++) await waitServing(i, deadline);
   } catch (error) {
     await stop();
     throw error;
