@@ -46,3 +46,4 @@ export {
   type LocationVerdict,
   type SiteHistory,
 } from './location-check';
+export { DEFAULT_GAIN_CHECK, checkAntennaGain, type GainCheckParams, type GainReason, type GainVerdict } from './gain-check';

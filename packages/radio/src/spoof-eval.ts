@@ -1,4 +1,6 @@
+import { HotspotFit } from './fit';
 import { FIXTURE_TX_POWER_DDBM, type FixtureReception } from './fixture';
+import { checkAntennaGain, DEFAULT_GAIN_CHECK, type GainCheckParams } from './gain-check';
 import { measuredSignalDbm } from './link-budget';
 import { checkLocation, DEFAULT_LOCATION_CHECK, type HeardTransmitter, type LocationCheckParams, type LocationVerdict, type SiteHistory } from './location-check';
 import { meanSignalDbm, type PropagationModel } from './model';
@@ -134,4 +136,49 @@ export function evaluateSpoofDetection(
     }
   }
   return { hotspotWeeks: groups.size, withHistory, honestFlagged, moved: movedResults };
+}
+
+export interface GainEvalResult {
+  hotspotWeeks: number;
+  /** Hotspot-weeks with enough links for a verdict. */
+  checked: number;
+  honestFlagged: number;
+  inflated: { extraGainDdbi: number; flagged: number }[];
+}
+
+/**
+ * Inflated antenna gain on real receptions: each hotspot-week's links as heard, judged once with the gain the data
+ * assumes (0 dBi, honest) and once per inflation with the hotspot asserting that much more.
+ */
+export function evaluateGainCheck(
+  model: PropagationModel,
+  receptions: readonly FixtureReception[],
+  extraGainsDdbi: readonly number[],
+  params: GainCheckParams = DEFAULT_GAIN_CHECK,
+): GainEvalResult {
+  const groups = hotspotWeeks(receptions);
+  let checked = 0;
+  let honestFlagged = 0;
+  const inflated = extraGainsDdbi.map((extraGainDdbi) => ({ extraGainDdbi, flagged: 0 }));
+  for (const group of groups.values()) {
+    const fitWith = (rxGainDdbi: number) =>
+      group.reduce(
+        (fit, r) =>
+          fit.add({
+            distanceM: r.distanceM,
+            frequencyHz: r.frequencyHz,
+            linkBudgetDbm: (FIXTURE_TX_POWER_DDBM + rxGainDdbi) / 10,
+            signalDbm: measuredSignalDbm(r.rssiDbm, r.snrDb, model.noiseFloorDbm),
+          }),
+        new HotspotFit(model),
+      );
+    const honest = checkAntennaGain(model, fitWith(0).sums, 0, params);
+    if (honest.zScore === null) continue;
+    checked++;
+    if (honest.flagged) honestFlagged++;
+    for (const result of inflated) {
+      if (checkAntennaGain(model, fitWith(result.extraGainDdbi).sums, result.extraGainDdbi, params).flagged) result.flagged++;
+    }
+  }
+  return { hotspotWeeks: groups.size, checked, honestFlagged, inflated };
 }
