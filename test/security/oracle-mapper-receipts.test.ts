@@ -99,7 +99,7 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => {
   await client?.endAsync();
-  await oracle?.stop();
+  await oracle?.stop().catch(() => undefined); // stopped already by the last test
   await broker?.stop();
   await db?.drop();
 });
@@ -229,6 +229,25 @@ describe('mapper receipts', () => {
     await client.publishAsync(mapperReceiptTopic('EU868', B.keys.address), encodeMapperReceiptPayload(receipt), { qos: 1 });
     await client.publishAsync(mapperReceiptTopic('EU868', A.keys.address), encodeMapperReceiptPayload({ ...receipt, signal: -800 }), { qos: 1 });
     await waitFor('both refused', async () => (await rejections('topic_mismatch')) === 1 && (await rejections('bad_signature')) === 1);
+  });
+});
+
+describe('the running oracle judges frames itself', () => {
+  it('a second oracle with a short group window turns a frame into coverage without being asked', async () => {
+    const auto = await startOracle(
+      testOracleConfig({ databaseUrl: db.url, mqttUrl: broker.url, oracleKeypair: generateHotspotKeypair(), mapperKeySeal: keySeal, mapperGroupWindowMs: 300, mqttClientId: 'oracle-auto', publishEntropy: false }),
+    );
+    try {
+      await oracle.stop(); // only the new oracle consumes from now on
+      const p: [number, number] = [52.5217, 13.4155];
+      await publishReceipt(A, frame(16, ...p), p);
+      const judged = () => db.sql<{ status: string; hotspot_count: number }[]>`SELECT status, hotspot_count FROM mapper_frames WHERE frame = ${Buffer.from(frame(16, ...p))}`;
+      const [row] = await waitFor('frame judged by the oracle', async () => ((await judged()).length > 0 ? judged() : null), 20_000);
+      expect(row).toEqual({ status: 'plausible', hotspot_count: 1 });
+      expect(await mapperCoverageAt(p)).toBeGreaterThan(0);
+    } finally {
+      await auto.stop();
+    }
   });
 });
 
