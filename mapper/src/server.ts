@@ -18,6 +18,7 @@ import { perAddressRateLimit } from './rate-limits';
 import { coverageV1Routes } from './routes/coverage-v1';
 import { mapApiRoutes } from './routes/map-api';
 import { mapperLogRoutes } from './routes/mapper-log';
+import { mapperMapRoutes } from './routes/mapper-map';
 import { onboardingRoutes } from './routes/onboarding';
 import type { OnboardingService } from './onboarding/service';
 import { PUBLIC_DIR } from './paths';
@@ -151,6 +152,7 @@ export async function buildMapperServer(options: MapperServerOptions): Promise<F
     async (map) => {
       await map.register(rateLimit, perAddressRateLimit(publicLimit));
       await mapApiRoutes(map, { sql: readSql, freshness, activeWindowMs, mapStyleUrl: options.mapStyleUrl ?? null, lookups });
+      await mapperMapRoutes(map, { sql: readSql });
     },
     { prefix: '/api/v1' },
   );

@@ -6,6 +6,7 @@ import 'maplibre-gl/dist/maplibre-gl.css';
 import { resolutionForZoom } from '../../h3-ranges';
 import { $, ApiError, esc, getJson } from '../api';
 import { offlineStyle } from './basemap';
+import { loadMapperHexes, mapperLayers, mapperPanel, type HexMapperMeasurements, type MapperHexes } from './mapper-layers';
 import { hexPanel, hotspotPanel, type HexCoverage, type HexHotspot, type HotspotDetail } from './panels';
 import { DEFAULT_VIEW, readHash, timeParams, writeHash, type ViewState } from './state';
 
@@ -41,6 +42,8 @@ interface DebugHook {
   resolution: number;
   hexCount: number;
   estimatedCount: number;
+  mapperCount: number;
+  noSignalCount: number;
   placeCount: number;
   hotspotCount: number;
   styleUrl: string | null;
@@ -80,15 +83,17 @@ map.touchZoomRotate.disableRotation();
 const overlay = new MapboxOverlay({ interleaved: false, layers: [] });
 map.addControl(overlay as unknown as maplibregl.IControl);
 
-const debug: DebugHook = { ready: false, loading: false, resolution: 0, hexCount: 0, estimatedCount: 0, placeCount: 0, hotspotCount: 0, styleUrl: null, loads: 0, lastError: null, map };
+const debug: DebugHook = { ready: false, loading: false, resolution: 0, hexCount: 0, estimatedCount: 0, mapperCount: 0, noSignalCount: 0, placeCount: 0, hotspotCount: 0, styleUrl: null, loads: 0, lastError: null, map };
 (window as unknown as { __pocMap: DebugHook }).__pocMap = debug;
 
 let hexes: HexCoverage[] = [];
 let estimated: EstimatedHex[] = [];
+let mapperHexes: MapperHexes = { mapper: [], no_signal: [] };
 let placeLabels: PlaceLabel[] = [];
 let hotspots: HotspotPoint[] = [];
 
 function render() {
+  const mappers = mapperLayers(mapperHexes, (h3) => void openHex(h3));
   overlay.setProps({
     layers: [
       // Estimated below, measured on top: where both exist the measurement is what shows.
@@ -103,6 +108,7 @@ function render() {
         pickable: false,
         highPrecision: 'auto',
       }),
+      mappers.noSignal,
       new H3HexagonLayer<HexCoverage>({
         id: 'coverage',
         data: hexes,
@@ -122,6 +128,7 @@ function render() {
           return true;
         },
       }),
+      mappers.mapperOutline,
       // Zoomed far out a res-4 hex is under a pixel: mark covered hexes with dots so coverage stays visible.
       new ScatterplotLayer<HexCoverage>({
         id: 'coverage-dots',
@@ -174,6 +181,8 @@ function render() {
   });
   debug.hexCount = hexes.length;
   debug.estimatedCount = estimated.length;
+  debug.mapperCount = mapperHexes.mapper.length;
+  debug.noSignalCount = mapperHexes.no_signal.length;
   debug.placeCount = placeLabels.length;
   debug.hotspotCount = hotspots.length;
 }
@@ -228,11 +237,13 @@ async function loadViewport() {
       estimatedLoaded.push(...page.hexes);
       estimatedCursor = page.next_cursor;
     } while (estimatedCursor && estimatedLoaded.length < MAX_HEXES);
+    const mapperLoaded = await loadMapperHexes(bbox, res, controller.signal);
     const labels: { places: PlaceLabel[] } =
       map.getZoom() >= PLACE_LABEL_ZOOM ? await getJson(`/api/v1/places?bbox=${bbox}&limit=80`, { signal: controller.signal }) : { places: [] };
     if (controller.signal.aborted) return;
     hexes = loaded;
     estimated = estimatedLoaded;
+    mapperHexes = mapperLoaded;
     placeLabels = labels.places;
     hotspots = hs.hotspots.filter((h) => h.lat !== null && h.lng !== null);
     debug.resolution = res;
@@ -273,13 +284,14 @@ async function openHex(h3: string, fly = false) {
   syncHash();
   render();
   showPanel(`<h2>Hex ${esc(h3)}</h2><p>Loading…</p>`);
+  const mappers: Promise<string> = getJson<HexMapperMeasurements>(`/api/v1/hexes/${h3}/mapper`).then(mapperPanel, () => '');
   try {
     const d: { hex: HexCoverage; hotspots: HexHotspot[] } = await getJson(`/api/v1/hexes/${h3}?${timeParams(state).slice(1)}`);
-    showPanel(hexPanel(d.hex, d.hotspots));
+    showPanel(hexPanel(d.hex, d.hotspots) + (await mappers));
     if (fly) map.flyTo({ center: [d.hex.lng, d.hex.lat], zoom: Math.max(map.getZoom(), 12) });
   } catch (error) {
     const msg = error instanceof ApiError && error.status === 404 ? 'No coverage recorded here in the selected time range.' : (error as Error).message;
-    showPanel(`<h2>Hex ${esc(h3)}</h2><p class="error">${esc(msg)}</p>`);
+    showPanel(`<h2>Hex ${esc(h3)}</h2><p class="error">${esc(msg)}</p>${await mappers}`);
   }
 }
 
