@@ -174,7 +174,7 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
   const subscriber = new ReportSubscriber({ sql, client, pool, sharedSubscriptionGroup: config.sharedSubscriptionGroup, logger: log, metrics });
   subscriber.listen();
   const mappers = config.mapperKeySeal
-    ? new MapperReceiptSubscriber({ sql, client, keySeal: config.mapperKeySeal, logger: log, sharedSubscriptionGroup: config.sharedSubscriptionGroup, groupWindowMs: config.mapperGroupWindowMs })
+    ? new MapperReceiptSubscriber({ sql, client, keySeal: config.mapperKeySeal, logger: log, sharedSubscriptionGroup: config.sharedSubscriptionGroup, groupWindowMs: config.mapperGroupWindowMs, metricsRegistry: metrics.registry })
     : null;
   mappers?.listen();
   await new Promise<void>((resolve, reject) => {

@@ -245,6 +245,9 @@ describe('the running oracle judges frames itself', () => {
       const [row] = await waitFor('frame judged by the oracle', async () => ((await judged()).length > 0 ? judged() : null), 20_000);
       expect(row).toEqual({ status: 'plausible', hotspot_count: 1 });
       expect(await mapperCoverageAt(p)).toBeGreaterThan(0);
+      const metrics = await auto.metrics.metrics();
+      expect(metrics).toContain('oracle_mapper_receipts_total{outcome="stored"} 1');
+      expect(metrics).toContain('oracle_mapper_frames_total{status="plausible",reason="none"} 1');
     } finally {
       await auto.stop();
     }

@@ -1,6 +1,7 @@
 import { MAPPER_RECEIPT_FILTER, sharedSubscription, type KeySealKeypair } from '@poc/protocol';
 import type { MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
+import { Counter, type Registry } from 'prom-client';
 import type { Sql } from 'postgres';
 import type { IncomingMessage } from '../ingest/decode';
 import { HeldAcks, type AckToken } from '../ingest/held-acks';
@@ -21,6 +22,8 @@ export class MapperReceiptSubscriber {
   private processTimer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
   private stopped = false;
+  private readonly receipts: Counter<'outcome'>;
+  private readonly frames: Counter<'status' | 'reason'>;
 
   constructor(
     private readonly o: {
@@ -34,8 +37,13 @@ export class MapperReceiptSubscriber {
       logGraceMs?: number;
       processEveryMs?: number;
       flushMs?: number;
+      metricsRegistry: Registry;
     },
-  ) {}
+  ) {
+    const registers = [o.metricsRegistry];
+    this.receipts = new Counter({ name: 'oracle_mapper_receipts_total', help: 'Mapper receipts received: stored, or the reason they were refused at ingest', labelNames: ['outcome'], registers });
+    this.frames = new Counter({ name: 'oracle_mapper_frames_total', help: 'Mapper frames judged, by status and reason (none when plausible)', labelNames: ['status', 'reason'], registers });
+  }
 
   listen(): void {
     this.acks = new HeldAcks(this.o.client);
@@ -64,8 +72,10 @@ export class MapperReceiptSubscriber {
     if (batch.length === 0) return this.chain;
     this.chain = this.chain.then(async () => {
       try {
-        await storeMapperReceipts(this.o.sql, batch);
+        const { stored, rejected } = await storeMapperReceipts(this.o.sql, batch);
         this.acks?.release(tokens);
+        this.receipts.inc({ outcome: 'stored' }, stored);
+        for (const r of rejected) this.receipts.inc({ outcome: r.reason });
       } catch (error) {
         // PUBACKs stay held: the broker redelivers the batch after a reconnect; stored receipts are idempotent by hash.
         this.o.logger.error({ err: error, size: batch.length }, 'storing mapper receipts failed; left with the broker');
@@ -80,7 +90,10 @@ export class MapperReceiptSubscriber {
     this.chain = this.chain.then(async () => {
       try {
         const verdicts = await processMapperFrames(this.o.sql, { keySeal: this.o.keySeal, now, groupWindowMs: this.o.groupWindowMs });
-        for (const v of verdicts) if (v.status !== 'plausible') this.o.logger.info({ frameId: v.frameId, status: v.status, reason: v.reason }, 'mapper frame not counted');
+        for (const v of verdicts) {
+          this.frames.inc({ status: v.status, reason: v.reason ?? 'none' });
+          if (v.status !== 'plausible') this.o.logger.info({ frameId: v.frameId, status: v.status, reason: v.reason }, 'mapper frame not counted');
+        }
         const logs = await processMapperLogs(this.o.sql, { keySeal: this.o.keySeal, now, graceMs: this.o.logGraceMs });
         if (logs.invalid > 0) this.o.logger.warn({ invalid: logs.invalid }, 'logged mapper frames whose MIC does not verify');
       } catch (error) {
