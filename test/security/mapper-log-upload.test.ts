@@ -191,3 +191,21 @@ describe('mapper log uploads', () => {
     expect(limited).toBeGreaterThan(0);
   });
 });
+
+describe("the map's mapper endpoints", () => {
+  it('attack: bad boxes, resolutions and cells are refused with 400; a world-sized box answers bounded', async () => {
+    const get = async (url: string) => {
+      const r = await fetch(`${base}${url}`);
+      return { status: r.status, json: (await r.json()) as Record<string, unknown> };
+    };
+    expect((await get('/api/v1/mapper-hexes?bbox=1,2,3&res=9')).status).toBe(400);
+    expect((await get('/api/v1/mapper-hexes?bbox=10,60,0,50&res=9')).status).toBe(400);
+    expect((await get('/api/v1/mapper-hexes?bbox=0,0,1,1&res=16')).status).toBe(400);
+    expect((await get("/api/v1/hexes/'%20OR%201=1/mapper")).status).toBe(400);
+    const world = await get('/api/v1/mapper-hexes?bbox=-180,-90,180,90&res=4');
+    expect(world.status).toBe(200);
+    expect(world.json).toMatchObject({ resolution: 4, truncated: false });
+    const cell = await get(`/api/v1/hexes/${latLngToCell(...point(1), 9)}/mapper`);
+    expect((cell.json.frames as { heard_by: { hotspot: string }[] }[])[0]!.heard_by.map((h) => h.hotspot)).toEqual([A.keys.address]);
+  });
+});
