@@ -2,6 +2,7 @@ import { freeSpacePathLossDb, OUTDOOR_LINK_PRIOR, type PropagationModel } from '
 import type { Sql } from 'postgres';
 import { collusionEvidence, storeCollusionFlags } from './collusion';
 import { loadLinkGraph } from './link-graph';
+import { updateRadioFits } from './radio-fit';
 
 /**
  * Geospatial plausibility beyond Helium. Every located beaconer→witness pair gives a link sample: the asserted
@@ -124,6 +125,8 @@ const TRUST_LOCK = 7_150_104;
  * hotspots.trust_score = plausibility × collusion scale, which the PoC processor snapshots onto every report.
  */
 export async function updateTrustScores(sql: Sql, windowHours = 168, p: TrustParams = DEFAULT_TRUST_PARAMS): Promise<number> {
+  // The per-hotspot fits (and their antenna-gain verdicts) take the links verified since the last refresh.
+  await updateRadioFits(sql);
   const since = new Date(Date.now() - windowHours * 3600_000);
   const rows = await plausibilityRows(sql, since, p);
   const evidence = collusionEvidence(await loadLinkGraph(sql, since));
