@@ -1,5 +1,5 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -45,7 +45,7 @@ export interface RabbitClusterOptions {
   /** Base URL of the broker auth service (`startBrokerAuthService`): its /rabbitmq/{user,vhost,resource,topic} routes decide every login and access. */
   authServiceUrl: string;
   nodes?: number;
-  /** Bound on the whole start (all nodes up and clustered); default 120 s. */
+  /** Bound on the whole start (all nodes up, clustered and accepting the readiness login); default 180 s. */
   startTimeoutMs?: number;
   /**
    * A service login the auth service accepts: a node counts as started once it accepts this MQTT login (its
@@ -61,7 +61,7 @@ const mqttString = (text: string) => {
 
 /** One MQTT 3.1.1 CONNECT with a clean session; resolves with the CONNACK return code (0 = accepted), or -1. */
 function mqttLoginCode(port: number, username: string, password: string): Promise<number> {
-  const body = Buffer.concat([mqttString('MQTT'), Buffer.from([4, 0xc2, 0, 30]), mqttString(`devnet-probe-${process.pid}`), mqttString(username), mqttString(password)]);
+  const body = Buffer.concat([mqttString('MQTT'), Buffer.from([4, 0xc2, 0, 30]), mqttString(`devnet-probe-${process.pid}-${port}`), mqttString(username), mqttString(password)]);
   if (body.length > 127) throw new Error('readiness login too long for the probe');
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1', () => socket.write(Buffer.concat([Buffer.from([0x10, body.length]), body])));
@@ -138,7 +138,7 @@ function nodeConfig(o: { amqpPort: number; mqttPort: number; nodeNames: string[]
 export async function startRabbitCluster(options: RabbitClusterOptions): Promise<RabbitCluster> {
   if (!existsSync(join(RABBITMQ_BIN, 'rabbitmq-server'))) throw new Error(`no ${RABBITMQ_BIN}/rabbitmq-server (apt-get install rabbitmq-server)`);
   const count = options.nodes ?? 3;
-  const deadline = Date.now() + (options.startTimeoutMs ?? 120_000);
+  const deadline = Date.now() + (options.startTimeoutMs ?? 180_000);
   const dir = await mkdtemp(join(tmpdir(), 'rabbitmq-cluster-'));
   await writeFile(join(dir, '.erlang.cookie'), randomBytes(24).toString('hex'), { mode: 0o400 });
   await writeFile(join(dir, 'enabled_plugins'), '[rabbitmq_mqtt,rabbitmq_auth_backend_http].\n');
@@ -232,8 +232,16 @@ export async function startRabbitCluster(options: RabbitClusterOptions): Promise
     await ctl(0, ['await_online_nodes', String(count), '--timeout', String(Math.max(1000, deadline - Date.now()))], Math.max(1000, deadline - Date.now()) + 5000);
     for (let i = 0; i < count; i++) await waitServing(i, deadline);
   } catch (error) {
+    // The nodes' logs go with the directory: keep the end of each in the error.
+    const tails = specs.map((s, i) => {
+      try {
+        return `--- ${s.name}\n${readFileSync(join(dir, `node${i + 1}`, 'log', 'rabbit.log'), 'utf8').slice(-1500)}`;
+      } catch {
+        return `--- ${s.name}: no log`;
+      }
+    });
     await stop();
-    throw error;
+    throw new Error(`${(error as Error).message}\n${tails.join('\n')}`);
   }
 
   return {
@@ -258,7 +266,7 @@ export async function startRabbitCluster(options: RabbitClusterOptions): Promise
     async start(node) {
       if (children[node]) return;
       launch(node);
-      await waitServing(node, Date.now() + (options.startTimeoutMs ?? 120_000));
+      await waitServing(node, Date.now() + (options.startTimeoutMs ?? 180_000));
     },
     ctl: (node, args) => ctl(node, args),
     stop,
