@@ -1,5 +1,6 @@
 import type { Sql } from 'postgres';
 import type { Bbox } from '../h3-ranges';
+import { hotspotRadioEvidence, type FittedModel, type TrustEvidence } from './hotspot-evidence';
 
 export type HotspotStatus = 'active' | 'inactive' | 'new';
 
@@ -106,13 +107,16 @@ export interface HotspotDetail extends HotspotSummary {
     selected: boolean;
   }[];
   rewards: { epoch: number; start_at: string; end_at: string; epoch_status: string; beacon_shares: number; witness_shares: number; amount: string; cumulative: string }[];
+  /** The hotspot's own propagation fit per source (witness links, mapper measurements); null until it has one. */
+  radio_model: Record<'witness' | 'mapper', FittedModel | null>;
+  trust_evidence: TrustEvidence;
 }
 
 export async function hotspotDetail(sql: Sql, address: string, options: { activeWindowMs: number; limit: number; since?: Date }): Promise<HotspotDetail | null> {
   const [row] = await sql<HotspotRow[]>`SELECT * FROM hotspots WHERE address = ${address}`;
   if (!row) return null;
   const since = options.since ?? new Date(0);
-  const [beacons, witnesses, rewards] = await Promise.all([
+  const [beacons, witnesses, rewards, radio] = await Promise.all([
     sql<{ hash: string; received_at: Date; status: string; reason: string | null; frequency: bigint; datarate: string; tx_power: number; witnesses: bigint }[]>`
       SELECT b.hash, b.received_at, b.status, b.reason, b.frequency, b.datarate, b.tx_power,
              (SELECT count(*) FROM witness_reports w WHERE w.beacon_hash = b.hash AND w.status = 'valid') AS witnesses
@@ -128,6 +132,7 @@ export async function hotspotDetail(sql: Sql, address: string, options: { active
       FROM epoch_rewards r JOIN epochs e ON e.epoch = r.epoch
       WHERE r.hotspot = ${address} AND e.end_at >= ${since}
       ORDER BY r.epoch DESC LIMIT ${options.limit}`,
+    hotspotRadioEvidence(sql, address, row.trust_score),
   ]);
   return {
     ...summary(row, options.activeWindowMs),
@@ -173,5 +178,6 @@ export async function hotspotDetail(sql: Sql, address: string, options: { active
       amount: r.amount,
       cumulative: r.cumulative,
     })),
+    ...radio,
   };
 }
