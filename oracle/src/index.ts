@@ -72,6 +72,8 @@ export interface OracleConfig {
   mapperKeySeal?: KeySealKeypair | null;
   /** How long the receipts of one mapper frame are collected before it is judged (default 10 s). */
   mapperGroupWindowMs?: number;
+  /** Grace for late receipts before a logged, unheard mapper frame is measured no-signal (default 10 min). */
+  mapperLogGraceMs?: number;
   /** Run migrations at start (default true). */
   migrate?: boolean;
   densityRefreshSeconds?: number;
@@ -174,7 +176,7 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
   const subscriber = new ReportSubscriber({ sql, client, pool, sharedSubscriptionGroup: config.sharedSubscriptionGroup, logger: log, metrics });
   subscriber.listen();
   const mappers = config.mapperKeySeal
-    ? new MapperReceiptSubscriber({ sql, client, keySeal: config.mapperKeySeal, logger: log, sharedSubscriptionGroup: config.sharedSubscriptionGroup, groupWindowMs: config.mapperGroupWindowMs, metricsRegistry: metrics.registry })
+    ? new MapperReceiptSubscriber({ sql, client, keySeal: config.mapperKeySeal, logger: log, sharedSubscriptionGroup: config.sharedSubscriptionGroup, groupWindowMs: config.mapperGroupWindowMs, logGraceMs: config.mapperLogGraceMs, metricsRegistry: metrics.registry })
     : null;
   mappers?.listen();
   await new Promise<void>((resolve, reject) => {
