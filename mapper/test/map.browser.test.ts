@@ -112,6 +112,9 @@ describe('coverage map in Chromium', () => {
     await page.locator('#search-results li[data-kind="hotspot"]').first().click();
     await expect.poll(() => page.locator('#panel-body h2').textContent(), { timeout: 20_000 }).toBe('Beta Canal Relay');
     expect(await page.locator('#panel').isVisible()).toBe(true);
+    // The trust evidence in words and the radio model (none fitted yet: the regional model only).
+    expect(await page.locator('#panel-body .trust-evidence').textContent()).toContain('Not enough links yet to judge your location');
+    expect(await page.locator('#panel-body table.radio-model').textContent()).toContain('regional model only');
     await expect.poll(() => page.evaluate(() => location.hash), { timeout: 20_000 }).toContain(`hotspot=${seed.beta.address}`);
     await page.waitForFunction(() => {
       const h = (window as unknown as { __pocMap?: MapHook }).__pocMap;

@@ -67,6 +67,42 @@ export interface HotspotDetail {
   recent_beacons: { hash: string; received_at: string; status: string; reason: string | null; witnesses: number; datarate: string }[];
   recent_witnesses: { hash: string; received_at: string; status: string; reason: string | null; signal_dbm: number; snr_db: number; beaconer: string | null; distance_m: number | null }[];
   rewards: { epoch: number; end_at: string; epoch_status: string; beacon_shares: number; witness_shares: number; amount: string; cumulative: string }[];
+  trust_score: number;
+  radio_model: Record<'witness' | 'mapper', FittedModel | null>;
+  trust_evidence: { trust_score: number; summary: string[]; reasons: { kind: string; message: string }[] };
+}
+
+/** The API's hotspot_radio_fits view (mapper/src/db/hotspot-evidence.ts). */
+interface FittedModel {
+  links: number;
+  exponent: number;
+  exponent_sd: number;
+  path_loss_1km_db: number;
+  shadowing_sd_db: number;
+  mostly_prior: boolean;
+  summary: string;
+}
+
+function trustSection(h: HotspotDetail): string {
+  const e = h.trust_evidence;
+  return `
+    <h3>Trust ${(e.trust_score * 100).toFixed(0)} %</h3>
+    <ul class="trust-evidence">${e.summary.map((line) => `<li>${esc(line)}</li>`).join('')}</ul>
+    ${e.reasons.length > 0 ? `<p><small>Reasons: ${e.reasons.map((r) => `<code>${esc(r.kind)}</code>`).join(' ')}</small></p>` : ''}`;
+}
+
+function radioModelSection(h: HotspotDetail): string {
+  const row = (label: string, m: FittedModel | null) =>
+    m
+      ? `<tr><td>${label}</td><td>${m.links}</td><td>${m.exponent.toFixed(2)} ± ${m.exponent_sd.toFixed(2)}</td><td>${m.shadowing_sd_db.toFixed(1)} dB</td><td>${m.mostly_prior ? 'mostly regional prior' : 'own links'}</td></tr>`
+      : `<tr><td>${label}</td><td>0</td><td colspan="3">regional model only</td></tr>`;
+  const own = h.radio_model.witness ?? h.radio_model.mapper;
+  return `
+    <h3>Radio model</h3>
+    <table class="radio-model"><thead><tr><th>From</th><th>Links</th><th>Exponent</th><th>Shadowing</th><th>Fit</th></tr></thead><tbody>
+      ${row('Witness links', h.radio_model.witness)}${row('Mapper receipts', h.radio_model.mapper)}
+    </tbody></table>
+    ${own ? `<p><small>${esc(own.summary)}</small></p>` : ''}`;
 }
 
 const tokens = (base: string) => (Number(base) / 1e6).toLocaleString('en-US', { maximumFractionDigits: 6 });
@@ -86,6 +122,8 @@ export function hotspotPanel(h: HotspotDetail): string {
       <dt>Last beacon</dt><dd>${fmtTime(h.last_beacon_at)}</dd>
       <dt>Last witness</dt><dd>${fmtTime(h.last_witness_at)}</dd>
     </dl>
+    ${trustSection(h)}
+    ${radioModelSection(h)}
     <h3>Rewards per epoch</h3>
     ${h.rewards.length === 0 ? '<p>No rewards yet.</p>' : `<table><thead><tr><th>Epoch</th><th>Beacon</th><th>Witness</th><th>Amount</th><th>Total</th><th></th></tr></thead><tbody>
       ${h.rewards.map((r) => `<tr><td>${r.epoch}</td><td>${r.beacon_shares.toFixed(2)}</td><td>${r.witness_shares.toFixed(2)}</td><td>${tokens(r.amount)}</td><td>${tokens(r.cumulative)}</td><td>${esc(r.epoch_status)}</td></tr>`).join('')}
