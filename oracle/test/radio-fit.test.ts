@@ -129,3 +129,37 @@ describe('per-hotspot propagation fit', () => {
     for (const h of ring) expect(second.get(h.keys.address)!.gain_verdict).toMatchObject({ flagged: false, reasons: [] });
   });
 });
+
+describe('per-hotspot fit from mapper receipts', () => {
+  it('adds valid receipts of plausible frames at the distance from the fix, and nothing else', async () => {
+    const hotspot: TestHotspot = { keys: generateHotspotKeypair(), location: latLngToCell(45.5, 5.5, 12) };
+    await seedHotspots(db.sql, [hotspot]);
+    const frame = async (id: number, lat: number, status: string) =>
+      db.sql`
+        INSERT INTO mapper_frames (id, frame, device_id, lat, lng, h3, hdop_deci, satellites, first_received_at, status, receipt_count, hotspot_count)
+        VALUES (${id}, ${Buffer.from([id])}, 7, ${lat}, 5.5, ${latLngToCell(lat, 5.5, 9)}, 10, 8, now(), ${status}, 1, 1)`;
+    const receipt = async (hash: string, frameId: number, status: string, signal: number) =>
+      db.sql`
+        INSERT INTO mapper_receipts (hash, hotspot, topic, received_at, frame, device_id, report_ts_ns, gateway_time_ns, tmst, signal, snr, frequency,
+                                     datarate, payload, status, frame_id, processed_at)
+        VALUES (${hash}, ${hotspot.keys.address}, 't', now(), ${Buffer.from([frameId, hash.length])}, 7, 1, 0, 1, ${signal}, 100, 868100000, 'SF9BW125', '\\x00',
+                ${status}, ${frameId}, now())`;
+    // Fixes 1, 2, 4 and 8 km north of the hotspot, heard at the regional model's mean (14 dBm + 1.2 dBi − 127.7 dB at 1 km) …
+    for (const [i, km] of [1, 2, 4, 8].entries()) {
+      await frame(100 + i, 45.5 + km / 111.2, 'plausible');
+      await receipt(`m${i}`, 100 + i, 'valid', -1125 - Math.round(321 * Math.log10(km)));
+    }
+    // … and receipts that must not count: refused, or of an implausible frame.
+    await frame(110, 45.6, 'implausible');
+    await receipt('m-implausible', 110, 'valid', -900);
+    await receipt('m-refused', 100, 'invalid', -900);
+    await updateRadioFits(db.sql, params, later());
+    const [row] = await db.sql<{ links: number; sx: number; exponent: number; gain_verdict: unknown }[]>`
+      SELECT links, sx, exponent, gain_verdict FROM hotspot_radio_fits WHERE hotspot = ${hotspot.keys.address} AND source = 'mapper'`;
+    expect(row!.links).toBe(4);
+    expect(row!.sx).toBeCloseTo(Math.log10(1) + Math.log10(2) + Math.log10(4) + Math.log10(8), 2);
+    // A slope of 32.1 dB per decade in the signal: the regional exponent 3.21, which the fit keeps.
+    expect(row!.exponent).toBeCloseTo(3.21, 1);
+    expect(row!.gain_verdict).toBeNull();
+  });
+});
