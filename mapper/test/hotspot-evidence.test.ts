@@ -4,6 +4,7 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { updateTrustScores } from '@poc/oracle/testing';
 import { buildMapperServer } from '../src/server';
+import { hotspotPanel } from '../src/web/map/panels';
 import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
 import { insertHotspot, type FixtureHotspot } from './fixtures';
 
@@ -111,5 +112,29 @@ describe('hotspot page: fitted radio model and trust evidence', () => {
     const h = await page(quiet.address);
     expect(h.radio_model).toEqual({ witness: null, mapper: null });
     expect(h.trust_evidence).toEqual({ trust_score: 1, reasons: [], summary: ['Not enough links yet to judge your location (0 of the 10 needed).'] });
+  });
+
+  it('survives hostile or malformed evidence rows: skipped or escaped, never a crash', async () => {
+    const victim = await insertHotspot(db.sql, 'Victim <b>', 52.5, 5.5);
+    await db.sql`
+      INSERT INTO hotspot_flags (hotspot, evidence, reason, detail, scale)
+      VALUES (${victim.address}, 'closed_group', '<img src=x onerror=alert(1)> hears only its friends', '{"members": 3}', 0.5)`;
+    // A verdict missing its numbers (an older or corrupted row) is left out rather than printed as "undefined dBi".
+    await db.sql`
+      INSERT INTO hotspot_radio_fits (hotspot, source, links, sx, sxx, sy, sxy, syy, path_loss_1km_db, path_loss_sd_db, exponent, exponent_sd,
+                                      shadowing_sd_db, residual_sd_db, prior_share, gain_verdict)
+      VALUES (${victim.address}, 'witness', 2, 0, 0, 0, 0, 0, 120, 8, 3, 0.8, 12, NULL, 0.99,
+              '{"flagged": true, "reasons": [{"kind": "gain_unsupported", "deficitDb": "lots"}, {"kind": "other"}]}')`;
+    const h = await page(victim.address);
+    expect(h.trust_evidence.reasons).toEqual([
+      { kind: 'closed_group', message: '<img src=x onerror=alert(1)> hears only its friends', detail: { members: 3, reward_factor: 0.5 } },
+    ]);
+    expect(h.radio_model.witness).toMatchObject({ links: 2, residual_sd_db: null, mostly_prior: true });
+    const html = hotspotPanel(h);
+    expect(html).not.toContain('<img');
+    expect(html).toContain('&lt;img src=x onerror=alert(1)&gt; hears only its friends');
+    expect(html).toContain('Victim &lt;b&gt;');
+    const missing = await app.inject({ method: 'GET', url: `/api/v1/hotspots/${'1'.repeat(500)}` });
+    expect(missing.statusCode).toBe(404);
   });
 });

@@ -116,12 +116,13 @@ export function trustEvidence(trustScore: number, trust: TrustRow | undefined, f
   }
   for (const f of flags) reasons.push({ kind: f.evidence, message: f.reason, detail: { ...f.detail, reward_factor: f.scale } });
   for (const g of witnessFit?.gain_verdict?.flagged ? (witnessFit.gain_verdict.reasons ?? []) : []) {
-    if (g.kind !== 'gain_unsupported' || g.deficitDb === undefined || g.assertedGainDdbi === undefined || g.impliedGainDdbi === undefined) continue;
+    const numbers = [g.deficitDb, g.assertedGainDdbi, g.impliedGainDdbi];
+    if (g.kind !== 'gain_unsupported' || !numbers.every((v) => typeof v === 'number' && Number.isFinite(v))) continue;
     reasons.push({
       kind: 'gain_unsupported',
       message:
-        `Your ${plural(g.links ?? 0, 'link')} are on average ${round(g.deficitDb, 1)} dB weaker than the regional model predicts for the ` +
-        `${g.assertedGainDdbi / 10} dBi antenna you asserted; they fit about ${g.impliedGainDdbi / 10} dBi. Check the asserted gain, the antenna and its cable.`,
+        `Your ${plural(g.links ?? 0, 'link')} are on average ${round(g.deficitDb!, 1)} dB weaker than the regional model predicts for the ` +
+        `${g.assertedGainDdbi! / 10} dBi antenna you asserted; they fit about ${g.impliedGainDdbi! / 10} dBi. Check the asserted gain, the antenna and its cable.`,
       detail: { ...g },
     });
   }
