@@ -163,31 +163,3 @@ export async function recordCoverage(sql: Sql | TransactionSql, measurements: re
       witness_count = coverage_hex_hotspot_days.witness_count + EXCLUDED.witness_count,
       last_seen_at = GREATEST(coverage_hex_hotspot_days.last_seen_at, EXCLUDED.last_seen_at)`;
 }
-
-/** Any constant works; it only has to be the same for every oracle process. */
-const PRUNE_LOCK_ID = 7_150_043;
-
-/**
- * Deletes coverage history older than `keepDays` whole UTC days before today (today and the `keepDays` days before it
- * stay), in batches of `batchSize` rows, each its own short transaction so ingest never waits long. One worker prunes
- * at a time (advisory lock); the others skip. Returns the rows deleted.
- */
-export async function pruneCoverageHistory(sql: Sql, options: { keepDays: number; now?: Date; batchSize?: number }): Promise<number> {
-  if (!Number.isInteger(options.keepDays) || options.keepDays < 1) throw new Error('coverage history: keepDays must be a whole number ≥ 1');
-  const today = Date.parse(utcDay(options.now ?? new Date()));
-  const cutoff = utcDay(new Date(today - options.keepDays * 86_400_000));
-  const batchSize = options.batchSize ?? 20_000;
-  let total = 0;
-  for (;;) {
-    const deleted = await sql.begin(async (tx) => {
-      const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${PRUNE_LOCK_ID}) AS ok`;
-      if (!lock?.ok) return 0;
-      const result = await tx`
-        DELETE FROM coverage_hex_hotspot_days WHERE ctid = ANY(ARRAY(
-          SELECT ctid FROM coverage_hex_hotspot_days WHERE day < ${cutoff}::date LIMIT ${batchSize}))`;
-      return result.count;
-    });
-    total += deleted;
-    if (deleted < batchSize) return total;
-  }
-}
