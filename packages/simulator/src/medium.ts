@@ -1,6 +1,7 @@
 import { decodeStrictBase64, hzToMhz, mhzToHz, parseDatr, type RxpkJson, type Txpk, type TxpkAck } from '@poc/hotspot-firmware-bridge';
 import type { VirtualForwarder } from '@poc/hotspot-firmware-bridge';
-import { REGION_PARAMS } from '@poc/protocol';
+import { latLngToCell } from 'h3-js';
+import { REGION_PARAMS, type Region } from '@poc/protocol';
 import { clipTxPower, CONCENTRATOR_MAX_TX_POWER_DBM, rxpkInDialect, type StationHardware } from './dialects';
 import type { FleetHotspot } from './plan';
 import { DEFAULT_RADIO_MODEL, haversineM, simulateLink, type RadioModelParams } from './radio-model';
@@ -17,6 +18,33 @@ export interface RadioMediumOptions {
   maxTxPowerDbm?: number;
   /** Observes each delivery: what the radio model computed (after any cheat) and the rxpk the forwarder wrote. */
   onReception?: (reception: { from: FleetHotspot; to: FleetHotspot; rssiDbm: number; snrDb: number; rxpk: RxpkJson }) => void;
+  /** Observes each delivery of a field device's uplink (a mapper's frame) to a hotspot. */
+  onDeviceReception?: (reception: { device: string; to: FleetHotspot; rssiDbm: number; snrDb: number; rxpk: RxpkJson }) => void;
+}
+
+/** An uplink from a field device (a mapper) at its true position; the device is not a station and hears nothing. */
+export interface DeviceUplink {
+  /** Names the device in reception callbacks. */
+  device: string;
+  region: Region;
+  lat: number;
+  lng: number;
+  frame: Uint8Array;
+  frequencyHz: number;
+  /** LoRa datarate name, e.g. 'SF9BW125'. */
+  datr: string;
+  /** Conducted power, dBm (default 14, a typical end device). */
+  txPowerDbm?: number;
+  /** Antenna gain, dBi×10 (default 0: a handheld or car whip). */
+  gainDdbi?: number;
+}
+
+interface Transmitter {
+  key: string;
+  region: Region;
+  lat: number;
+  lng: number;
+  gainDdbi: number;
 }
 
 export interface RadioMediumStats {
@@ -113,27 +141,63 @@ export class RadioMedium {
     const lora = parseDatr(txpk.datr);
     if (!frame || !lora) return { error: 'NONE' };
     const { ack, radiatedDbm: txPower } = clipTxPower(txpk.powe ?? 14, this.options.maxTxPowerDbm ?? CONCENTRATOR_MAX_TX_POWER_DBM);
-    const frequencyHz = mhzToHz(txpk.freq);
-    const params = REGION_PARAMS[from.hotspot.region];
+    const transmitter = { key: from.hotspot.address, region: from.hotspot.region, lat: from.hotspot.trueLat, lng: from.hotspot.trueLng, gainDdbi: from.hotspot.gainDdbi };
+    this.radiate(transmitter, from, { frame, data: txpk.data, datr: txpk.datr as string, codr: txpk.codr ?? '4/5', frequencyHz: mhzToHz(txpk.freq), txPowerDbm: txPower, lora }, (reception) =>
+      this.options.onReception?.({ from: from.hotspot, ...reception }),
+    );
+    return ack;
+  }
+
+  /**
+   * A field device's uplink heard by every station whose received power clears its sensitivity (the same model and
+   * draws as hotspot links, with the place it sends from in the role of a hotspot's site). Returns how many stations
+   * will receive it.
+   */
+  transmitFromDevice(uplink: DeviceUplink): number {
+    this.counters.transmissions++;
+    const lora = parseDatr(uplink.datr);
+    if (!lora) throw new Error(`not a LoRa datarate: ${uplink.datr}`);
+    // Shadowing and "site" belong to the place, not the device: a res-9 cell's clutter (≈ 350 m across) affects every
+    // device sending from it alike, and changes as the device moves on.
+    const place = `place:${latLngToCell(uplink.lat, uplink.lng, 9)}`;
+    const transmitter = { key: place, region: uplink.region, lat: uplink.lat, lng: uplink.lng, gainDdbi: uplink.gainDdbi ?? 0 };
+    const data = Buffer.from(uplink.frame).toString('base64');
+    return this.radiate(
+      transmitter,
+      null,
+      { frame: uplink.frame, data, datr: uplink.datr, codr: '4/5', frequencyHz: uplink.frequencyHz, txPowerDbm: uplink.txPowerDbm ?? 14, lora },
+      (reception) => this.options.onDeviceReception?.({ device: uplink.device, ...reception }),
+    );
+  }
+
+  private radiate(
+    from: Transmitter,
+    fromStation: Station | null,
+    packet: { frame: Uint8Array; data: string; datr: string; codr: string; frequencyHz: number; txPowerDbm: number; lora: { spreadingFactor: number; bandwidthKhz: number } },
+    observe: (reception: { to: FleetHotspot; rssiDbm: number; snrDb: number; rxpk: RxpkJson }) => void,
+  ): number {
+    const { frame, frequencyHz, lora } = packet;
+    const params = REGION_PARAMS[from.region];
     const chan = Math.max(0, params.channelFrequencies.indexOf(frequencyHz));
     const [minDelay, maxDelay] = this.options.deliveryDelayMs ?? [20, 200];
     const sentAt = performance.now();
-    for (const rx of this.neighbours(from.hotspot.trueLat, from.hotspot.trueLng)) {
-      if (rx === from || rx.hotspot.region !== from.hotspot.region) continue;
+    let delivered = 0;
+    for (const rx of this.neighbours(from.lat, from.lng)) {
+      if (rx === fromStation || rx.hotspot.region !== from.region) continue;
       this.counters.linksEvaluated++;
-      const distanceM = haversineM(from.hotspot.trueLat, from.hotspot.trueLng, rx.hotspot.trueLat, rx.hotspot.trueLng);
+      const distanceM = haversineM(from.lat, from.lng, rx.hotspot.trueLat, rx.hotspot.trueLng);
       const link = simulateLink(
         {
           distanceM,
           frequencyHz,
-          txPowerDbm: txPower,
-          txGainDdbi: from.hotspot.gainDdbi,
+          txPowerDbm: packet.txPowerDbm,
+          txGainDdbi: from.gainDdbi,
           rxGainDdbi: rx.hotspot.gainDdbi,
           spreadingFactor: lora.spreadingFactor,
           bandwidthKhz: lora.bandwidthKhz,
-          linkShadow: this.linkShadow(from.hotspot.address, rx.hotspot.address),
+          linkShadow: this.linkShadow(from.key, rx.hotspot.address),
           packetFading: this.fading.gaussian(),
-          txSite: this.site(from.hotspot.address),
+          txSite: this.site(from.key),
           rxSite: this.site(rx.hotspot.address),
           interference: this.fading.next(),
         },
@@ -158,18 +222,19 @@ export class RadioMedium {
         chan,
         freq: hzToMhz(frequencyHz + rx.frequencyOffsetHz),
         frequencyOffsetHz: rx.frequencyOffsetHz,
-        datr: txpk.datr as string,
-        codr: txpk.codr ?? '4/5',
+        datr: packet.datr,
+        codr: packet.codr,
         size: frame.length,
-        data: txpk.data,
+        data: packet.data,
         rssiDbm: rssi,
         snrDb: link.snrDb,
       });
       this.counters.delivered++;
-      this.options.onReception?.({ from: from.hotspot, to: rx.hotspot, rssiDbm: rssi, snrDb: link.snrDb, rxpk });
+      delivered++;
+      observe({ to: rx.hotspot, rssiDbm: rssi, snrDb: link.snrDb, rxpk });
       const timer = setTimeout(() => rx.forwarder.deliver(rxpk), delay);
       timer.unref?.();
     }
-    return ack;
+    return delivered;
   }
 }
