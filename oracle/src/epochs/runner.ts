@@ -1,6 +1,7 @@
 import { decodeHotspotAddress } from '@poc/protocol';
 import type { Sql } from 'postgres';
-import { allocateEpoch } from '../rewards/allocate';
+import { allocateEpoch, splitEmission } from '../rewards/allocate';
+import { epochMappingRewards } from '../rewards/epoch-mapping';
 import { buildCumulativeRewardsTree } from '@poc/protocol';
 import type { ChainWriter } from '@poc/sdk';
 import { lookupTreeProof, pruneTreePages, sortedByKey, storeTreePages, treePages } from './reward-tree';
@@ -49,6 +50,9 @@ export async function computeEpoch(sql: Sql, epoch: bigint, o: EpochOptions, now
     if (prev?.epoch !== null && prev?.epoch !== undefined && prev.epoch !== epoch - 1n) throw new Error(`epoch ${epoch} computed out of order after ${prev.epoch}`);
     const [pending] = await tx<{ n: bigint }[]>`SELECT count(*) AS n FROM beacon_reports WHERE status = 'pending' AND received_at <= ${end}`;
     if (pending!.n > 0n) return 'not_ready';
+    // Mapper receipts of the window not yet judged would change the mapping units (oracle/README.md §Mapping rewards).
+    const [pendingReceipts] = await tx<{ n: bigint }[]>`SELECT count(*) AS n FROM mapper_receipts WHERE status = 'pending' AND received_at < ${end}`;
+    if (pendingReceipts!.n > 0n) return 'not_ready';
 
     const beaconShares = await tx<{ hotspot: string; shares: string }[]>`
       SELECT hotspot, sum(reward_shares)::text AS shares FROM beacon_reports
@@ -58,14 +62,19 @@ export async function computeEpoch(sql: Sql, epoch: bigint, o: EpochOptions, now
       WHERE w.selected AND b.status = 'valid' AND b.received_at > ${start} AND b.received_at <= ${end} AND w.reward_shares > 0 GROUP BY w.hotspot`;
     const beaconBy = new Map(beaconShares.map((r) => [r.hotspot, BigInt(r.shares)]));
     const witnessBy = new Map(witnessShares.map((r) => [r.hotspot, BigInt(r.shares)]));
-    const keys = [...new Set([...beaconBy.keys(), ...witnessBy.keys()])].sort();
     const emission = typeof o.emissionPerEpoch === 'bigint' ? o.emissionPerEpoch : o.emissionPerEpoch(epoch);
+    // Mapper frames count by first receipt in [start, end) (rewards/mapping.ts); the share comes out of the witness pool.
+    const mapping = await epochMappingRewards(tx, { from: start, to: end }, splitEmission(emission).witnessPool);
+    const keys = [...new Set([...beaconBy.keys(), ...witnessBy.keys(), ...mapping.amounts.keys()])].sort();
     const allocation = allocateEpoch(
       emission,
       keys,
       keys.map((k) => beaconBy.get(k) ?? 0n),
       keys.map((k) => witnessBy.get(k) ?? 0n),
+      mapping.mappingPool,
     );
+    const totalPaid = allocation.totalPaid + mapping.paid;
+    const unallocated = allocation.unallocated + mapping.unallocated;
 
     const previous = new Map(
       (await tx<{ hotspot: string; cumulative: string }[]>`SELECT hotspot, cumulative::text FROM reward_totals WHERE hotspot IN ${tx(keys.length ? keys : [''])}`).map(
@@ -76,7 +85,7 @@ export async function computeEpoch(sql: Sql, epoch: bigint, o: EpochOptions, now
       .map((hotspot, i) => {
         const beaconAmount = allocation.beaconAmounts[i]!;
         const witnessAmount = allocation.witnessAmounts[i]!;
-        const amount = beaconAmount + witnessAmount;
+        const amount = beaconAmount + witnessAmount + (mapping.amounts.get(hotspot) ?? 0n);
         return {
           hotspot,
           beaconShares: beaconBy.get(hotspot) ?? 0n,
@@ -91,8 +100,8 @@ export async function computeEpoch(sql: Sql, epoch: bigint, o: EpochOptions, now
 
     await tx`
       INSERT INTO epochs (epoch, start_at, end_at, status, emission, total_paid, beacon_pool, witness_pool, unallocated, non_poc, hotspot_count)
-      VALUES (${String(epoch)}::bigint, ${start}, ${end}, 'computed', ${emission.toString()}::numeric, ${allocation.totalPaid.toString()}::numeric,
-              ${allocation.beaconPool.toString()}, ${allocation.witnessPool.toString()}, ${allocation.unallocated.toString()},
+      VALUES (${String(epoch)}::bigint, ${start}, ${end}, 'computed', ${emission.toString()}::numeric, ${totalPaid.toString()}::numeric,
+              ${allocation.beaconPool.toString()}, ${allocation.witnessPool.toString()}, ${unallocated.toString()},
               ${allocation.nonPoc.toString()}, ${rewardRows.length})`;
     for (let i = 0; i < rewardRows.length; i += 5000) {
       const chunk = rewardRows.slice(i, i + 5000);

@@ -65,4 +65,15 @@ describe('exact allocation', () => {
     expect(noBeacons.unallocated).toBe(noBeacons.beaconPool);
     expect(noBeacons.totalPaid + noBeacons.unallocated + noBeacons.nonPoc).toBe(E);
   });
+
+  it('takes a mapping pool out of the witness pool, never more than it', () => {
+    const E = 1_000_000_000_001n;
+    const full = splitEmission(E);
+    const withMapping = allocateEpoch(E, ['a', 'b'], [1n, 1n], [1n, 3n], 64_000_000_000n);
+    expect(withMapping.witnessPool).toBe(full.witnessPool - 64_000_000_000n);
+    expect(withMapping.witnessAmounts.reduce((x, y) => x + y)).toBe(withMapping.witnessPool);
+    expect(withMapping.totalPaid + withMapping.unallocated + 64_000_000_000n + withMapping.nonPoc).toBe(E);
+    expect(() => allocateEpoch(E, ['a'], [1n], [1n], full.witnessPool + 1n)).toThrow('within the witness pool');
+    expect(() => allocateEpoch(E, ['a'], [1n], [1n], -1n)).toThrow('within the witness pool');
+  });
 });

@@ -81,9 +81,20 @@ export interface EpochAllocation extends EmissionSplit {
   unallocated: bigint;
 }
 
-/** Splits the emission and allocates both PoC pools; `paid + unallocated + nonPoc === emission` always. */
-export function allocateEpoch(emission: bigint, keys: readonly string[] | null, beaconShares: readonly bigint[], witnessShares: readonly bigint[]): EpochAllocation {
-  const split = splitEmission(emission);
+/**
+ * Splits the emission and allocates both PoC pools; `paid + unallocated + mappingPool + nonPoc === emission` always.
+ * `mappingPool` is taken from the witness pool (rewards/epoch-mapping.ts pays it); `witnessPool` is what is left.
+ */
+export function allocateEpoch(
+  emission: bigint,
+  keys: readonly string[] | null,
+  beaconShares: readonly bigint[],
+  witnessShares: readonly bigint[],
+  mappingPool = 0n,
+): EpochAllocation {
+  const full = splitEmission(emission);
+  if (mappingPool < 0n || mappingPool > full.witnessPool) throw new Error('the mapping pool must lie within the witness pool');
+  const split = { ...full, witnessPool: full.witnessPool - mappingPool };
   const beaconAmounts = allocateProportionally(split.beaconPool, beaconShares, keys);
   const witnessAmounts = allocateProportionally(split.witnessPool, witnessShares, keys);
   let totalPaid = 0n;

@@ -1,4 +1,4 @@
-import type { Sql } from 'postgres';
+import type { Sql, TransactionSql } from 'postgres';
 import { allocateProportionally } from './allocate';
 
 /**
@@ -31,7 +31,7 @@ export interface MappingUnits {
   owners: Map<string, bigint>;
 }
 
-export async function mappingRewardUnits(sql: Sql, epoch: { from: Date; to: Date }, rules: MappingRewardRules = DEFAULT_MAPPING_RULES): Promise<MappingUnits> {
+export async function mappingRewardUnits(sql: Sql | TransactionSql, epoch: { from: Date; to: Date }, rules: MappingRewardRules = DEFAULT_MAPPING_RULES): Promise<MappingUnits> {
   const hotspotRows = await sql<{ hotspot: string; cells: number }[]>`
     SELECT hotspot, least(count(DISTINCT h3), ${rules.hotspotCellCap})::int AS cells FROM (
       SELECT r.hotspot, f.h3
