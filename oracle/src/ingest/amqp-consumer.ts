@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Sql } from 'postgres';
 import type { OracleMetrics } from '../metrics';
 import { decodeAndVerify, type IncomingMessage } from './decode';
-import { storeBatch, storeUnstorable } from './store';
+import { writeBatch } from './write-batch';
 import type { IngestWorkerPool } from './worker-pool';
 
 /**
@@ -174,37 +174,8 @@ export class AmqpReportConsumer {
     }
   }
 
-  /** Stores a batch, retrying; true once committed. A batch PostgreSQL refuses three times is recorded as store_failed. */
-  private async write(messages: IncomingMessage[], verified: ReturnType<typeof decodeAndVerify>): Promise<boolean> {
-    const end = this.o.metrics.ingestBatchSeconds.startTimer();
-    for (let attempt = 1; ; attempt++) {
-      let outcome: Awaited<ReturnType<typeof decodeAndVerify>> | null = null;
-      try {
-        outcome = await verified.catch(() => decodeAndVerify(messages, this.o.pool));
-        const { stored, duplicates } = await storeBatch(this.o.sql, outcome.accepted, outcome.rejected);
-        this.o.metrics.reportsStored.inc(stored);
-        for (const r of outcome.rejected) this.o.metrics.messagesRejected.inc({ reason: r.reason });
-        if (duplicates) this.o.metrics.messagesRejected.inc({ reason: 'duplicate' }, duplicates);
-        end();
-        return true;
-      } catch (error) {
-        const code = (error as { code?: unknown }).code;
-        const dataRefused = outcome !== null && typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !/^(08|53|57)/.test(code);
-        if (dataRefused && attempt >= 3) {
-          try {
-            await storeUnstorable(this.o.sql, messages, error as Error);
-            this.o.metrics.messagesRejected.inc({ reason: 'store_failed' }, messages.length);
-            this.o.logger.error({ err: error, size: messages.length }, 'report batch refused by PostgreSQL; recorded as store_failed');
-            return true;
-          } catch (inner) {
-            this.o.logger.error({ err: inner }, 'recording an unstorable batch failed');
-          }
-        }
-        this.o.logger.error({ err: error, attempt, size: messages.length }, 'storing report batch failed; retrying');
-        if (this.stopping) return false; // unacknowledged: the queue redelivers it to another oracle
-        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * attempt)));
-      }
-    }
+  private write(messages: IncomingMessage[], verified: ReturnType<typeof decodeAndVerify>): Promise<boolean> {
+    return writeBatch(this.o, messages, verified, () => this.stopping);
   }
 
   stats(): { received: number; acknowledged: number; inflight: number; maxInflight: number; connects: number; connected: boolean } {

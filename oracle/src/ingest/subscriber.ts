@@ -6,13 +6,7 @@ import type { Sql } from 'postgres';
 import type { OracleMetrics } from '../metrics';
 import { decodeAndVerify, type IncomingMessage } from './decode';
 import type { IngestWorkerPool } from './worker-pool';
-import { storeBatch, storeUnstorable } from './store';
-
-/** Connection-level failures (SQLSTATE classes 08, 53, 57, or no SQLSTATE at all) are worth retrying as they are. */
-function isTransient(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code) || /^(08|53|57)/.test(code);
-}
+import { writeBatch } from './write-batch';
 
 export interface ReportSubscriberOptions {
   sql: Sql;
@@ -129,39 +123,8 @@ export class ReportSubscriber {
     return this.acks?.stalls ?? 0;
   }
 
-  /** Stores a batch; true once it is durable (then its PUBACKs may go). */
-  private async write(batch: IncomingMessage[], verified: ReturnType<typeof decodeAndVerify>): Promise<boolean> {
-    const end = this.o.metrics.ingestBatchSeconds.startTimer();
-    for (let attempt = 1; ; attempt++) {
-      let outcome: Awaited<ReturnType<typeof decodeAndVerify>> | null = null;
-      try {
-        outcome = await verified.catch(() => decodeAndVerify(batch, this.o.pool));
-        const { stored, duplicates } = await storeBatch(this.o.sql, outcome.accepted, outcome.rejected);
-        this.o.metrics.reportsStored.inc(stored);
-        for (const r of outcome.rejected) this.o.metrics.messagesRejected.inc({ reason: r.reason });
-        if (duplicates) this.o.metrics.messagesRejected.inc({ reason: 'duplicate' }, duplicates);
-        end();
-        return true;
-      } catch (error) {
-        if (outcome && !isTransient(error) && attempt >= 3) {
-          // The data itself is refused (not a connection problem): record every message of the batch instead of stalling.
-          try {
-            await storeUnstorable(this.o.sql, batch, error as Error);
-            this.o.metrics.messagesRejected.inc({ reason: 'store_failed' }, batch.length);
-            this.o.logger.error({ err: error, size: batch.length }, 'report batch refused by PostgreSQL; recorded as store_failed');
-            return true;
-          } catch (inner) {
-            this.o.logger.error({ err: inner }, 'recording an unstorable batch failed');
-          }
-        }
-        this.o.logger.error({ err: error, attempt, size: batch.length }, 'storing report batch failed; retrying');
-        if (this.stopping) {
-          this.o.logger.fatal({ size: batch.length }, 'stopping with an unstored batch; its PUBACKs were held, so the broker redelivers it');
-          return false;
-        }
-        await new Promise((r) => setTimeout(r, Math.min(5000, 200 * attempt)));
-      }
-    }
+  private write(batch: IncomingMessage[], verified: ReturnType<typeof decodeAndVerify>): Promise<boolean> {
+    return writeBatch(this.o, batch, verified, () => this.stopping);
   }
 
   private stopping = false;
