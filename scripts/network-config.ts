@@ -13,6 +13,8 @@ const envSchema = z.object({
   POC_ENTROPY_INTERVAL_SECONDS: z.coerce.number().int().min(5).default(15),
   POC_WITNESS_GRACE_SECONDS: z.coerce.number().int().min(1).default(10),
   POC_CHEATERS: z.coerce.number().int().min(0).default(6),
+  /** Simulated mapper devices registered and run along routes through the fleet's towns (0: none). */
+  POC_MAPPERS: z.coerce.number().int().min(0).max(100).default(6),
   /** Days of daily coverage history the oracle keeps for the map's and API's time filters. */
   POC_COVERAGE_HISTORY_DAYS: z.coerce.number().int().min(1).default(90),
   /** Days the oracle keeps a rejected message after its last copy arrived. */

@@ -22,15 +22,20 @@ import { oracleSettingsSchema, startOracleService } from '@poc/oracle/main';
 import { ORACLE_MIGRATIONS_DIR } from '@poc/oracle/migrations';
 import { createKeyFile, loadKeyFile, type HotspotKeypair } from '@poc/protocol';
 import { createLogger, TaskRunner } from '@poc/service';
-import { planFleet, type FleetStats, type PlanFleetOptions } from '@poc/simulator';
+import { planFleet, type FleetStats, type MapperRunner, type PlanFleetOptions } from '@poc/simulator';
 import { startDevChain } from './dev-chain';
 import { loadOrCreateMakerKeypair, provisionDevices } from './dev-maker';
-import type { FleetProcessOptions } from './fleet-process';
+import { ensureKeySealFile, registerDemoMappers } from './dev-mappers';
+import type { FleetProcessOptions, StartMappersMessage } from './fleet-process';
 import { startMapperWhenChainIsUp } from './mapper-with-chain';
 import { loadNetworkConfig } from './network-config';
 import { onboardingAppOrigins, startOwnHotspot } from './own-hotspot';
 
 const DEMO_EMISSION_PER_EPOCH = 1_000_000n * 1_000_000n; // 1,000,000 tokens, 6 decimals
+/** Demo mappers upload their logs this often; the oracle waits this long for late receipts before "no signal". */
+const DEMO_MAPPER_UPLOAD_SECONDS = 60;
+const DEMO_MAPPER_LOG_GRACE_SECONDS = 60;
+type MapperRunnerStats = ReturnType<MapperRunner['stats']>;
 
 /** The oracle's entropy-signing key, in the same guarded key-file format as a hotspot's (mode 0600). */
 function loadOrCreateKey(path: string): HotspotKeypair {
@@ -44,15 +49,19 @@ async function startFleetProcess(options: FleetProcessOptions) {
     stdio: 'inherit',
   });
   let latest: FleetStats | null = null;
+  let latestMappers: MapperRunnerStats | null = null;
   await new Promise<void>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`fleet process exited with code ${code} before it started`)));
-    child.on('message', (message: { type: string; stats?: FleetStats }) => {
+    child.on('message', (message: { type: string; stats?: FleetStats; mappers?: MapperRunnerStats }) => {
       if (message.type === 'started') resolve();
       if (message.type === 'stats' && message.stats) latest = message.stats;
+      if (message.type === 'stats' && message.mappers) latestMappers = message.mappers;
     });
   });
   return {
     stats: () => latest,
+    startMappers: (message: Omit<StartMappersMessage, 'type'>) => child.send({ type: 'mappers', ...message }),
+    mapperStats: () => latestMappers,
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
@@ -114,6 +123,9 @@ async function main() {
 
     const oracleKeyFile = join(dataDir, 'oracle.key');
     const oracleKey = loadOrCreateKey(oracleKeyFile);
+    // The operator's key-seal secret: demo mappers' device keys are sealed to it and only the oracle opens them.
+    const keySealFile = join(dataDir, 'mapper-key-seal');
+    ensureKeySealFile(keySealFile);
     const cheaters = Math.min(config.POC_CHEATERS, Math.floor(config.POC_HOTSPOTS / 4));
     const plan: PlanFleetOptions = {
       count: config.POC_HOTSPOTS,
@@ -164,6 +176,8 @@ async function main() {
       POC_ENTROPY_INTERVAL_SECONDS: config.POC_ENTROPY_INTERVAL_SECONDS,
       POC_WITNESS_GRACE_SECONDS: config.POC_WITNESS_GRACE_SECONDS,
       POC_COVERAGE_HISTORY_DAYS: config.POC_COVERAGE_HISTORY_DAYS,
+      POC_MAPPER_KEY_SEAL_FILE: keySealFile,
+      POC_MAPPER_LOG_GRACE_SECONDS: DEMO_MAPPER_LOG_GRACE_SECONDS,
       POC_MQTT_CLIENT_ID: 'poc-oracle-local',
       OPS_HOST: config.HOST,
       OPS_PORT: config.OPS_PORT,
@@ -227,6 +241,9 @@ async function main() {
       }),
     );
 
+    const mapperDevices = await registerDemoMappers(sql.sql, keySealFile, config.POC_MAPPERS, log.child({ component: 'mappers' }));
+    fleet.startMappers({ devices: mapperDevices, mapperUrl: mapper.url, uploadIntervalSeconds: DEMO_MAPPER_UPLOAD_SECONDS });
+
     const regions = [...new Set(hotspots.map((h) => h.region))].join(', ');
     console.log(
       [
@@ -241,6 +258,8 @@ async function main() {
         `    MQTT broker         ${mqttUrl}${broker ? ' (embedded aedes, hotspot-token auth)' : ''}`,
         `    PostgreSQL          DATABASE_URL=${databaseUrl}`,
         `    Fleet               ${hotspots.length} simulated hotspots (${regions}); epochs every ${config.POC_EPOCH_SECONDS} s`,
+        `    Mappers             ${mapperDevices.length} registered devices driving (50 km/h) and walking (5 km/h) between the fleet's towns, a frame every 30 s;`,
+        `                        measured coverage fills in along their routes within minutes, unheard stretches as measured no-signal (logs every ${DEMO_MAPPER_UPLOAD_SECONDS} s)`,
         '',
         '  Estimated coverage around the hotspots appears on the map within a minute (city zoom); a street basemap:',
         '  MAP_STYLE_URL=<MapLibre style URL> npm start. Areas: POST /v1/coverage/area → expected_covered_fraction.',
@@ -251,7 +270,7 @@ async function main() {
     );
     setInterval(() => {
       const f = fleet.stats();
-      log.info({ fleet: f && { beacons: f.beaconsSent, witnesses: f.witnessesReported, queued: f.queueDepth }, oracle: oracle.stats() }, 'network status');
+      log.info({ fleet: f && { beacons: f.beaconsSent, witnesses: f.witnessesReported, queued: f.queueDepth }, mappers: fleet.mapperStats(), oracle: oracle.stats() }, 'network status');
     }, 30_000).unref();
   } catch (error) {
     log.error({ err: error }, 'network failed to start');

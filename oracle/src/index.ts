@@ -28,6 +28,8 @@ import { markStaleReports, processPendingPocs } from './verify/processor';
 export type { ChainWriter, RewardsRootSubmission, TransactionState } from '@poc/sdk';
 export type { ChainRegistryEntry, HotspotRecord, RegistryChainClient } from './registry/registry';
 export { denyEdges, denyHotspots, regionForLocation, syncRegistryFromChain, upsertHotspots } from './registry/registry';
+export { registerMapperDevice, type RegistrationOutcome } from './mappers/devices';
+export { readKeySealFile } from './mappers/key-seal-file';
 export { rewardProof, computeEpoch, computeDueEpochs, advanceSubmission, epochOf } from './epochs/runner';
 export { REPORT_BINDING_KEYS, type AmqpConsumerSettings } from './ingest/amqp-consumer';
 export { INVALID_REASON_CODES, type InvalidReason, type IngestRejection } from './verify/reasons';
