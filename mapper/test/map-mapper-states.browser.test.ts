@@ -1,33 +1,26 @@
-import { mkdirSync } from 'node:fs';
 import { latLngToCell } from 'h3-js';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { radioPredictor, refreshEstimatedCoverage } from '@poc/oracle';
-import { launchChromium } from '@poc/devnet/chromium';
-import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
-import { startMapper } from '../src/index';
+import type { TestDatabase } from '@poc/devnet/test-database';
 import { seedAmsterdam } from './fixtures';
+import { decodeScreenshotInPage, offlinePage, readMapHook, SCREENSHOTS, useMapBrowser, waitForMapLoaded, type MapHook, type ScreenshotWindow } from './map-browser';
 
 /**
  * The four coverage states on the map in Chromium (mapper/README.md §Mapper logs): measured covered (by source: a
  * mapper-measured cell is outlined), measured no-signal, estimated, unmapped — with the legend — and a hex page that
  * lists the mapper measurements and the hotspots that heard them.
  */
-let db: TestDatabase;
-let mapper: Awaited<ReturnType<typeof startMapper>>;
-let browser: Browser;
-const SCREENSHOTS = '.data/screenshots';
 const DEVICE = 4242;
 /** Heard along the covered centre of the seeded city; unheard 5–7 km east of it. */
 const HEARD: [number, number][] = [0, 1, 2].map((i) => [52.3702, 4.8952 + i * 0.004]);
 const UNHEARD: [number, number][] = Array.from({ length: 12 }, (_, i) => [52.372, 4.975 + i * 0.0035]);
 
-beforeAll(async () => {
-  db = await createTestDatabase();
+/** What the oracle leaves after judging a drive (oracle/src/mappers/process.ts, logs.ts) on top of the seeded city. */
+async function seedJudgedDrive(db: TestDatabase): Promise<void> {
   const { alpha } = await seedAmsterdam(db.sql);
   expect((await refreshEstimatedCoverage(db.sql, { predictor: radioPredictor() })).cells).toBeGreaterThan(1000);
-  // What the oracle leaves after judging a drive (oracle/src/mappers/process.ts, logs.ts): plausible frames with
-  // their valid receipts, and logged frames judged no_signal.
+  // Plausible frames with their valid receipts, and logged frames judged no_signal.
   for (const [i, [lat, lng]] of HEARD.entries()) {
     const [frame] = await db.sql<{ id: string }[]>`
       INSERT INTO mapper_frames (frame, device_id, counter, lat, lng, h3, hdop_deci, satellites, first_received_at, status, receipt_count, hotspot_count)
@@ -43,26 +36,8 @@ beforeAll(async () => {
       INSERT INTO mapper_log_entries (device_id, counter, upload_id, frame, sent_at, lat, lng, h3, status, judged_at)
       VALUES (${DEVICE}, ${100 + i}, ${upload!.id}, ${Buffer.from([i])}, now() - interval '20 minutes', ${lat}, ${lng}, ${latLngToCell(lat, lng, 9)}, 'no_signal', now())`;
   }
-  mapper = await startMapper({ databaseUrl: db.url, host: '127.0.0.1', port: 0, logger: false });
-  browser = await launchChromium();
-  mkdirSync(SCREENSHOTS, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-  await mapper?.stop();
-  await db?.drop();
-});
-
-interface MapHook {
-  ready: boolean;
-  loading: boolean;
-  loads: number;
-  hexCount: number;
-  estimatedCount: number;
-  mapperCount: number;
-  noSignalCount: number;
-  lastError: string | null;
 }
+const env = useMapBrowser(seedJudgedDrive);
 
 /**
  * Screenshot pixels of each state's colour: no-signal magenta, estimated blue-violet, measured green, mapper outline
@@ -70,16 +45,9 @@ interface MapHook {
  */
 async function statePixels(page: Page, name: string): Promise<Record<'noSignal' | 'estimated' | 'measured' | 'mapperOutline' | 'unmapped', number>> {
   const png = await page.screenshot({ path: `${SCREENSHOTS}/${name}.png`, clip: { x: 0, y: 60, width: 1280, height: 660 } });
-  return page.evaluate(async (b64) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${b64}`;
-    await img.decode();
-    const c = document.createElement('canvas');
-    c.width = img.width;
-    c.height = img.height;
-    const ctx = c.getContext('2d')!;
-    ctx.drawImage(img, 0, 0);
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+  await decodeScreenshotInPage(page, png);
+  return page.evaluate(() => {
+    const d = (window as unknown as ScreenshotWindow).__screenshot.data;
     const out = { noSignal: 0, estimated: 0, measured: 0, mapperOutline: 0, unmapped: 0 };
     for (let i = 0; i < d.length; i += 4) {
       const [r, g, b] = [d[i]!, d[i + 1]!, d[i + 2]!];
@@ -90,18 +58,15 @@ async function statePixels(page: Page, name: string): Promise<Record<'noSignal' 
       else if (r < 60 && g < 70 && b < 90) out.unmapped++;
     }
     return out;
-  }, png.toString('base64'));
+  });
 }
 
 describe('the four coverage states on the map in Chromium', () => {
   it('draws measured (mapper-outlined), measured no-signal, estimated and unmapped cells with the legend; the hex page lists mapper measurements', async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await page.goto(`${mapper.url}/#lat=52.371&lng=4.93&zoom=12.3`);
-    await page.waitForFunction(() => {
-      const h = (window as unknown as { __pocMap?: MapHook }).__pocMap;
-      return h?.ready && h.loads > 0 && !h.loading;
-    }, undefined, { timeout: 60_000 });
-    const state = await page.evaluate(() => ({ ...(window as unknown as { __pocMap: MapHook }).__pocMap, map: undefined }));
+    const { page, external, pageErrors } = await offlinePage(env, { width: 1280, height: 800 });
+    await page.goto(`${env.mapper.url}/#lat=52.371&lng=4.93&zoom=12.3`);
+    await waitForMapLoaded(page);
+    const state = await readMapHook(page);
     expect(state.lastError).toBeNull();
     expect(state.mapperCount).toBe(new Set(HEARD.map(([lat, lng]) => latLngToCell(lat, lng, 9))).size);
     expect(state.noSignalCount).toBe(new Set(UNHEARD.map(([lat, lng]) => latLngToCell(lat, lng, 9))).size);
@@ -117,7 +82,7 @@ describe('the four coverage states on the map in Chromium', () => {
     // Beyond the hotspots' reach (zoomed out to the region) the basemap shows through: unmapped.
     await page.evaluate(() => (window as unknown as { __pocMap: { map: { jumpTo(o: unknown): void } } }).__pocMap.map.jumpTo({ center: [4.93, 52.371], zoom: 8.5 }));
     await page.waitForFunction(() => {
-      const h = (window as unknown as { __pocMap?: MapHook & { resolution: number } }).__pocMap;
+      const h = (window as unknown as { __pocMap?: MapHook }).__pocMap;
       return h && h.resolution === 7 && !h.loading;
     }, undefined, { timeout: 60_000 });
     await page.waitForTimeout(500);
@@ -127,13 +92,15 @@ describe('the four coverage states on the map in Chromium', () => {
     expect(wide.estimated).toBeGreaterThan(10_000);
 
     // The hex page of a mapper-measured cell lists the frame and the hotspot that heard it.
-    const hex = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-    await hex.goto(`${mapper.url}/#lat=52.3702&lng=4.8952&zoom=13&hex=${latLngToCell(...HEARD[0]!, 9)}`);
+    const { page: hex } = await offlinePage(env, { width: 1280, height: 800 });
+    await hex.goto(`${env.mapper.url}/#lat=52.3702&lng=4.8952&zoom=13&hex=${latLngToCell(...HEARD[0]!, 9)}`);
     await hex.locator('#mapper-measurements').waitFor({ timeout: 30_000 });
     const text = await hex.locator('#panel-body').innerText();
     expect(text).toContain('Alpha Amstel Gateway');
     expect(text).toContain('-87.4 dBm');
     await hex.close();
+    expect(external).toEqual([]);
+    expect(pageErrors).toEqual([]);
     await page.close();
   });
 });

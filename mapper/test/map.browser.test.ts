@@ -1,57 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startMapper } from '../src/index';
-import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { seedAmsterdam } from './fixtures';
-import { launchChromium } from '@poc/devnet/chromium';
+import { decodeScreenshotInPage, offlinePage, readMapHook, SCREENSHOTS, useMapBrowser, waitForMapLoaded, type MapHook, type ScreenshotWindow } from './map-browser';
 
-let db: TestDatabase;
-let mapper: Awaited<ReturnType<typeof startMapper>>;
-let browser: Browser;
-let seed: Awaited<ReturnType<typeof seedAmsterdam>>;
-const SCREENSHOTS = '.data/screenshots';
-
-beforeAll(async () => {
-  db = await createTestDatabase();
-  seed = await seedAmsterdam(db.sql);
-  mapper = await startMapper({ databaseUrl: db.url, host: '127.0.0.1', port: 0, logger: false });
-  browser = await launchChromium();
-  mkdirSync(SCREENSHOTS, { recursive: true });
-});
-afterAll(async () => {
-  await browser?.close();
-  await mapper?.stop();
-  await db?.drop();
-});
-
-interface MapHook {
-  ready: boolean;
-  loading: boolean;
-  hexCount: number;
-  hotspotCount: number;
-  resolution: number;
-  loads: number;
-  lastError: string | null;
-}
-const hook = (page: Page) => page.evaluate(() => (window as unknown as { __pocMap: MapHook }).__pocMap && { ...(window as unknown as { __pocMap: MapHook }).__pocMap, map: undefined });
-
-/** Fails on any request that would leave the machine: the page must work fully offline. */
-async function offlinePage(viewport: { width: number; height: number }) {
-  const page = await browser.newPage({ viewport });
-  const external: string[] = [];
-  const pageErrors: string[] = [];
-  await page.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (url.origin !== new URL(mapper.url).origin && url.protocol !== 'blob:' && url.protocol !== 'data:') {
-      external.push(url.href);
-      return route.abort();
-    }
-    return route.continue();
-  });
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  return { page, external, pageErrors };
-}
+const env = useMapBrowser((db) => seedAmsterdam(db.sql));
 
 /**
  * Decodes a screenshot in the page and measures it: `nonBlankShare` is the share of sampled pixels that differ from the
@@ -59,16 +11,9 @@ async function offlinePage(viewport: { width: number; height: number }) {
  */
 async function screenshotStats(page: Page): Promise<{ nonBlankShare: number; greenPixels: number }> {
   const png = await page.screenshot();
-  return page.evaluate(async (b64) => {
-    const img = new Image();
-    img.src = `data:image/png;base64,${b64}`;
-    await img.decode();
-    const c = document.createElement('canvas');
-    c.width = img.width;
-    c.height = img.height;
-    const ctx = c.getContext('2d')!;
-    ctx.drawImage(img, 0, 0);
-    const d = ctx.getImageData(0, 0, c.width, c.height).data;
+  await decodeScreenshotInPage(page, png);
+  return page.evaluate(() => {
+    const d = (window as unknown as ScreenshotWindow).__screenshot.data;
     let differing = 0;
     let sampled = 0;
     for (let i = 0; i < d.length; i += 4 * 97) {
@@ -78,21 +23,18 @@ async function screenshotStats(page: Page): Promise<{ nonBlankShare: number; gre
     let greenPixels = 0;
     for (let i = 0; i < d.length; i += 4) if (d[i + 1]! > 110 && d[i + 1]! > d[i]! + 30 && d[i + 1]! > d[i + 2]! + 30) greenPixels++;
     return { nonBlankShare: differing / sampled, greenPixels };
-  }, png.toString('base64'));
+  });
 }
 
 describe('coverage map in Chromium', () => {
   it('renders the offline basemap and the covered hexes around Amsterdam', async () => {
-    const { page, external, pageErrors } = await offlinePage({ width: 1280, height: 800 });
-    await page.goto(`${mapper.url}/#lat=52.37&lng=4.895&zoom=12`);
-    await page.waitForFunction(() => {
-      const h = (window as unknown as { __pocMap?: MapHook }).__pocMap;
-      return h?.ready && h.loads > 0 && !h.loading;
-    }, undefined, { timeout: 60_000 });
-    const state = await hook(page);
+    const { page, external, pageErrors } = await offlinePage(env, { width: 1280, height: 800 });
+    await page.goto(`${env.mapper.url}/#lat=52.37&lng=4.895&zoom=12`);
+    await waitForMapLoaded(page);
+    const state = await readMapHook(page);
     expect(state.lastError).toBeNull();
     expect(state.resolution).toBe(9);
-    expect(state.hexCount).toBe(seed.hexes.length);
+    expect(state.hexCount).toBe(env.seeded.hexes.length);
     expect(state.hotspotCount).toBe(2);
     await page.waitForTimeout(500); // let the last frame land before the screenshot
     await page.screenshot({ path: `${SCREENSHOTS}/map-desktop.png` });
@@ -105,8 +47,8 @@ describe('coverage map in Chromium', () => {
   });
 
   it('searches a hotspot, opens its page and keeps it in the permalink', async () => {
-    const { page } = await offlinePage({ width: 390, height: 844 });
-    await page.goto(`${mapper.url}/#lat=20&lng=0&zoom=2`);
+    const { page } = await offlinePage(env, { width: 390, height: 844 });
+    await page.goto(`${env.mapper.url}/#lat=20&lng=0&zoom=2`);
     await page.waitForFunction(() => (window as unknown as { __pocMap?: MapHook }).__pocMap?.ready === true, undefined, { timeout: 60_000 });
     await page.fill('#search', 'Beta');
     await page.locator('#search-results li[data-kind="hotspot"]').first().click();
@@ -115,7 +57,7 @@ describe('coverage map in Chromium', () => {
     // The trust evidence in words and the radio model (none fitted yet: the regional model only).
     expect(await page.locator('#panel-body .trust-evidence').textContent()).toContain('Not enough links yet to judge your location');
     expect(await page.locator('#panel-body table.radio-model').textContent()).toContain('regional model only');
-    await expect.poll(() => page.evaluate(() => location.hash), { timeout: 20_000 }).toContain(`hotspot=${seed.beta.address}`);
+    await expect.poll(() => page.evaluate(() => location.hash), { timeout: 20_000 }).toContain(`hotspot=${env.seeded.beta.address}`);
     await page.waitForFunction(() => {
       const h = (window as unknown as { __pocMap?: MapHook }).__pocMap;
       return h && h.hexCount > 0 && !h.loading;
@@ -130,11 +72,11 @@ describe('coverage map in Chromium', () => {
   });
 
   it('opens hex detail from a permalink and narrows by time window', async () => {
-    const { page } = await offlinePage({ width: 1024, height: 768 });
-    await page.goto(`${mapper.url}/#lat=52.3702&lng=4.8952&zoom=12&hex=${seed.centre}`);
+    const { page } = await offlinePage(env, { width: 1024, height: 768 });
+    await page.goto(`${env.mapper.url}/#lat=52.3702&lng=4.8952&zoom=12&hex=${env.seeded.centre}`);
     await expect.poll(() => page.locator('#panel-body').textContent(), { timeout: 30_000 }).toContain('−80.0 dBm'.replace('−', '-'));
     await page.waitForFunction(() => (window as unknown as { __pocMap?: MapHook }).__pocMap?.loads! > 0, undefined, { timeout: 60_000 });
-    const before = (await hook(page)).hexCount;
+    const before = (await readMapHook(page)).hexCount;
     await page.selectOption('#window', '7d');
     await page.waitForFunction((n) => {
       const h = (window as unknown as { __pocMap?: MapHook }).__pocMap;

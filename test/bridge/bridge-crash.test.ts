@@ -1,35 +1,13 @@
-import { keypairFromSecret, createKeyFile } from '@poc/protocol';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startVirtualUdpForwarder, type VirtualUdpForwarder } from '@poc/hotspot-firmware-bridge';
-import { freePort } from '@poc/devnet/postgres';
 import { startMosquitto, type MosquittoBroker } from '@poc/devnet/mosquitto';
-import { beaconRxpkNumber, startReportCollector } from './helpers';
+import { beaconRxpkNumber, bridgeChildEnv, killBridge, queueDepth, spawnBridge, startReportCollector } from './helpers';
 
-const FIXTURE = join(import.meta.dirname, 'fixtures', 'bridge-child.ts');
 const TOTAL = 200;
-
-function spawnBridge(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('ready')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`bridge child exited early with ${code}`)));
-  });
-}
-
-async function queueDepth(apiPort: number): Promise<number> {
-  const response = await fetch(`http://127.0.0.1:${apiPort}/status`);
-  return ((await response.json()) as { queue: { depth: number } }).queue.depth;
-}
-
-const killed = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 
 describe('bridge process killed with reports queued', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bridge-crash-'));
@@ -38,10 +16,7 @@ describe('bridge process killed with reports queued', () => {
   let forwarder: VirtualUdpForwarder | null = null;
   let collector: Awaited<ReturnType<typeof startReportCollector>> | null = null;
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await killed(child);
-    }
+    if (child) await killBridge(child);
     await forwarder?.close();
     await collector?.stop();
     await broker?.stop();
@@ -53,13 +28,7 @@ describe('bridge process killed with reports queued', () => {
     collector = await startReportCollector(broker.url, 'crash-collector');
     await broker.stop(); // Nothing can be delivered: every report stays in the on-disk queue.
 
-    const keyFile = join(dir, 'hotspot.key');
-    createKeyFile(keyFile);
-    const [udpPort, apiPort] = [await freePort(), await freePort()];
-    const env = {
-      POC_KEY_FILE: keyFile, POC_MQTT_URL: broker.url, POC_ORACLE_KEY: keypairFromSecret(new Uint8Array(32).fill(5)).address,
-      POC_QUEUE_DIR: join(dir, 'queue'), POC_UDP_PORT: String(udpPort), POC_API_PORT: String(apiPort),
-    };
+    const { env, udpPort, apiPort } = await bridgeChildEnv(dir, broker.url);
     child = await spawnBridge(env);
     forwarder = await startVirtualUdpForwarder({ bridgePort: udpPort, gatewayEui: 'AA555A00000000CC', keepaliveMs: 1000 });
     await forwarder.ready;
@@ -70,8 +39,7 @@ describe('bridge process killed with reports queued', () => {
     }
     await expect.poll(() => queueDepth(apiPort), { timeout: 20_000, interval: 100 }).toBe(TOTAL);
 
-    child.kill('SIGKILL');
-    await killed(child);
+    await killBridge(child);
     await broker.restart();
 
     child = await spawnBridge(env);
@@ -82,8 +50,7 @@ describe('bridge process killed with reports queued', () => {
 
     // An ungraceful death: the broker publishes the retained Last Will.
     const statesBefore = collector.states.length;
-    child.kill('SIGKILL');
-    await killed(child);
+    await killBridge(child);
     await expect.poll(() => collector!.states.slice(statesBefore), { timeout: 10_000 }).toContain('offline');
     console.info(`crash restart: ${TOTAL} reports delivered, ${collector.duplicates()} duplicates`);
   });

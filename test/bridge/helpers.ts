@@ -1,6 +1,50 @@
-import { beaconFrame, decodeReportPayload } from '@poc/protocol';
+import { beaconFrame, createKeyFile, decodeReportPayload, keypairFromSecret } from '@poc/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { type Rxpk } from '@poc/hotspot-firmware-bridge';
+import { freePort } from '@poc/devnet/postgres';
+
+const BRIDGE_CHILD = join(import.meta.dirname, 'fixtures', 'bridge-child.ts');
+
+/** A new hotspot key in `dir`, free UDP and API ports, and the environment of a bridge child using them and its queue in `dir`. */
+export async function bridgeChildEnv(dir: string, mqttUrl: string) {
+  const keyFile = join(dir, 'hotspot.key');
+  createKeyFile(keyFile);
+  const [udpPort, apiPort] = [await freePort(), await freePort()];
+  const env = {
+    POC_KEY_FILE: keyFile, POC_MQTT_URL: mqttUrl, POC_ORACLE_KEY: keypairFromSecret(new Uint8Array(32).fill(5)).address,
+    POC_QUEUE_DIR: join(dir, 'queue'), POC_UDP_PORT: String(udpPort), POC_API_PORT: String(apiPort),
+  };
+  return { env, udpPort, apiPort };
+}
+
+/** Starts a real bridge process (fixtures/bridge-child.ts) and resolves once it reports ready. */
+export function spawnBridge(env: Record<string, string>): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', BRIDGE_CHILD], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (out.includes('ready')) resolve(child);
+    });
+    child.once('exit', (code) => reject(new Error(`bridge child exited early with ${code}`)));
+  });
+}
+
+/** SIGKILLs the bridge process (if still alive) and waits until it is gone. */
+export async function killBridge(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGKILL');
+  await exited;
+}
+
+/** The depth of the bridge's on-disk report queue, from its status API. */
+export async function queueDepth(apiPort: number): Promise<number> {
+  const response = await fetch(`http://127.0.0.1:${apiPort}/status`);
+  return ((await response.json()) as { queue: { depth: number } }).queue.depth;
+}
 
 /** A PoC beacon as a concentrator would report it; `n` makes each one distinct. */
 export function beaconRxpkNumber(n: number): Rxpk {

@@ -1,19 +1,18 @@
-import { createKeyFile, decodeMapperReceiptPayload, encodeMapperFrame, keypairFromSecret, MAPPER_RECEIPT_FILTER, parseMapperFrame, verifyMapperFrameMic, verifyMapperReceipt } from '@poc/protocol';
+import { decodeMapperReceiptPayload, encodeMapperFrame, MAPPER_RECEIPT_FILTER, parseMapperFrame, verifyMapperFrameMic, verifyMapperReceipt } from '@poc/protocol';
 import { startVirtualUdpForwarder, type Rxpk, type VirtualUdpForwarder } from '@poc/hotspot-firmware-bridge';
-import { freePort } from '@poc/devnet/postgres';
 import { startMosquitto, type MosquittoBroker } from '@poc/devnet/mosquitto';
 import mqtt from 'mqtt';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { bridgeChildEnv, killBridge, queueDepth, spawnBridge } from './helpers';
 
 /**
  * A real bridge process picks mapper frames out of the forwarder's rxpk stream and publishes signed receipts through
  * its durable queue: queued while the broker is down, kept across SIGKILL, all delivered after the restart.
  */
-const FIXTURE = join(import.meta.dirname, 'fixtures', 'bridge-child.ts');
 const FRAMES = 30;
 const DEVICE_KEY = new Uint8Array(16).fill(0x42);
 
@@ -25,19 +24,6 @@ function mapperRxpk(counter: number): Rxpk {
   };
 }
 
-function spawnBridge(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', FIXTURE], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      out += chunk.toString();
-      if (out.includes('ready')) resolve(child);
-    });
-    child.once('exit', (code) => reject(new Error(`bridge child exited early with ${code}`)));
-  });
-}
-const killed = (child: ChildProcess) => new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
-
 describe('bridge mapper receipts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bridge-mapper-'));
   let broker: MosquittoBroker | null = null;
@@ -45,10 +31,7 @@ describe('bridge mapper receipts', () => {
   let forwarder: VirtualUdpForwarder | null = null;
   let collector: mqtt.MqttClient | null = null;
   afterAll(async () => {
-    if (child && child.exitCode === null && child.signalCode === null) {
-      child.kill('SIGKILL');
-      await killed(child);
-    }
+    if (child) await killBridge(child);
     await forwarder?.close();
     await collector?.endAsync(true);
     await broker?.stop();
@@ -76,13 +59,7 @@ describe('bridge mapper receipts', () => {
     await collector.subscribeAsync(MAPPER_RECEIPT_FILTER, { qos: 1 });
     await broker.stop(); // nothing can be delivered: every receipt stays in the on-disk queue
 
-    const keyFile = join(dir, 'hotspot.key');
-    createKeyFile(keyFile);
-    const [udpPort, apiPort] = [await freePort(), await freePort()];
-    const env = {
-      POC_KEY_FILE: keyFile, POC_MQTT_URL: broker.url, POC_ORACLE_KEY: keypairFromSecret(new Uint8Array(32).fill(5)).address,
-      POC_QUEUE_DIR: join(dir, 'queue'), POC_UDP_PORT: String(udpPort), POC_API_PORT: String(apiPort),
-    };
+    const { env, udpPort, apiPort } = await bridgeChildEnv(dir, broker.url);
     child = await spawnBridge(env);
     forwarder = await startVirtualUdpForwarder({ bridgePort: udpPort, gatewayEui: 'AA555A00000000DD', keepaliveMs: 1000 });
     await forwarder.ready;
@@ -91,11 +68,10 @@ describe('bridge mapper receipts', () => {
       if (n === 1) forwarder.deliver(mapperRxpk(1)); // heard twice (second antenna): one receipt
       await new Promise((r) => setTimeout(r, 5));
     }
-    const depth = async () => ((await (await fetch(`http://127.0.0.1:${apiPort}/status`)).json()) as { queue: { depth: number } }).queue.depth;
+    const depth = () => queueDepth(apiPort);
     await expect.poll(depth, { timeout: 20_000, interval: 100 }).toBe(FRAMES);
 
-    child.kill('SIGKILL');
-    await killed(child);
+    await killBridge(child);
     await broker.restart();
     child = await spawnBridge(env);
     await expect.poll(() => counters.size, { timeout: 40_000, interval: 200 }).toBe(FRAMES);

@@ -36,7 +36,7 @@ interface HotspotPoint {
 }
 
 /** Test hook: what the layers currently hold. */
-interface DebugHook {
+export interface DebugHook {
   ready: boolean;
   loading: boolean;
   resolution: number;
