@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { fitCloseIn, fitLogDistance } from './fit';
 import { FIXTURE_TX_POWER_DDBM, loadFixture, parseFixture } from './fixture';
+import { DEVICE_SITE_SD_DB } from './common-shadowing';
 import { measuredSignalDbm } from './link-budget';
+import { meanPathLossDb } from './model';
 import { OUTDOOR_LINK_PRIOR, OUTDOOR_LINK_PRIOR_FIT, REGIONAL_PRIOR, REGIONAL_PRIOR_FIT } from './regional';
 
 const receptions = loadFixture();
@@ -50,6 +52,45 @@ describe('the committed CampusIoT Helium fixture', () => {
   it('is flattened by an intercept-free fit, which is why the close-in model is used', () => {
     const ols = fitLogDistance(REGIONAL_PRIOR, samples);
     expect(ols.exponent).toBeLessThan(1);
+  });
+
+  it('spreads the mobile device’s positions by more than the device-end term estimated coverage shares (a lower bound)', () => {
+    // Residual over the regional model = hotspot offset + device-position offset + rest, fitted by alternating means
+    // (README.md §Estimated coverage); the spread of the positions' offsets, less their sampling noise, is the
+    // device-end term at those positions.
+    const rows = receptions.map((r, i) => ({
+      hotspot: r.hotspot,
+      position: `${r.endpoint}:${r.txLat},${r.txLng}`,
+      residual: samples[i]!.signalDbm - (samples[i]!.linkBudgetDbm - meanPathLossDb(REGIONAL_PRIOR, r.distanceM, r.frequencyHz)),
+    })).filter((_, i) => receptions[i]!.distanceM >= REGIONAL_PRIOR.minDistanceM);
+    const hotspotOffset = new Map<string, number>();
+    const positionOffset = new Map<string, number>();
+    const count = new Map<string, number>();
+    for (const row of rows) count.set(row.position, (count.get(row.position) ?? 0) + 1);
+    const meanBy = (key: (row: (typeof rows)[number]) => string, other: (row: (typeof rows)[number]) => number, into: Map<string, number>) => {
+      const sums = new Map<string, [number, number]>();
+      for (const row of rows) {
+        const s = sums.get(key(row)) ?? [0, 0];
+        s[0] += row.residual - other(row);
+        s[1]++;
+        sums.set(key(row), s);
+      }
+      for (const [k, [sum, n]] of sums) into.set(k, sum / n);
+    };
+    for (let iteration = 0; iteration < 30; iteration++) {
+      meanBy((row) => row.position, (row) => hotspotOffset.get(row.hotspot) ?? 0, positionOffset);
+      meanBy((row) => row.hotspot, (row) => positionOffset.get(row.position)!, hotspotOffset);
+    }
+    const rest = Math.sqrt(rows.reduce((s, row) => s + (row.residual - hotspotOffset.get(row.hotspot)! - positionOffset.get(row.position)!) ** 2, 0) / rows.length);
+    const mobile = [...positionOffset].filter(([k]) => k.startsWith('ftd:') && count.get(k)! >= 10);
+    const mean = mobile.reduce((s, [, v]) => s + v, 0) / mobile.length;
+    const spread = mobile.reduce((s, [, v]) => s + (v - mean) ** 2, 0) / (mobile.length - 1);
+    const sampling = mobile.reduce((s, [k]) => s + rest ** 2 / count.get(k)!, 0) / mobile.length;
+    const deviceEndSd = Math.sqrt(spread - sampling);
+    expect(mobile.length).toBeGreaterThanOrEqual(20);
+    expect(deviceEndSd).toBeCloseTo(11.7, 0);
+    expect(deviceEndSd).toBeGreaterThan(DEVICE_SITE_SD_DB);
+    expect(deviceEndSd).toBeLessThan(REGIONAL_PRIOR.shadowingSdDb);
   });
 
   it('rejects a malformed file with the line at fault', () => {

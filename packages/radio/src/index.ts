@@ -10,13 +10,13 @@ export {
   thermalNoiseDbm,
 } from './link-budget';
 export {
-  combineHotspots,
   meanPathLossDb,
   meanSignalDbm,
   predictLink,
   reportedRssiDbm,
   reportedSnrDb,
   signalZScore,
+  uplinkMarginDb,
   uplinkSuccessProbability,
   type LinkPrediction,
   type PropagationModel,
@@ -47,3 +47,13 @@ export {
   type SiteHistory,
 } from './location-check';
 export { DEFAULT_GAIN_CHECK, checkAntennaGain, type GainCheckParams, type GainReason, type GainVerdict } from './gain-check';
+export {
+  COMMON_SHADOWING_NODES,
+  DEVICE_SITE_SD_DB,
+  anyFromLogMiss,
+  combineWithCommonShadowing,
+  conditionalLogMiss,
+  normalQuadrature,
+  type HotspotMargin,
+  type Quadrature,
+} from './common-shadowing';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HotspotFit } from './fit';
 import { freeSpacePathLossDb, normalCdf, normalQuantile } from './link-budget';
-import { combineHotspots, meanSignalDbm, predictLink, uplinkSuccessProbability, type RadioLink } from './model';
+import { meanSignalDbm, predictLink, uplinkMarginDb, uplinkSuccessProbability, type RadioLink } from './model';
 import { REGIONAL_PRIOR } from './regional';
 
 const link = (distanceM: number, frequencyHz = 868.1e6): RadioLink => ({ distanceM, frequencyHz, txPowerDdbm: 140, txGainDdbi: 0, rxGainDdbi: 30 });
@@ -30,16 +30,13 @@ describe('propagation model', () => {
     expect(near.rssiDbm.median).toBeLessThan(near.rssiDbm.p90);
   });
 
-  it('succeeds more often at higher spreading factors and nearer, and combines hotspots', () => {
+  it('succeeds more often at higher spreading factors and nearer', () => {
     const p7 = uplinkSuccessProbability(REGIONAL_PRIOR, link(3000), 7);
     const p12 = uplinkSuccessProbability(REGIONAL_PRIOR, link(3000), 12);
     expect(p12).toBeGreaterThan(p7);
     expect(uplinkSuccessProbability(REGIONAL_PRIOR, link(500), 12)).toBeGreaterThan(p12);
     expect(() => uplinkSuccessProbability(REGIONAL_PRIOR, link(500), 6)).toThrow(RangeError);
-    const combined = combineHotspots([0.5, 0.5, 0.2]);
-    expect(combined.anyProbability).toBeCloseTo(1 - 0.5 * 0.5 * 0.8, 12);
-    expect(combined.expectedHearers).toBeCloseTo(1.2, 12);
-    expect(combineHotspots([]).anyProbability).toBe(0);
+    expect(normalCdf(uplinkMarginDb(REGIONAL_PRIOR, link(3000), 12) / REGIONAL_PRIOR.shadowingSdDb)).toBeCloseTo(p12, 12);
   });
 
   it('has a consistent normal CDF and quantile', () => {

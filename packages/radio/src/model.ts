@@ -86,25 +86,14 @@ export function predictLink(model: PropagationModel, link: RadioLink): LinkPredi
   };
 }
 
-/** Probability that one hotspot demodulates an uplink on this link at this spreading factor. */
-export function uplinkSuccessProbability(model: PropagationModel, link: RadioLink, spreadingFactor: number): number {
-  const marginDb = meanSignalDbm(model, link) - model.noiseFloorDbm - demodulationFloorDb(spreadingFactor);
-  return normalCdf(marginDb / model.shadowingSdDb);
+/** Mean margin of an uplink's signal over the demodulation floor (noise + the spreading factor's SNR floor), dB. */
+export function uplinkMarginDb(model: PropagationModel, link: RadioLink, spreadingFactor: number): number {
+  return meanSignalDbm(model, link) - model.noiseFloorDbm - demodulationFloorDb(spreadingFactor);
 }
 
-/**
- * Several hotspots, independent shadowing: P(at least one hears it) and the expected number that do.
- * Shadowing of nearby receivers is correlated in reality, so `anyProbability` is an upper estimate.
- */
-export function combineHotspots(probabilities: readonly number[]): { anyProbability: number; expectedHearers: number } {
-  let none = 1;
-  let expected = 0;
-  for (const p of probabilities) {
-    const clamped = Math.min(1, Math.max(0, p));
-    none *= 1 - clamped;
-    expected += clamped;
-  }
-  return { anyProbability: 1 - none, expectedHearers: expected };
+/** Probability that one hotspot demodulates an uplink on this link at this spreading factor. */
+export function uplinkSuccessProbability(model: PropagationModel, link: RadioLink, spreadingFactor: number): number {
+  return normalCdf(uplinkMarginDb(model, link, spreadingFactor) / model.shadowingSdDb);
 }
 
 /** How far an observed signal sits above the model's mean, in shadowing standard deviations. */
