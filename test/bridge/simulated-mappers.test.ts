@@ -13,7 +13,21 @@ import {
   sealDeviceKey,
   signMapperRegistration,
 } from '@poc/protocol';
-import { DRIVING_SPEED_M_S, haversineM, planFleet, planMapperRoutes, SimulatedMapper, startFleet, type Fleet, type MapperRoute, type SentFrame } from '@poc/simulator';
+import { mhzToHz } from '@poc/hotspot-firmware-bridge';
+import {
+  DRIVING_SPEED_M_S,
+  freeSpacePathLossDb,
+  haversineM,
+  planFleet,
+  planMapperRoutes,
+  RadioMedium,
+  SimulatedMapper,
+  startFleet,
+  WALKING_SPEED_M_S,
+  type Fleet,
+  type MapperRoute,
+  type SentFrame,
+} from '@poc/simulator';
 import type { FastifyInstance } from 'fastify';
 import { latLngToCell } from 'h3-js';
 import mqtt from 'mqtt';
@@ -67,6 +81,32 @@ describe('simulated mapper drive', () => {
     const drives = routes.filter((r) => r.kind === 'drive');
     expect(drives.every((r) => r.towns.length >= 3 && r.lengthM > 5_000 && r.lengthM < 200_000)).toBe(true);
     expect(planMapperRoutes(hotspots, { drives: 3, walks: 2, seed: SEED })).toEqual(routes);
+  });
+
+  it('a device walking beside a hotspot is never heard above free space (the oracle would call its position implausible)', () => {
+    const hotspots = planFleet({ count: 8, seed: SEED });
+    const heard: { to: (typeof hotspots)[number]; data: string; freq: number; rssiDbm: number }[] = [];
+    const medium = new RadioMedium({ seed: SEED, onDeviceReception: ({ to, rxpk, rssiDbm }) => heard.push({ to, data: rxpk.data, freq: rxpk.freq, rssiDbm }) });
+    for (const h of hotspots) medium.attach(h, { deliver() {}, onTransmit() {}, close: async () => {} });
+    const at = new Map<string, [number, number]>();
+    const owner = generateKeyPairSync('ed25519');
+    for (const h of hotspots) {
+      const points: [number, number][] = [[h.trueLat + 0.002, h.trueLng], [h.trueLat, h.trueLng + 0.003], [h.trueLat - 0.002, h.trueLng]];
+      const route: MapperRoute = { kind: 'walk', region: h.region, towns: [h.town], points, lengthM: 500, speedMS: WALKING_SPEED_M_S };
+      const walker = new SimulatedMapper({ deviceId: h.index + 1, deviceKey: randomBytes(16), route, medium, owner: 'unused', ownerKey: owner.privateKey });
+      for (let i = 0; i < 12; i++) {
+        const f = walker.sendFrame(Date.now(), i * 30_000);
+        at.set(Buffer.from(f.frame).toString('base64'), [f.lat, f.lng]);
+      }
+    }
+    expect(heard.length).toBeGreaterThan(8 * 12);
+    const over = heard.filter(({ to, data, freq, rssiDbm }) => {
+      const [lat, lng] = at.get(data)!;
+      const bound = 14 + to.gainDdbi / 10 - freeSpacePathLossDb(haversineM(lat, lng, to.trueLat, to.trueLng), mhzToHz(freq));
+      // Channel RSSI adds the noise power to the signal: at most 3 dB above it, only near the noise floor.
+      return rssiDbm > bound + (rssiDbm < -110 ? 3 : 0.01);
+    });
+    expect(over).toEqual([]);
   });
 
   it('a drive out of town gives plausible measurements at its cells by the hotspots that heard it, then a measured no-signal stretch', async () => {

@@ -4,7 +4,7 @@ import { latLngToCell } from 'h3-js';
 import { REGION_PARAMS, type Region } from '@poc/protocol';
 import { clipTxPower, CONCENTRATOR_MAX_TX_POWER_DBM, rxpkInDialect, type StationHardware } from './dialects';
 import type { FleetHotspot } from './plan';
-import { DEFAULT_RADIO_MODEL, haversineM, simulateLink, type RadioModelParams } from './radio-model';
+import { DEFAULT_RADIO_MODEL, freeSpacePathLossDb, haversineM, simulateLink, type RadioModelParams } from './radio-model';
 import { SeededRandom, hashedGaussian } from './rng';
 
 export interface RadioMediumOptions {
@@ -200,6 +200,8 @@ export class RadioMedium {
           txSite: this.site(from.key),
           rxSite: this.site(rx.hotspot.address),
           interference: this.fading.next(),
+          // A device a few hundred metres from a hotspot: the fitted spread would allow signals above free space there.
+          ...(fromStation ? {} : { minPathLossDb: freeSpacePathLossDb(distanceM, frequencyHz) }),
         },
         this.model,
       );

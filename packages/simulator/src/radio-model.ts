@@ -73,6 +73,8 @@ export interface LinkInput {
   rxSite?: number;
   /** Uniform draw in [0, 1) for interference on this packet (none when absent). */
   interference?: number;
+  /** Floor on the path loss with shadowing, dB (e.g. free space: no path is better than that). */
+  minPathLossDb?: number;
 }
 
 export interface LinkResult {
@@ -86,11 +88,13 @@ export interface LinkResult {
 }
 
 export function simulateLink(input: LinkInput, params: RadioModelParams = DEFAULT_RADIO_MODEL): LinkResult {
-  const pathLossDb =
+  const pathLossDb = Math.max(
+    input.minPathLossDb ?? -Infinity,
     meanPathLossDb(input.distanceM, input.frequencyHz, params) +
-    params.linkShadowingSdDb * input.linkShadow +
-    params.fadingSdDb * input.packetFading -
-    params.siteSdDb * ((input.txSite ?? 0) + (input.rxSite ?? 0));
+      params.linkShadowingSdDb * input.linkShadow +
+      params.fadingSdDb * input.packetFading -
+      params.siteSdDb * ((input.txSite ?? 0) + (input.rxSite ?? 0)),
+  );
   const signalDbm = input.txPowerDbm + input.txGainDdbi / 10 + input.rxGainDdbi / 10 - pathLossDb;
   const interference = input.interference ?? 1;
   const raisedDb =
