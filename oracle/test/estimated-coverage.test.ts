@@ -37,15 +37,22 @@ interface Row {
 const rows = (res: number) => db.sql<Row[]>`SELECT * FROM estimated_coverage_hexes WHERE resolution = ${res} ORDER BY h3`;
 
 describe('estimated coverage', () => {
-  it('combines hotspots as 1 − Π(1 − p_i) with Σ p_i expected hotspots, and falls with distance', () => {
+  it('combines hotspots with their common device-end shadowing (1 − Π(1 − p_i) without it), Σ p_i expected hotspots, and falls with distance', () => {
     const a: EstimatingHotspot = { address: 'a', lat: 52.37, lng: 4.89, gainDdbi: 12, region: 'EU868', paramsKey: '' };
     const b: EstimatingHotspot = { ...a, address: 'b', lng: 4.93 };
     const here = { lat: 52.37, lng: 4.91 };
     const pa = estimatePoint(here.lat, here.lng, [a], predictor, REFERENCE_DEVICE);
     const pb = estimatePoint(here.lat, here.lng, [b], predictor, REFERENCE_DEVICE);
     const both = estimatePoint(here.lat, here.lng, [a, b], predictor, REFERENCE_DEVICE);
-    expect(both.probability).toBeCloseTo(1 - (1 - pa.probability) * (1 - pb.probability), 9);
-    expect(both.expectedHotspots).toBeCloseTo(pa.probability + pb.probability, 9);
+    const independent = 1 - (1 - pa.probability) * (1 - pb.probability);
+    expect(estimatePoint(here.lat, here.lng, [a, b], predictor, REFERENCE_DEVICE, 0).probability).toBeCloseTo(independent, 6);
+    // The shared term makes the second hotspot add less than independence says, never less than the better one alone.
+    expect(both.probability).toBeLessThan(independent - 0.005);
+    expect(both.probability).toBeGreaterThan(Math.max(pa.probability, pb.probability));
+    expect(pa.probability).toBeCloseTo(estimatePoint(here.lat, here.lng, [a], predictor, REFERENCE_DEVICE, 0).probability, 5);
+    // Σ p_i with each p_i = Φ(m_i/σ) (a lone hotspot's quadrature value is within 1e-6 of it).
+    const alone = (h: EstimatingHotspot) => estimatePoint(here.lat, here.lng, [h], predictor, REFERENCE_DEVICE, 0).probability;
+    expect(both.expectedHotspots).toBeCloseTo(alone(a) + alone(b), 9);
     expect(both.hotspotCount).toBe(2);
     const near = estimatePoint(52.371, 4.89, [a], predictor, REFERENCE_DEVICE);
     const far = estimatePoint(52.37, 4.99, [a], predictor, REFERENCE_DEVICE);

@@ -1,4 +1,5 @@
 import { cellToChildren, cellToLatLng, cellToParent, gridDisk, latLngToCell } from 'h3-js';
+import { anyFromLogMiss, COMMON_SHADOWING_NODES, conditionalLogMiss, DEVICE_SITE_SD_DB } from '@poc/radio';
 import type { DeviceProfile, EstimatingHotspot, UplinkPrediction, UplinkPredictor } from './uplink-predictor';
 
 /**
@@ -17,7 +18,10 @@ const M_PER_DEG_LAT = 111_195;
 /** One res-9 cell's estimate for one device profile. */
 export interface EstimatedCell {
   h3: string;
-  /** Probability one uplink is received by at least one hotspot: 1 − Π(1 − p_i). */
+  /**
+   * Probability one uplink is received by at least one hotspot, the device-end shadowing common to all of them
+   * (@poc/radio combineWithCommonShadowing; packages/radio/README.md §Estimated coverage).
+   */
   probability: number;
   /** Expected number of hotspots hearing one uplink: Σ p_i. */
   expectedHotspots: number;
@@ -91,7 +95,13 @@ export function tileCells(tile: string): TileCells {
 /** Distance step of the prediction tables: 20 m moves the predicted signal by < 0.4 dB beyond 1 km. */
 const TABLE_STEP_M = 20;
 
-/** A hotspot's predictions by distance (every TABLE_STEP_M), so a cell costs a distance and a table read. */
+const NODES = COMMON_SHADOWING_NODES;
+const newPrediction = (): UplinkPrediction => ({ rssiDbm: 0, snrDb: 0, probability: 0, marginDb: 0, shadowingSdDb: 1 });
+
+/**
+ * A hotspot's predictions by distance (every TABLE_STEP_M), so a cell costs a distance and a table read; `logMiss`
+ * holds log(1 − p) at each of the NODES quadrature values of the common device-end term (index k·NODES + node).
+ */
 interface LinkTable {
   rangeM: number;
   logMiss: Float64Array;
@@ -109,6 +119,8 @@ export class LinkTables {
   constructor(
     private readonly predictor: UplinkPredictor,
     private readonly device: DeviceProfile,
+    /** The device-end shadowing common to all hotspots hearing one position, dB (0: hotspots independent). */
+    readonly commonSdDb: number = DEVICE_SITE_SD_DB,
   ) {}
 
   of(h: EstimatingHotspot): LinkTable {
@@ -118,13 +130,13 @@ export class LinkTables {
     if (this.tables.size >= 4_096) this.tables.clear();
     const rangeM = this.predictor.rangeM(h, this.device, MIN_LINK_PROBABILITY);
     const n = Math.ceil(rangeM / TABLE_STEP_M) + 1;
-    table = { rangeM, logMiss: new Float64Array(n), probability: new Float64Array(n), rssiDbm: new Float64Array(n), snrDb: new Float64Array(n) };
-    const out: UplinkPrediction = { rssiDbm: 0, snrDb: 0, probability: 0 };
+    table = { rangeM, logMiss: new Float64Array(n * NODES), probability: new Float64Array(n), rssiDbm: new Float64Array(n), snrDb: new Float64Array(n) };
+    const out = newPrediction();
     for (let i = 0; i < n; i++) {
       this.predictor.predict(h, i * TABLE_STEP_M, this.device, out);
       const p = out.probability >= MIN_LINK_PROBABILITY ? Math.min(out.probability, 1 - 1e-12) : 0;
       table.probability[i] = p;
-      table.logMiss[i] = Math.log1p(-p);
+      if (p > 0) conditionalLogMiss(out, this.commonSdDb, table.logMiss.subarray(i * NODES, (i + 1) * NODES));
       table.rssiDbm[i] = out.rssiDbm;
       table.snrDb[i] = out.snrDb;
     }
@@ -136,7 +148,7 @@ export class LinkTables {
 /** The estimate of every res-9 cell of a tile that at least one hotspot reaches with p ≥ MIN_LINK_PROBABILITY. */
 export function estimateTile(tile: TileCells, hotspots: readonly EstimatingHotspot[], tables: LinkTables): EstimatedCell[] {
   const n = tile.cells.length;
-  const logMiss = new Float64Array(n);
+  const logMiss = new Float64Array(n * NODES);
   const expected = new Float64Array(n);
   const bestRssi = new Float64Array(n).fill(-Infinity);
   const bestSnr = new Float64Array(n).fill(-Infinity);
@@ -153,7 +165,7 @@ export function estimateTile(tile: TileCells, hotspots: readonly EstimatingHotsp
       const k = Math.round(Math.sqrt(d2) / TABLE_STEP_M);
       const p = t.probability[k]!;
       if (p === 0) continue;
-      logMiss[i]! += t.logMiss[k]!;
+      for (let j = 0, a = i * NODES, b = k * NODES; j < NODES; j++) logMiss[a + j]! += t.logMiss[b + j]!;
       expected[i]! += p;
       if (t.rssiDbm[k]! > bestRssi[i]!) bestRssi[i] = t.rssiDbm[k]!;
       if (t.snrDb[k]! > bestSnr[i]!) bestSnr[i] = t.snrDb[k]!;
@@ -163,15 +175,23 @@ export function estimateTile(tile: TileCells, hotspots: readonly EstimatingHotsp
   const cells: EstimatedCell[] = [];
   for (let i = 0; i < n; i++) {
     if (count[i] === 0) continue;
-    cells.push({ h3: tile.cells[i]!, probability: -Math.expm1(logMiss[i]!), expectedHotspots: expected[i]!, bestRssiDbm: bestRssi[i]!, bestSnrDb: bestSnr[i]!, hotspotCount: count[i]! });
+    cells.push({ h3: tile.cells[i]!, probability: anyFromLogMiss(logMiss.subarray(i * NODES, (i + 1) * NODES)), expectedHotspots: expected[i]!, bestRssiDbm: bestRssi[i]!, bestSnrDb: bestSnr[i]!, hotspotCount: count[i]! });
   }
   return cells;
 }
 
 /** The estimate at one point for one device from the hotspots given (the carriers' device-aware answers). */
-export function estimatePoint(lat: number, lng: number, hotspots: readonly EstimatingHotspot[], predictor: UplinkPredictor, device: DeviceProfile): Omit<EstimatedCell, 'h3'> {
-  const out: UplinkPrediction = { rssiDbm: 0, snrDb: 0, probability: 0 };
-  let logMiss = 0;
+export function estimatePoint(
+  lat: number,
+  lng: number,
+  hotspots: readonly EstimatingHotspot[],
+  predictor: UplinkPredictor,
+  device: DeviceProfile,
+  commonSdDb: number = DEVICE_SITE_SD_DB,
+): Omit<EstimatedCell, 'h3'> {
+  const out = newPrediction();
+  const logMiss = new Float64Array(NODES);
+  const one = new Float64Array(NODES);
   let expectedHotspots = 0;
   let bestRssiDbm = -Infinity;
   let bestSnrDb = -Infinity;
@@ -182,13 +202,14 @@ export function estimatePoint(lat: number, lng: number, hotspots: readonly Estim
     // The same distance step as the stored estimate, so a point answers what its cell holds.
     predictor.predict(h, Math.round(d / TABLE_STEP_M) * TABLE_STEP_M, device, out);
     if (out.probability < MIN_LINK_PROBABILITY) continue;
-    logMiss += Math.log1p(-Math.min(out.probability, 1 - 1e-12));
+    conditionalLogMiss(out, commonSdDb, one);
+    for (let j = 0; j < NODES; j++) logMiss[j]! += one[j]!;
     expectedHotspots += out.probability;
     bestRssiDbm = Math.max(bestRssiDbm, out.rssiDbm);
     bestSnrDb = Math.max(bestSnrDb, out.snrDb);
     hotspotCount++;
   }
-  return { probability: -Math.expm1(logMiss), expectedHotspots, bestRssiDbm, bestSnrDb, hotspotCount };
+  return { probability: hotspotCount === 0 ? 0 : anyFromLogMiss(logMiss), expectedHotspots, bestRssiDbm, bestSnrDb, hotspotCount };
 }
 
 /** One rollup cell (res 8…4): sums and maxima of its res-9 descendants' estimates. */

@@ -2,11 +2,12 @@ import { isRegion, REGION_PARAMS } from '@poc/protocol';
 import {
   demodulationFloorDb,
   meanSignalDbm,
+  normalCdf,
   normalQuantile,
   REGIONAL_PRIOR,
   reportedRssiDbm,
   reportedSnrDb,
-  uplinkSuccessProbability,
+  uplinkMarginDb,
   type PropagationModel,
   type RadioLink,
 } from '@poc/radio';
@@ -34,7 +35,8 @@ function linkOf(hotspot: EstimatingHotspot, distanceM: number, device: DevicePro
 /**
  * The predictor behind estimated coverage: @poc/radio's fitted propagation model (packages/radio/README.md §Model) —
  * the regional prior, or a hotspot's own fit when `modelFor` has one. Predicted RSSI/SNR are what a forwarder would
- * report at the median signal; the probability is @poc/radio's uplink success at the device's spreading factor.
+ * report at the median signal; the probability is @poc/radio's uplink success at the device's spreading factor,
+ * with the margin and spread it comes from (estimate.ts combines hotspots with their common device-end term).
  */
 export function radioPredictor(modelFor: (hotspot: EstimatingHotspot) => PropagationModel = () => REGIONAL_PRIOR, version = 'radio-regional-1'): UplinkPredictor {
   return {
@@ -53,7 +55,9 @@ export function radioPredictor(modelFor: (hotspot: EstimatingHotspot) => Propaga
       const signal = meanSignalDbm(model, link);
       out.rssiDbm = reportedRssiDbm(model, signal);
       out.snrDb = reportedSnrDb(model, signal);
-      out.probability = uplinkSuccessProbability(model, link, spreadingFactorFor(device, hotspot.region));
+      out.marginDb = uplinkMarginDb(model, link, spreadingFactorFor(device, hotspot.region));
+      out.shadowingSdDb = model.shadowingSdDb;
+      out.probability = normalCdf(out.marginDb / model.shadowingSdDb);
       return out;
     },
   };

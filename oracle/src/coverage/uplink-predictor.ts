@@ -38,6 +38,9 @@ export interface UplinkPrediction {
   rssiDbm: number;
   snrDb: number;
   probability: number;
+  /** Mean margin of the signal over the demodulation floor and its spread (probability = Φ(margin / sd)), dB. */
+  marginDb: number;
+  shadowingSdDb: number;
 }
 
 export interface UplinkPredictor {
