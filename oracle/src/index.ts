@@ -40,6 +40,8 @@ export interface OracleConfig {
   mqttUrl: string;
   /** `$share/<group>/…` subscriptions so several oracles split the report stream (mosquitto/EMQX); null for aedes. */
   sharedSubscriptionGroup: string | null;
+  /** Unacknowledged MQTT reports at most before the oracle stops reading the socket (default 4 × the 1,000-report batch). */
+  ingestMaxHeld?: number;
   /** Signs entropy; bridges trust this key's address. */
   oracleKeypair: HotspotKeypair;
   epochSeconds: number;
@@ -175,7 +177,7 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
     reconnectPeriod: 1000,
     connectTimeout: 10_000,
   });
-  const subscriber = new ReportSubscriber({ sql, client, pool, sharedSubscriptionGroup: config.sharedSubscriptionGroup, logger: log, metrics });
+  const subscriber = new ReportSubscriber({ sql, client, pool, sharedSubscriptionGroup: config.sharedSubscriptionGroup, logger: log, metrics, maxHeld: config.ingestMaxHeld });
   subscriber.listen();
   const mappers = config.mapperKeySeal
     ? new MapperReceiptSubscriber({ sql, client, keySeal: config.mapperKeySeal, logger: log, sharedSubscriptionGroup: config.sharedSubscriptionGroup, groupWindowMs: config.mapperGroupWindowMs, logGraceMs: config.mapperLogGraceMs, metricsRegistry: metrics.registry })
