@@ -5,6 +5,7 @@ import { isMain } from '@poc/service';
 import pino from 'pino';
 import { KeyFileError, createKeyFile, loadKeyFile } from '@poc/protocol';
 import { startBridgeNode } from './node';
+import { MapperRegisterError, registerMapperDeviceAt } from './mapper-register';
 import { MqttPasswordFileError, readMqttPasswordFile } from './static-credentials';
 import { REGIONS, decodeHotspotAddress, type Region } from '@poc/protocol';
 
@@ -15,6 +16,9 @@ Usage:
   poc-bridge run [options]                 serve the packet forwarder (GWMP/UDP) and deliver reports over MQTT
   poc-bridge status [--api-port N]         show the running bridge's status
   poc-bridge pair [--api-port N]           print a one-time pairing code for the onboarding app (run it on the hotspot)
+  poc-bridge mapper-register --device-id N --device-key HEX --owner-keypair FILE --seal-public HEX --mapper-url URL
+                                           register a mapper device: sign with the owner's Solana keypair file, seal
+                                           the 16-byte device key to the oracle's key-seal public key, POST /v1/mappers
 
 Options for run (environment variable in brackets):
   --key FILE             hotspot key file [POC_KEY_FILE]           default ./hotspot.key
@@ -54,6 +58,11 @@ const options = {
   gain: { type: 'string' },
   'beacon-interval': { type: 'string' },
   'log-level': { type: 'string' },
+  'device-id': { type: 'string' },
+  'device-key': { type: 'string' },
+  'owner-keypair': { type: 'string' },
+  'seal-public': { type: 'string' },
+  'mapper-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -119,6 +128,34 @@ export async function runCli(argv: string[], io: CliIo = { out: console.log, err
         }
         io.out(`pairing code: ${body.code}`);
         io.out(`hotspot ${body.hotspot}; valid once, until ${body.expiresAt}. Type it into the onboarding app's "Prove you have it" step.`);
+        return 0;
+      }
+      case 'mapper-register': {
+        const missing = (['device-id', 'device-key', 'owner-keypair', 'seal-public', 'mapper-url'] as const).filter((name) => !values[name]);
+        if (missing.length > 0) throw new UsageError(`mapper-register needs ${missing.map((m) => `--${m}`).join(', ')}`);
+        const deviceIdText = values['device-id']!;
+        if (!/^\d{1,10}$/.test(deviceIdText)) throw new UsageError(`--device-id must be an integer 0–4294967295, got "${deviceIdText}"`);
+        let answer;
+        try {
+          answer = await registerMapperDeviceAt({
+            deviceId: Number(deviceIdText),
+            deviceKeyHex: values['device-key']!,
+            ownerKeypairPath: resolve(values['owner-keypair']!),
+            sealPublicHex: values['seal-public']!,
+            mapperUrl: values['mapper-url']!,
+          });
+        } catch (error) {
+          if (error instanceof MapperRegisterError) {
+            io.err(`error: ${error.message}`);
+            return 1;
+          }
+          throw error;
+        }
+        if (answer.status >= 400) {
+          io.err(`error: the mapper API refused (${answer.status}): ${String(answer.body.error)}: ${String(answer.body.message)}`);
+          return 1;
+        }
+        io.out(`${String(answer.body.status)} mapper device ${String(answer.body.device_id)} for ${String(answer.body.owner)}`);
         return 0;
       }
       case 'run': {

@@ -19,6 +19,7 @@ import { coverageV1Routes } from './routes/coverage-v1';
 import { mapApiRoutes } from './routes/map-api';
 import { mapperLogRoutes } from './routes/mapper-log';
 import { mapperMapRoutes } from './routes/mapper-map';
+import { mapperRegisterRoutes } from './routes/mapper-register';
 import { onboardingRoutes } from './routes/onboarding';
 import type { OnboardingService } from './onboarding/service';
 import { PUBLIC_DIR } from './paths';
@@ -55,6 +56,8 @@ export interface MapperServerOptions {
   mapperMeasurements?: boolean | 'await';
   /** Mapper log uploads allowed per client address per minute (default 30). */
   mapperLogRateLimitPerMinute?: number;
+  /** Mapper device registrations allowed per client address per minute (default 10). */
+  mapperRegistrationRateLimitPerMinute?: number;
   /** Wait for late receipts before an unheard logged frame counts as no signal (the oracle's setting; default 600 s). */
   mapperLogGraceSeconds?: number;
 }
@@ -159,6 +162,10 @@ export async function buildMapperServer(options: MapperServerOptions): Promise<F
   await app.register(async (mappers) => {
     await mappers.register(rateLimit, perAddressRateLimit(options.mapperLogRateLimitPerMinute ?? 30));
     await mapperLogRoutes(mappers, { sql: options.sql, graceSeconds: options.mapperLogGraceSeconds ?? 600 });
+  });
+  await app.register(async (registrations) => {
+    await registrations.register(rateLimit, perAddressRateLimit(options.mapperRegistrationRateLimitPerMinute ?? 10));
+    await mapperRegisterRoutes(registrations, { sql: options.sql });
   });
   await app.register(async (onboarding) => {
     // The onboarding handlers parse their own input (their schemas are JSON Schema for the document only).

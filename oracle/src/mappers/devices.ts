@@ -17,8 +17,10 @@ export type RegistrationOutcome =
  * Registers (or re-keys, for the same owner) a mapper device from the owner's signed registration JSON: the signature
  * must verify against the owner wallet, the registration must be recent, and the sealed key must open with this
  * oracle's key-seal key for this device id. The key is stored as it came, sealed. Never throws on bad input.
+ * Without `keySeal` (the mapper API's POST /v1/mappers, which never holds the seal secret) the seal is not checked
+ * here: a key that does not open leaves the device unknown to the oracle, which rejects its frames as unknown_device.
  */
-export async function registerMapperDevice(sql: Sql, body: string | Uint8Array, o: { keySeal: KeySealKeypair; nowSeconds?: number }): Promise<RegistrationOutcome> {
+export async function registerMapperDevice(sql: Sql, body: string | Uint8Array, o: { keySeal?: KeySealKeypair; nowSeconds?: number }): Promise<RegistrationOutcome> {
   const text = typeof body === 'string' ? body : Buffer.from(body).toString('utf8');
   if (Buffer.byteLength(text) > MAX_REGISTRATION_JSON_BYTES) return { ok: false, reason: 'malformed', detail: `larger than ${MAX_REGISTRATION_JSON_BYTES} bytes` };
   let json: unknown;
@@ -34,7 +36,7 @@ export async function registerMapperDevice(sql: Sql, body: string | Uint8Array, 
   const now = o.nowSeconds ?? Math.floor(Date.now() / 1000);
   if (r.issued_at < now - REGISTRATION_MAX_AGE_SECONDS) return { ok: false, reason: 'stale', detail: `signed ${now - r.issued_at} s ago; sign a new registration` };
   if (r.issued_at > now + REGISTRATION_MAX_FUTURE_SECONDS) return { ok: false, reason: 'from_the_future', detail: `issued_at is ${r.issued_at - now} s ahead` };
-  if (!unsealDeviceKey(r.sealed_key, r.device_id, o.keySeal)) {
+  if (o.keySeal && !unsealDeviceKey(r.sealed_key, r.device_id, o.keySeal)) {
     return { ok: false, reason: 'not_sealed_to_this_oracle', detail: 'the device key is not sealed to this oracle key-seal key for this device id' };
   }
   const issuedAt = new Date(r.issued_at * 1000);
