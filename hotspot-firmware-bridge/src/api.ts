@@ -7,6 +7,7 @@ import { decodeSolanaKey, onboardingMessage, signBytes, type HotspotKeypair } fr
 import bs58 from 'bs58';
 import { Counter, Gauge, Registry } from 'prom-client';
 import { PairingCodes, type PairingOptions } from './pairing';
+import { MAPPER_REGISTRATION_MAX_BYTES, MapperRegisterError, postMapperRegistration } from './mapper-register';
 
 export interface BridgeApiOptions {
   bridge: HotspotBridge;
@@ -26,6 +27,8 @@ export interface BridgeApiOptions {
   allowedOrigins?: string[];
   /** Lifetime, attempt limit and clock of the pairing codes. */
   pairing?: PairingOptions;
+  /** Mapper API base URL that `POST /mappers/register` forwards owner-signed mapper registrations to. */
+  mapperApiUrl?: string;
 }
 
 const key = z.string().min(32).max(44);
@@ -118,6 +121,21 @@ export function buildBridgeApi(options: Omit<BridgeApiOptions, 'port' | 'host'>)
     }
     const issued = pairing.issue();
     return { code: issued.code, expiresAt: issued.expiresAt.toISOString(), hotspot: options.keypair.address };
+  });
+  // The owner signs a mapper registration on his own machine (`poc-bridge mapper-register` there, or his wallet); the
+  // hotspot only relays it, so its owner's key never has to be on the hotspot. Local callers only: no open relay.
+  app.post('/mappers/register', { bodyLimit: MAPPER_REGISTRATION_MAX_BYTES }, async (request, reply) => {
+    if (request.headers.origin !== undefined || !LOOPBACK.has(request.socket.remoteAddress ?? '')) {
+      return reply.code(403).send({ error: 'local_only', detail: 'mapper registrations are relayed only for a client on the hotspot itself' });
+    }
+    if (!options.mapperApiUrl) return reply.code(503).send({ error: 'no_mapper_api', detail: 'this bridge has no mapper API URL (poc-bridge run --mapper-url / POC_MAPPER_URL)' });
+    try {
+      const answer = await postMapperRegistration(options.mapperApiUrl, request.body);
+      return await reply.code(answer.status).send(answer.body);
+    } catch (error) {
+      if (error instanceof MapperRegisterError) return reply.code(502).send({ error: 'mapper_api_unreachable', detail: error.message });
+      throw error;
+    }
   });
   app.post('/onboarding/sign', async (request, reply) => {
     const parsed = signRequest.safeParse(request.body);

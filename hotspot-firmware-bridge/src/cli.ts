@@ -32,6 +32,8 @@ Options for run (environment variable in brackets):
   --api-port N           local HTTP API port [POC_API_PORT]        default 4468
   --api-host HOST        address the local API listens on [POC_API_HOST]  default 127.0.0.1 (0.0.0.0: reachable on the LAN)
   --api-origin URLS      browser origins allowed to call the API, comma-separated (the onboarding app) [POC_API_ORIGINS]
+  --mapper-url URL       mapper API the local API's POST /mappers/register relays owner-signed mapper
+                         registrations to [POC_MAPPER_URL]
   --queue-dir DIR        durable report queue [POC_QUEUE_DIR]      default ./poc-bridge-queue
   --gain DDBI            antenna gain in dBi×10 [POC_ANTENNA_GAIN] default 12
   --beacon-interval S    seconds [POC_BEACON_INTERVAL_SECONDS]     default 21600 (6 h)
@@ -193,6 +195,7 @@ export async function runCli(argv: string[], io: CliIo = { out: console.log, err
           apiPort: intOption('api-port', values['api-port'] ?? env.POC_API_PORT, 4468, 0, 65535),
           apiHost: values['api-host'] ?? env.POC_API_HOST ?? '127.0.0.1',
           apiAllowedOrigins: (values['api-origin'] ?? env.POC_API_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+          ...((values['mapper-url'] ?? env.POC_MAPPER_URL) ? { mapperApiUrl: values['mapper-url'] ?? env.POC_MAPPER_URL } : {}),
           logger,
         });
         logger.info({ address: keypair.address, region, udpPort: node.udpPort, api: node.apiUrl, queued: node.queue.depth, mqttLogin: mqttPasswordFile ? 'password file' : 'token' }, 'poc-bridge running');

@@ -42,14 +42,21 @@ export function signedMapperRegistration(r: Omit<MapperRegisterRequest, 'mapperU
   return signMapperRegistration({ deviceId: r.deviceId, owner: wallet.owner, sealedKey, issuedAt: r.nowSeconds ?? Math.floor(Date.now() / 1000) }, wallet.privateKey);
 }
 
+/** The mapper API's own body limit for a registration (mapper/src/routes/mapper-register.ts). */
+export const MAPPER_REGISTRATION_MAX_BYTES = 4096;
+
 /** Signs the registration and POSTs it to the mapper API's /v1/mappers; the answer as the API gave it. */
 export async function registerMapperDeviceAt(r: MapperRegisterRequest): Promise<{ status: number; body: Record<string, unknown> }> {
-  const registration = signedMapperRegistration(r);
+  return postMapperRegistration(r.mapperUrl, signedMapperRegistration(r));
+}
+
+/** POSTs a signed registration to the mapper API's /v1/mappers; the answer as the API gave it. */
+export async function postMapperRegistration(mapperUrl: string, registration: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   let url: URL;
   try {
-    url = new URL('/v1/mappers', r.mapperUrl);
+    url = new URL('/v1/mappers', mapperUrl);
   } catch {
-    throw new MapperRegisterError(`--mapper-url must be a URL, got "${r.mapperUrl}"`);
+    throw new MapperRegisterError(`--mapper-url must be a URL, got "${mapperUrl}"`);
   }
   let response: Response;
   try {

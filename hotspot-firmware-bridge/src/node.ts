@@ -31,6 +31,8 @@ export interface BridgeNodeOptions {
   apiHost?: string;
   /** Browser origins allowed to call the local API (the onboarding web app). */
   apiAllowedOrigins?: string[];
+  /** Mapper API the local API relays owner-signed mapper registrations to. */
+  mapperApiUrl?: string;
   queueLimits?: { maxBytes?: number; maxEntries?: number };
   beaconing?: boolean;
   random?: () => number;
@@ -142,6 +144,7 @@ export async function startBridgeNode(options: BridgeNodeOptions): Promise<Bridg
           port: options.apiPort,
           ...(options.apiHost ? { host: options.apiHost } : {}),
           ...(options.apiAllowedOrigins ? { allowedOrigins: options.apiAllowedOrigins } : {}),
+          ...(options.mapperApiUrl ? { mapperApiUrl: options.mapperApiUrl } : {}),
         });
   const theBridge = bridge;
   const theLink = link;

@@ -1,6 +1,6 @@
 import { connectDatabase, type Database } from '@poc/db';
 import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
-import { runCli } from '@poc/hotspot-firmware-bridge';
+import { buildBridgeApi, runCli } from '@poc/hotspot-firmware-bridge';
 import { buildMapperServer } from '@poc/mapper';
 import { hotspot, processMapperFrames, seedHotspots, storeMapperReceipts } from '@poc/oracle/testing';
 import {
@@ -192,5 +192,42 @@ describe('poc-bridge mapper-register', () => {
     bad[4] = 'abc';
     expect(await run(bad)).toMatchObject({ code: 1, err: expect.stringContaining('--device-key must be 32 hex digits') });
     expect(await run(args(1, randomBytes(16), walletFile(owner.privateKey, 'owner3.json'), 'http://127.0.0.1:9'))).toMatchObject({ code: 1, err: expect.stringContaining('no mapper API answering') });
+  });
+});
+
+describe("the bridge's local API relays an owner-signed registration (POST /mappers/register)", () => {
+  const bridgeApi = (mapperApiUrl?: string) =>
+    buildBridgeApi({ keypair: A.keys, bridge: { counters: {} } as never, publisher: {} as never, queue: {} as never, ...(mapperApiUrl ? { mapperApiUrl } : {}) });
+
+  it('relays a registration the owner signed elsewhere to the mapper API; the oracle then opens the device key', async () => {
+    const api = bridgeApi(base);
+    const deviceKey = randomBytes(16);
+    const answer = await api.inject({ method: 'POST', url: '/mappers/register', payload: registration(0x00b1d0a1, deviceKey) });
+    expect([answer.statusCode, answer.json()]).toEqual([201, { device_id: 0x00b1d0a1, owner: ownerAddress, status: 'registered' }]);
+    expect((await oracleJudgesFrameOf(0x00b1d0a1, deviceKey, 1)).map((v) => v.status)).toEqual(['plausible']);
+    const forged = await api.inject({ method: 'POST', url: '/mappers/register', payload: registration(0x00b1d0a2, randomBytes(16), { signer: stranger.privateKey }) });
+    expect([forged.statusCode, forged.json().error]).toEqual([401, 'bad_signature']);
+    expect(await stored(0x00b1d0a2)).toEqual([]);
+    await api.close();
+  });
+
+  it('attack: a web page or a LAN peer cannot use the hotspot as a relay; no mapper API or an unreachable one is said clearly', async () => {
+    const api = bridgeApi(base);
+    const fromPage = await api.inject({ method: 'POST', url: '/mappers/register', headers: { origin: 'https://evil.example' }, payload: registration(0x00b1d0a3, randomBytes(16)) });
+    const fromLan = await api.inject({ method: 'POST', url: '/mappers/register', remoteAddress: '192.0.2.7', payload: registration(0x00b1d0a3, randomBytes(16)) });
+    // A page's Origin is refused by the API's CORS rule before the route; a LAN peer by the route itself.
+    expect([fromPage.statusCode, fromPage.json().error, fromLan.statusCode, fromLan.json().error]).toEqual([403, 'origin_not_allowed', 403, 'local_only']);
+    const oversized = await api.inject({ method: 'POST', url: '/mappers/register', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ pad: 'x'.repeat(8192) }) });
+    expect(oversized.statusCode).toBe(413);
+    expect(await stored(0x00b1d0a3)).toEqual([]);
+    await api.close();
+    const unconfigured = bridgeApi();
+    const none = await unconfigured.inject({ method: 'POST', url: '/mappers/register', payload: registration(0x00b1d0a3, randomBytes(16)) });
+    expect([none.statusCode, none.json().error]).toEqual([503, 'no_mapper_api']);
+    await unconfigured.close();
+    const unreachable = bridgeApi('http://127.0.0.1:9');
+    const down = await unreachable.inject({ method: 'POST', url: '/mappers/register', payload: registration(0x00b1d0a3, randomBytes(16)) });
+    expect([down.statusCode, down.json().error]).toEqual([502, 'mapper_api_unreachable']);
+    await unreachable.close();
   });
 });
