@@ -12,7 +12,7 @@ import { connectDatabase } from '@poc/db';
 import { migrate } from '@poc/db';
 import { MAPPER_MIGRATIONS_DIR } from '../migrations';
 import { createApiKey, listApiKeys, revokeApiKey } from '../api-keys';
-import { cliDatabaseUrl } from './database-url';
+import { cliDatabaseUrl } from '@poc/db';
 
 const USAGE = 'usage: api-keys create --name <name> [--rate-limit <per minute>] | list | revoke <id>   [--database-url URL]';
 

@@ -13,7 +13,7 @@ import { connectDatabase, migrate } from '@poc/db';
 import { isMain } from '@poc/service';
 import { MAPPER_MIGRATIONS_DIR } from '../migrations';
 import { listMakerDevices, MakerDeviceError, registerMakerDevices, revokeMakerDevices } from '../onboarding/maker-devices';
-import { cliDatabaseUrl } from './database-url';
+import { cliDatabaseUrl } from '@poc/db';
 
 const USAGE = 'usage: maker-devices register --maker <authority> --batch <name> [FILE] | list [--maker <authority>] [--batch <name>] | revoke --maker <authority> (--batch <name> | <address>…) --reason "<why>"';
 

@@ -9,9 +9,9 @@
  * The database comes from --database-url, DATABASE_URL, or the file `npm start` leaves for its embedded database.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { connectDatabase } from '@poc/db';
+import { cliDatabaseUrl, connectDatabase } from '@poc/db';
 import { keySealKeypairFromSecret, keypairFromSecret, sealDeviceKey, signMapperRegistration } from '@poc/protocol';
 import { readKeypairFile } from '@poc/sdk';
 import { isMain } from '@poc/service';
@@ -20,11 +20,6 @@ import { readKeySealFile } from './key-seal-file';
 
 const USAGE =
   'usage: mapper-device seal-keygen --out FILE | sign --device-id N --device-key HEX --owner-keypair FILE --seal-public HEX | register --seal-file FILE [--database-url URL] [REGISTRATION_FILE]';
-
-function databaseUrl(flag: string | undefined, env: NodeJS.ProcessEnv): string | null {
-  const localFile = `${env.POC_DATA_DIR ?? '.data/network'}/database-url`;
-  return flag ?? env.DATABASE_URL ?? (existsSync(localFile) ? readFileSync(localFile, 'utf8').trim() : null);
-}
 
 export async function runMapperDeviceCli(
   argv: string[],
@@ -68,9 +63,9 @@ export async function runMapperDeviceCli(
     }
     if (command === 'register' && v['seal-file']) {
       const keySeal = readKeySealFile(v['seal-file']);
-      const url = databaseUrl(v['database-url'], env);
-      if (!url) throw new Error('no database: pass --database-url, set DATABASE_URL, or run npm start');
-      const sql = connectDatabase(url, { max: 1 });
+      const database = cliDatabaseUrl(v['database-url'], env);
+      if ('error' in database) throw new Error(database.error.replace(/^error: /, ''));
+      const sql = connectDatabase(database.url, { max: 1 });
       try {
         const outcome = await registerMapperDevice(sql, io.readInput(file), { keySeal });
         if (!outcome.ok) {
