@@ -2,6 +2,7 @@ import { estimatePoint, radioPredictor, type DeviceProfile, type EstimatedCell, 
 import { cellToLatLng, gridDisk, latLngToCell } from 'h3-js';
 import type { Sql } from 'postgres';
 import { haversineM } from './db/coverage';
+import { PeriodicReload } from './periodic-reload';
 
 /** Hotspots are bucketed by res-5 cell (≈250 km²); a point looks at the buckets within reach of its own. */
 const BUCKET_RES = 5;
@@ -19,29 +20,18 @@ export type Estimate = Omit<EstimatedCell, 'h3'>;
  * `reloadMs`). The oracle stores the same estimate for the reference device (estimated_coverage_hexes, what the map
  * draws); carriers' answers compute it here for the device they describe, from the same @poc/radio model.
  */
-export class HotspotEstimates {
+export class HotspotEstimates extends PeriodicReload {
   private buckets = new Map<string, EstimatingHotspot[]>();
   private candidates = new Map<string, EstimatingHotspot[]>();
-  private timer: NodeJS.Timeout | null = null;
   ready = false;
   hotspotCount = 0;
 
   constructor(
     private readonly sql: Sql,
     private readonly predictor: UplinkPredictor = radioPredictor(),
-    private readonly options: { reloadMs?: number; onError?: (error: unknown) => void } = {},
-  ) {}
-
-  start(): Promise<void> {
-    const first = this.reload().catch((error) => this.options.onError?.(error));
-    this.timer = setInterval(() => void this.reload().catch((error) => this.options.onError?.(error)), this.options.reloadMs ?? 60_000);
-    this.timer.unref();
-    return first;
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    options: { reloadMs?: number; onError?: (error: unknown) => void } = {},
+  ) {
+    super({ reloadMs: options.reloadMs ?? 60_000, onError: options.onError });
   }
 
   async reload(): Promise<void> {

@@ -1,6 +1,7 @@
 import { cellToParent, getResolution } from 'h3-js';
 import type { Sql } from 'postgres';
 import { daysOf, type TimeFilter } from './db/coverage';
+import { PeriodicReload } from './periodic-reload';
 
 /** Rows (cell × UTC day × kind) held; beyond it the oldest days are left out. */
 const MAX_ROWS = 1_000_000;
@@ -22,25 +23,14 @@ export interface Measurements {
  * with its parents). The state rule (mapper/README.md §Mapper logs): in a time window a cell is measured covered if
  * any measurement (witness or mapper) heard it then; measured no-signal only without one.
  */
-export class MapperMeasurements {
+export class MapperMeasurements extends PeriodicReload {
   private byKind: Record<MeasurementKind, Map<string, Map<string, Measurements>>> = { mapper: new Map(), no_signal: new Map() };
-  private timer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly sql: Sql,
-    private readonly options: { reloadMs?: number; onError?: (error: unknown) => void } = {},
-  ) {}
-
-  start(): Promise<void> {
-    const first = this.reload().catch((error) => this.options.onError?.(error));
-    this.timer = setInterval(() => void this.reload().catch((error) => this.options.onError?.(error)), this.options.reloadMs ?? 10_000);
-    this.timer.unref();
-    return first;
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
+    options: { reloadMs?: number; onError?: (error: unknown) => void } = {},
+  ) {
+    super({ reloadMs: options.reloadMs ?? 10_000, onError: options.onError });
   }
 
   async reload(): Promise<void> {
