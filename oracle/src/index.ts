@@ -21,6 +21,7 @@ import { DEFAULT_REJECTED_MESSAGES_DAYS } from './ingest/store';
 import { DEFAULT_PARTITIONS_AHEAD_DAYS, DEFAULT_REPORT_RETENTION_DAYS, maintainPartitions, oraclePartitionedTables } from './db/partitions';
 import { createOracleMetrics } from './metrics';
 import { updateTrustScores } from './plausibility/trust';
+export { DEFAULT_TRUST_PARAMS } from './plausibility/trust';
 import { syncRegistryFromChain, type RegistryChainClient } from './registry/registry';
 import { HexDensityCache } from './rewards/density-cache';
 import { markStaleReports, processPendingPocs } from './verify/processor';

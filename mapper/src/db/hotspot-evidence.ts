@@ -1,3 +1,4 @@
+import { DEFAULT_TRUST_PARAMS } from '@poc/oracle';
 import type { Sql } from 'postgres';
 
 /**
@@ -36,8 +37,8 @@ export interface TrustEvidence {
   reasons: EvidenceReason[];
 }
 
-/** oracle/src/plausibility/trust.ts DEFAULT_TRUST_PARAMS.minSamples: fewer links than this are not judged. */
-const TRUST_MIN_SAMPLES = 10;
+/** Fewer links than the oracle's trust score needs are not judged. */
+const TRUST_MIN_SAMPLES = DEFAULT_TRUST_PARAMS.minSamples;
 
 interface FitRow {
   source: 'witness' | 'mapper';
