@@ -6,34 +6,9 @@
  * Deterministic: for each (endpoint, hotspot, ISO week) it keeps at most PER_GROUP receptions, evenly spaced in
  * time, so every hotspot-week of the source stays represented while the file stays small. See fixtures/README.md.
  */
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-
-const SOURCES = [
-  { file: 'Helium/EMS_A81758FFFE04B1C1.ndjson.gz', endpoint: 'ems' },
-  { file: 'Helium/IMST_33323431007C727B.ndjson.gz', endpoint: 'imst' },
-  { file: 'Helium/FTD_0018B20000020.ndjson.gz', endpoint: 'ftd' },
-] as const;
-
-const WEEK_MS = 7 * 86_400_000;
-
-interface SourceHotspot {
-  id: string;
-  lat: number;
-  long: number;
-  rssi: number;
-  snr: number;
-  frequency: number;
-  spreading: string;
-  reported_at: number;
-  _distance?: { _distanceHaversine?: number };
-}
-interface SourceFrame {
-  hotspots?: SourceHotspot[];
-  _devLocation?: { latitude?: number; longitude?: number };
-}
+import { SOURCES, WEEK_MS, readSourceFrames, spreadingFactorOf } from './campusiot-source';
 
 const [gitDir, outDir, perGroupArg] = process.argv.slice(2);
 /** Receptions kept per (endpoint, hotspot, week): 6 for the committed fixture; a larger number for a fuller extract. */
@@ -45,17 +20,14 @@ if (!gitDir || !outDir) {
 
 const rows: string[][] = [];
 for (const source of SOURCES) {
-  const text = gunzipSync(execFileSync('git', ['--git-dir', gitDir, 'show', `HEAD:${source.file}`], { maxBuffer: 64 << 20 })).toString('utf8');
   const groups = new Map<string, string[][]>();
-  for (const line of text.split('\n')) {
-    if (!line.trim()) continue;
-    const frame = JSON.parse(line) as SourceFrame;
+  for (const frame of readSourceFrames(gitDir, source.file)) {
     const txLat = frame._devLocation?.latitude;
     const txLng = frame._devLocation?.longitude;
     if (typeof txLat !== 'number' || typeof txLng !== 'number') continue;
     for (const h of frame.hotspots ?? []) {
       const distanceM = h._distance?._distanceHaversine;
-      const sf = /^SF(\d+)BW125$/.exec(h.spreading)?.[1];
+      const sf = spreadingFactorOf(h.spreading);
       if (typeof distanceM !== 'number' || distanceM < 1 || !sf || typeof h.rssi !== 'number' || typeof h.snr !== 'number') continue;
       const week = Math.floor(h.reported_at / WEEK_MS);
       const key = `${source.endpoint}|${h.id}|${week}`;
@@ -71,7 +43,7 @@ for (const source of SOURCES) {
         h.long.toFixed(5),
         String(Math.round(distanceM)),
         h.frequency.toFixed(1),
-        sf,
+        String(sf),
         String(h.rssi),
         h.snr.toFixed(1),
       ]);

@@ -63,3 +63,64 @@ export function parseFixture(csv: string): FixtureReception[] {
 export function loadFixture(path: string = FIXTURE_PATH): FixtureReception[] {
   return parseFixture(readFileSync(path, 'utf8'));
 }
+
+/**
+ * One row of the committed frames-sent/frames-heard extract (fixtures/README.md, campusiot-helium-counts.csv): a
+ * device's frames at one position, week and spreading factor, and one hotspot active that week.
+ */
+export interface FixtureCounts {
+  endpoint: 'ems' | 'imst' | 'ftd';
+  week: number;
+  txLat: number;
+  txLng: number;
+  spreadingFactor: number;
+  /** Frames sent: every counter value in the range of a counter run, heard or not. */
+  framesSent: number;
+  /** Of those, frames some hotspot's reception was bought for. */
+  framesHeardAny: number;
+  hotspot: string;
+  distanceM: number;
+  /** True: the source's exact distance (the pair was heard); false: between the obfuscated geohash-6 positions. */
+  exactDistance: boolean;
+  /** Frames this hotspot's reception was bought for (0 for an active hotspot that was not). */
+  framesHeard: number;
+}
+
+export const COUNTS_FIXTURE_PATH = fileURLToPath(new URL('../fixtures/campusiot-helium-counts.csv', import.meta.url));
+
+export function parseCountsFixture(csv: string): FixtureCounts[] {
+  const lines = csv.split('\n').filter((line) => line.trim() !== '');
+  const header = lines.shift();
+  if (header !== 'endpoint,week,tx_lat,tx_lng,sf,frames_sent,frames_heard_any,hotspot,distance_m,distance_source,frames_heard') {
+    throw new Error(`unexpected counts fixture header: ${header}`);
+  }
+  return lines.map((line, index) => {
+    const f = line.split(',');
+    const num = (i: number) => {
+      const value = Number(f[i]);
+      if (!Number.isFinite(value)) throw new Error(`counts fixture line ${index + 2}: column ${i + 1} is not a number`);
+      return value;
+    };
+    const endpoint = f[0]!;
+    if (f.length !== 11 || !ENDPOINTS.has(endpoint) || (f[9] !== 'exact' && f[9] !== 'cells')) throw new Error(`counts fixture line ${index + 2}: malformed`);
+    const row: FixtureCounts = {
+      endpoint: endpoint as FixtureCounts['endpoint'],
+      week: num(1),
+      txLat: num(2),
+      txLng: num(3),
+      spreadingFactor: num(4),
+      framesSent: num(5),
+      framesHeardAny: num(6),
+      hotspot: f[7]!,
+      distanceM: num(8),
+      exactDistance: f[9] === 'exact',
+      framesHeard: num(10),
+    };
+    if (row.framesHeard > row.framesHeardAny || row.framesHeardAny > row.framesSent) throw new Error(`counts fixture line ${index + 2}: heard exceeds sent`);
+    return row;
+  });
+}
+
+export function loadCountsFixture(path: string = COUNTS_FIXTURE_PATH): FixtureCounts[] {
+  return parseCountsFixture(readFileSync(path, 'utf8'));
+}

@@ -57,3 +57,12 @@ export {
   type HotspotMargin,
   type Quadrature,
 } from './common-shadowing';
+export {
+  DEFAULT_BIN_EDGES,
+  anyHearerTrials,
+  brierScores,
+  linkTrials,
+  reliabilityTable,
+  type CountedTrials,
+  type ReliabilityBin,
+} from './calibration';

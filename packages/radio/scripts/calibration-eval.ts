@@ -1,0 +1,76 @@
+/**
+ * `npm run calibration-eval`: the fitted model's probabilities against real frames sent and heard
+ * (fixtures/campusiot-helium-counts.csv; README.md §Estimated coverage, "Calibration on real data").
+ * Prints reliability tables (predicted-p bins → measured rate) for single links and for "heard by any active
+ * hotspot", with Brier scores against a constant, for the regional prior and for leave-one-device-out refits.
+ */
+import { anyHearerTrials, brierScores, linkTrials, reliabilityTable, type CountedTrials } from '../src/calibration';
+import { DEVICE_SITE_SD_DB } from '../src/common-shadowing';
+import { fitCloseIn } from '../src/fit';
+import { FIXTURE_TX_POWER_DDBM, loadCountsFixture, loadFixture, type FixtureCounts } from '../src/fixture';
+import { measuredSignalDbm } from '../src/link-budget';
+import type { PropagationModel } from '../src/model';
+import { REGIONAL_PRIOR } from '../src/regional';
+
+const counts = loadCountsFixture();
+const receptions = loadFixture();
+const ENDPOINTS = ['ems', 'imst', 'ftd'] as const;
+
+/** The regional close-in fit on the reception fixture without one device (that device's signals never enter it). */
+function modelWithout(endpoint: string): PropagationModel {
+  const samples = receptions
+    .filter((r) => r.endpoint !== endpoint)
+    .map((r) => ({
+      distanceM: r.distanceM,
+      frequencyHz: r.frequencyHz,
+      linkBudgetDbm: FIXTURE_TX_POWER_DDBM / 10,
+      signalDbm: measuredSignalDbm(r.rssiDbm, r.snrDb, REGIONAL_PRIOR.noiseFloorDbm),
+    }));
+  return fitCloseIn(REGIONAL_PRIOR, samples).model;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(7);
+function print(title: string, counted: CountedTrials[]) {
+  console.log(`\n${title}`);
+  console.log('  predicted bin   mean p  measured   frames  groups');
+  for (const bin of reliabilityTable(counted)) {
+    console.log(`  ${bin.from.toFixed(2)}–${bin.to.toFixed(2)}     ${pct(bin.meanPredicted)}  ${pct(bin.measuredRate)}  ${String(bin.trials).padStart(7)}  ${String(bin.groups).padStart(6)}`);
+  }
+  const brier = brierScores(counted);
+  console.log(`  Brier ${brier.model.toFixed(4)} vs constant ${brier.baselineRate.toFixed(3)}: ${brier.constantBaseline.toFixed(4)} (${brier.trials} frames)`);
+}
+
+function evaluate(label: string, model: (endpoint: string) => PropagationModel, rowsOf: (endpoint: string) => FixtureCounts[]) {
+  console.log(`\n=== ${label} ===`);
+  for (const commonSdDb of [0, DEVICE_SITE_SD_DB, 11.7]) {
+    print(
+      `heard by any active hotspot, σ_common ${commonSdDb} dB`,
+      ENDPOINTS.flatMap((e) => anyHearerTrials(model(e), rowsOf(e), FIXTURE_TX_POWER_DDBM, commonSdDb)),
+    );
+  }
+  print('single links (measured = bought: a lower bound, the router buys from one hotspot per frame)', ENDPOINTS.flatMap((e) => linkTrials(model(e), rowsOf(e), FIXTURE_TX_POWER_DDBM)));
+}
+
+const rowsByEndpoint = (endpoint: string) => counts.filter((row) => row.endpoint === endpoint);
+for (const endpoint of ENDPOINTS) {
+  const rows = rowsByEndpoint(endpoint);
+  console.log(`${endpoint}: ${new Set(rows.map((r) => `${r.week}|${r.txLat}|${r.txLng}|${r.spreadingFactor}`)).size} groups, ${rows.length} link rows`);
+}
+console.log('\nper device-week, regional prior, σ_common 6 dB: frames-weighted mean P(any) → measured');
+for (const endpoint of ENDPOINTS) {
+  const weeks = [...new Set(rowsByEndpoint(endpoint).map((r) => r.week))].sort((a, b) => a - b);
+  const line = weeks.map((week) => {
+    const b = brierScores(anyHearerTrials(REGIONAL_PRIOR, rowsByEndpoint(endpoint).filter((r) => r.week === week), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB));
+    const predicted = anyHearerTrials(REGIONAL_PRIOR, rowsByEndpoint(endpoint).filter((r) => r.week === week), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB);
+    const mean = predicted.reduce((sum, c) => sum + c.predicted * c.trials, 0) / b.trials;
+    return `${new Date(week * 7 * 86_400_000).toISOString().slice(0, 10)} ${pct(mean).trim()}→${pct(b.baselineRate).trim()} (${b.trials})`;
+  });
+  console.log(`  ${endpoint}: ${line.join(', ')}`);
+}
+evaluate('regional prior (REGIONAL_PRIOR), all devices', () => REGIONAL_PRIOR, rowsByEndpoint);
+for (const endpoint of ENDPOINTS) evaluate(`regional prior, ${endpoint} only`, () => REGIONAL_PRIOR, (e) => (e === endpoint ? rowsByEndpoint(e) : []));
+const heldOut = new Map(ENDPOINTS.map((e) => [e, modelWithout(e)]));
+for (const [endpoint, model] of heldOut) {
+  console.log(`fit without ${endpoint}: n = ${model.exponent.toFixed(2)}, PL1km = ${model.pathLossAt1kmDb.toFixed(1)} dB, σ = ${model.shadowingSdDb.toFixed(1)} dB`);
+}
+evaluate('leave-one-device-out refit (each device judged by a fit on the other two)', (e) => heldOut.get(e as (typeof ENDPOINTS)[number])!, rowsByEndpoint);

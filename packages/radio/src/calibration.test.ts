@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { anyHearerTrials, brierScores, linkTrials, reliabilityTable, type CountedTrials } from './calibration';
+import { DEVICE_SITE_SD_DB } from './common-shadowing';
+import { FIXTURE_TX_POWER_DDBM, loadCountsFixture, parseCountsFixture } from './fixture';
+import { REGIONAL_PRIOR } from './regional';
+
+describe('reliability table and Brier score', () => {
+  it('bins trials by predicted probability, the last bin closed, and weights by trials', () => {
+    const bins = reliabilityTable(
+      [
+        { predicted: 0.1, trials: 10, successes: 1 },
+        { predicted: 0.3, trials: 30, successes: 3 },
+        { predicted: 1, trials: 5, successes: 5 },
+      ],
+      [0, 0.5, 1],
+    );
+    expect(bins).toEqual([
+      { from: 0, to: 0.5, groups: 2, trials: 40, successes: 4, meanPredicted: 0.25, measuredRate: 0.1 },
+      { from: 0.5, to: 1, groups: 1, trials: 5, successes: 5, meanPredicted: 1, measuredRate: 1 },
+    ]);
+  });
+
+  it('scores exact predictions 0 and a constant prediction of the overall rate as the baseline', () => {
+    expect(brierScores([{ predicted: 1, trials: 4, successes: 4 }, { predicted: 0, trials: 6, successes: 0 }]).model).toBe(0);
+    const constant = brierScores([{ predicted: 0.4, trials: 10, successes: 4 }]);
+    expect(constant.model).toBeCloseTo(constant.constantBaseline, 12);
+    expect(constant.baselineRate).toBeCloseTo(0.4, 12);
+  });
+
+  it('rejects a counts row whose heard frames exceed the frames sent', () => {
+    const header = 'endpoint,week,tx_lat,tx_lng,sf,frames_sent,frames_heard_any,hotspot,distance_m,distance_source,frames_heard';
+    expect(() => parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,11,abc,900,exact,3\n`)).toThrow(/heard exceeds sent/);
+    expect(() => parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,5,abc,900,guess,3\n`)).toThrow(/malformed/);
+  });
+});
+
+/**
+ * The committed extract of real frames sent and heard (fixtures/README.md). The figures asserted here are the ones
+ * README.md §Estimated coverage ("Calibration on real data") reports; they were never used to fit the model (the
+ * fit only saw the signal levels of heard receptions).
+ */
+describe('calibration on real frames (CampusIoT Helium counts, ODbL-1.0)', () => {
+  const rows = loadCountsFixture();
+  const of = (endpoint: string) => rows.filter((row) => row.endpoint === endpoint);
+  const any = (endpoint: string) => anyHearerTrials(REGIONAL_PRIOR, of(endpoint), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB);
+  const topBin = (counted: CountedTrials[]) => reliabilityTable(counted).find((bin) => bin.from === 0.95)!;
+
+  it('counts every frame of the fixed indoor device: one per 90 s, ~6,700 in a full week, heard or not', () => {
+    const weeks = new Map<number, number>();
+    for (const trial of new Map(of('imst').map((r) => [`${r.week}|${r.spreadingFactor}`, r.framesSent])).entries()) {
+      const week = Number(trial[0].split('|')[0]);
+      weeks.set(week, (weeks.get(week) ?? 0) + trial[1]);
+    }
+    const full = [...weeks.values()].filter((sent) => sent > 6000);
+    expect(full.length).toBeGreaterThanOrEqual(12);
+    for (const sent of full) expect(sent).toBeLessThanOrEqual(Math.ceil((7 * 86_400) / 90));
+  });
+
+  // Gate: in well-populated bins (≥ 5,000 frames, ≥ 10 groups) the measured rate must not exceed the prediction by
+  // more than 5 points — the model must not understate coverage. 5 points: the binomial error of such a bin is < 1
+  // point, but frames of one position share its shadowing, so a bin's effective sample is its ≥ 10 groups, not its frames.
+  it('never understates P(heard by any) by more than 5 points in a well-populated bin', () => {
+    for (const endpoint of ['ems', 'imst', 'ftd']) {
+      for (const bin of reliabilityTable(any(endpoint))) {
+        if (bin.trials < 5000 || bin.groups < 10) continue;
+        expect(bin.measuredRate, `${endpoint} ${bin.from}–${bin.to}`).toBeLessThanOrEqual(bin.meanPredicted + 0.05);
+      }
+    }
+  });
+
+  // Known miscalibration (README.md): the answers' P is radio-only; real Helium hotspots are not always online and
+  // forwarding, so it overstates. If a model change closes these gaps, redo the README figures with calibration-eval.
+  it('overstates P(heard by any) on real data: predicted ≥ 0.95, the mobile device is heard ≤ 90 %, the indoor one 15 %', () => {
+    const mobile = topBin(any('ftd'));
+    expect(mobile.meanPredicted).toBeGreaterThan(0.99);
+    expect(mobile.measuredRate).toBeGreaterThan(0.88);
+    expect(mobile.measuredRate).toBeLessThan(0.92);
+    const indoor = topBin(any('imst'));
+    expect(indoor.meanPredicted).toBeGreaterThan(0.99);
+    expect(indoor.measuredRate).toBeGreaterThan(0.13);
+    expect(indoor.measuredRate).toBeLessThan(0.17);
+    const rooftop = topBin(any('ems'));
+    expect(rooftop.measuredRate).toBeGreaterThan(0.99);
+    const all = [...any('ems'), ...any('imst'), ...any('ftd')];
+    const brier = brierScores(all);
+    expect(brier.model).toBeGreaterThan(brier.constantBaseline);
+  });
+
+  it('hears links the model gives under 5 % at ≥ 2 % (a lower bound: one hotspot bought per frame) — a thin far tail', () => {
+    const links = reliabilityTable(linkTrials(REGIONAL_PRIOR, rows, FIXTURE_TX_POWER_DDBM));
+    const low = links.find((bin) => bin.from === 0)!;
+    expect(low.trials).toBeGreaterThan(100_000);
+    expect(low.meanPredicted).toBeLessThan(0.005);
+    expect(low.measuredRate).toBeGreaterThan(0.02);
+  });
+});

@@ -1,0 +1,93 @@
+import { combineWithCommonShadowing } from './common-shadowing';
+import type { FixtureCounts } from './fixture';
+import { uplinkMarginDb, type PropagationModel, type RadioLink } from './model';
+import { normalCdf } from './link-budget';
+
+/**
+ * Calibration of predicted probabilities against counted outcomes (README.md §Estimated coverage, "Calibration on
+ * real data"): of the trials predicted at p, about p must succeed.
+ */
+
+/** Trials sharing one predicted probability (a link over a week's frames, or a week's frames heard by anyone). */
+export interface CountedTrials {
+  predicted: number;
+  trials: number;
+  successes: number;
+}
+
+export interface ReliabilityBin {
+  from: number;
+  to: number;
+  /** Groups of trials (links or device-week-position-SF groups) in the bin: the independent-ish units. */
+  groups: number;
+  trials: number;
+  successes: number;
+  meanPredicted: number;
+  measuredRate: number;
+}
+
+export const DEFAULT_BIN_EDGES: readonly number[] = [0, 0.05, 0.2, 0.4, 0.6, 0.8, 0.95, 1];
+
+/** Trials binned by predicted probability (the last bin includes 1); empty bins are left out. */
+export function reliabilityTable(counted: readonly CountedTrials[], edges: readonly number[] = DEFAULT_BIN_EDGES): ReliabilityBin[] {
+  const bins: ReliabilityBin[] = [];
+  for (let i = 0; i + 1 < edges.length; i++) {
+    const from = edges[i]!;
+    const to = edges[i + 1]!;
+    const last = i + 2 === edges.length;
+    const inBin = counted.filter((c) => c.trials > 0 && c.predicted >= from && (c.predicted < to || (last && c.predicted <= to)));
+    const trials = inBin.reduce((sum, c) => sum + c.trials, 0);
+    if (trials === 0) continue;
+    const successes = inBin.reduce((sum, c) => sum + c.successes, 0);
+    const meanPredicted = inBin.reduce((sum, c) => sum + c.predicted * c.trials, 0) / trials;
+    bins.push({ from, to, groups: inBin.length, trials, successes, meanPredicted, measuredRate: successes / trials });
+  }
+  return bins;
+}
+
+/** Mean squared error of the predictions over all trials, and of the best constant (the measured overall rate). */
+export function brierScores(counted: readonly CountedTrials[]): { model: number; constantBaseline: number; baselineRate: number; trials: number } {
+  let trials = 0;
+  let successes = 0;
+  let squared = 0;
+  for (const c of counted) {
+    trials += c.trials;
+    successes += c.successes;
+    squared += c.successes * (1 - c.predicted) ** 2 + (c.trials - c.successes) * c.predicted ** 2;
+  }
+  const rate = trials === 0 ? 0 : successes / trials;
+  return { model: trials === 0 ? 0 : squared / trials, constantBaseline: rate * (1 - rate), baselineRate: rate, trials };
+}
+
+/** EU868's three default channels are 868.1/868.3/868.5 MHz; the extract does not keep each frame's channel. */
+const CALIBRATION_FREQUENCY_HZ = 868_300_000;
+
+function linkOf(row: FixtureCounts, txPowerDdbm: number): RadioLink {
+  return { distanceM: row.distanceM, frequencyHz: CALIBRATION_FREQUENCY_HZ, txPowerDdbm, txGainDdbi: 0, rxGainDdbi: 0 };
+}
+
+/** Per (group, active hotspot): P(this hotspot hears a frame) against the frames it was bought for. */
+export function linkTrials(model: PropagationModel, rows: readonly FixtureCounts[], txPowerDdbm: number): CountedTrials[] {
+  return rows.map((row) => ({
+    predicted: normalCdf(uplinkMarginDb(model, linkOf(row, txPowerDdbm), row.spreadingFactor) / model.shadowingSdDb),
+    trials: row.framesSent,
+    successes: row.framesHeard,
+  }));
+}
+
+/** Per (device, week, position, SF) group: P(some active hotspot hears a frame), device-end term common, against frames heard. */
+export function anyHearerTrials(model: PropagationModel, rows: readonly FixtureCounts[], txPowerDdbm: number, commonSdDb: number): CountedTrials[] {
+  const groups = new Map<string, FixtureCounts[]>();
+  for (const row of rows) {
+    const key = `${row.endpoint}|${row.week}|${row.txLat}|${row.txLng}|${row.spreadingFactor}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  return [...groups.values()].map((group) => ({
+    predicted: combineWithCommonShadowing(
+      group.map((row) => ({ marginDb: uplinkMarginDb(model, linkOf(row, txPowerDdbm), row.spreadingFactor), shadowingSdDb: model.shadowingSdDb })),
+      commonSdDb,
+    ).anyProbability,
+    trials: group[0]!.framesSent,
+    successes: group[0]!.framesHeardAny,
+  }));
+}
