@@ -2,11 +2,11 @@ import {
   decodeHotspotAddress,
   decodeReportPayload,
   parseReportTopic,
-  verifyBytes,
   type BeaconReport,
   type WitnessReport,
 } from '@poc/protocol';
 import type { IngestRejection } from '../verify/reasons';
+import { verifyEd25519 } from './ed25519';
 
 export interface RawMessage {
   topic: string;
@@ -17,18 +17,6 @@ export type Outcome =
   | { ok: true; kind: 'beacon'; hash: string; report: BeaconReport }
   | { ok: true; kind: 'witness'; hash: string; report: WitnessReport }
   | { ok: false; reason: IngestRejection; detail: string | null };
-
-const keyCache = new Map<string, Uint8Array>();
-/** b58check decoding hashes twice; hotspots report again and again, so remember their keys. */
-function publicKeyOf(address: string): Uint8Array {
-  let key = keyCache.get(address);
-  if (!key) {
-    if (keyCache.size >= 1_000_000) keyCache.clear();
-    key = decodeHotspotAddress(address);
-    keyCache.set(address, key);
-  }
-  return key;
-}
 
 /**
  * One message → a signed, schema-valid report or a rejection: topic shape, payload schema, the topic's hotspot
@@ -42,7 +30,9 @@ export function decodeAndVerifyMessage(m: RawMessage): Outcome {
   if (decoded.report.pub_key !== topic.hotspotAddress) {
     return { ok: false, reason: 'topic_mismatch', detail: `topic hotspot ${topic.hotspotAddress.slice(0, 64)} ≠ pub_key ${decoded.report.pub_key}` };
   }
-  if (!verifyBytes(publicKeyOf(decoded.report.pub_key), decoded.canonical, decoded.report.signature)) {
+  // decodeHotspotAddress keeps a bounded cache of decoded addresses (packages/protocol/src/keys.ts), so a flood of
+  // distinct keys costs a b58check decode each, never memory.
+  if (!verifyEd25519(decodeHotspotAddress(decoded.report.pub_key), decoded.canonical, decoded.report.signature)) {
     return { ok: false, reason: 'bad_signature', detail: null };
   }
   return decoded.kind === 'beacon'

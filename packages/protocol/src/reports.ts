@@ -1,6 +1,4 @@
-import { sha256 } from '@noble/hashes/sha2.js';
-import { bytesToHex } from '@noble/hashes/utils.js';
-import type { KeyObject } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import { DATARATES, datarateToEnum } from './datarate';
 import { decodeHotspotAddress, heliumKeyBytes, signBytes, verifyBytes } from './keys';
@@ -122,7 +120,8 @@ export function verifyWitnessReport(report: WitnessReport, canonical = canonical
 
 /** Identity of a report for deduplication: SHA-256 of its canonical (unsigned) bytes, hex. */
 export function reportHash(canonical: Uint8Array): string {
-  return bytesToHex(sha256(canonical));
+  // node:crypto (OpenSSL) rather than a JavaScript SHA-256: the oracle hashes every report it ingests.
+  return createHash('sha256').update(canonical).digest('hex');
 }
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
