@@ -122,7 +122,8 @@ export function makeBeacon(beaconer: TestHotspot, entropy: EntropyReport): Beaco
   );
 }
 
-export function makeWitness(witness: TestHotspot, beacon: BeaconReport, signal = -1000): WitnessReport {
+/** `signal` dBm×10 and `snr` dB×10, as the report carries them. */
+export function makeWitness(witness: TestHotspot, beacon: BeaconReport, signal = -1000, snr = 55): WitnessReport {
   return signWitnessReport(
     {
       pub_key: witness.keys.address,
@@ -130,7 +131,7 @@ export function makeWitness(witness: TestHotspot, beacon: BeaconReport, signal =
       timestamp: BigInt(Date.now()) * 1_000_000n,
       tmst: 2000,
       signal,
-      snr: 55,
+      snr,
       frequency: beacon.frequency,
       datarate: beacon.datarate,
     },

@@ -13,7 +13,8 @@ import {
   type TestHotspot,
 } from '@poc/oracle/testing';
 import { generateHotspotKeypair } from '@poc/protocol';
-import { latLngToCell } from 'h3-js';
+import { haversineM, meanPathLossDb } from '@poc/simulator';
+import { cellToLatLng, latLngToCell } from 'h3-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 let db: TestDatabase;
@@ -26,8 +27,14 @@ afterAll(async () => {
 
 const centre = { lat: 35.9, lng: 14.45 };
 const at = (lat: number, lng: number): TestHotspot => ({ keys: generateHotspotKeypair(), location: latLngToCell(lat, lng, 12) });
-// Eight honest hotspots on a 2 km ring hearing each other at −95 dBm (1.5–4 km links: plausible).
+// Eight honest hotspots on a 2 km ring (1.5–4 km links) hearing each other as the calibrated simulator's mean path
+// loss says (packages/simulator/src/radio-model.ts).
 const honest = Array.from({ length: 8 }, (_, i) => at(centre.lat + 0.018 * Math.cos((i * Math.PI) / 4), centre.lng + 0.022 * Math.sin((i * Math.PI) / 4)));
+const heardDdbm = (a: TestHotspot, b: TestHotspot) => {
+  const [la, ga] = cellToLatLng(a.location);
+  const [lb, gb] = cellToLatLng(b.location);
+  return Math.round(10 * (14 + 1.2 + 1.2 - meanPathLossDb(haversineM(la, ga, lb, gb), 868_000_000)));
+};
 const target = honest[0]!;
 // Twelve attackers 3–6 km around the target, each "witnessing" every one of its beacons at +30 dBm.
 const attackers = Array.from({ length: 12 }, (_, i) =>
@@ -43,7 +50,7 @@ async function round(start: number, n: number, entropy: Awaited<ReturnType<typeo
     const t = start + n * ROUND_MS + i * 1000;
     const beacon = makeBeacon(beaconer, entropy);
     batch.push(acceptedReport('beacon', beacon, new Date(t)));
-    for (const w of honest) if (w !== beaconer) batch.push(acceptedReport('witness', makeWitness(w, beacon, -950), new Date(t + 300)));
+    for (const w of honest) if (w !== beaconer) batch.push(acceptedReport('witness', makeWitness(w, beacon, heardDdbm(beaconer, w)), new Date(t + 300)));
     if (beaconer === target) for (const a of attackers) batch.push(acceptedReport('witness', makeWitness(a, beacon, 300), new Date(t + 400)));
   });
   await storeBatch(db.sql, batch, []);
@@ -74,7 +81,7 @@ describe('attack: trust griefing with invalid witnesses of an honest beacon', ()
     const beacon = makeBeacon(target, entropy2);
     await storeBatch(db.sql, [
       acceptedReport('beacon', beacon, new Date(Date.now() - 30_000)),
-      acceptedReport('witness', makeWitness(honest[1]!, beacon, -950), new Date(Date.now() - 29_700)),
+      acceptedReport('witness', makeWitness(honest[1]!, beacon, heardDdbm(target, honest[1]!)), new Date(Date.now() - 29_700)),
       ...attackers.map((a) => acceptedReport('witness', makeWitness(a, beacon, 300), new Date(Date.now() - 29_600))),
     ], []);
     await processPendingPocs(db.sql, { beaconIntervalSeconds: 1, witnessGraceMs: 0, density }, Date.now());

@@ -2,6 +2,7 @@ import { freeSpacePathLossDb, OUTDOOR_LINK_PRIOR, type PropagationModel } from '
 import type { Sql } from 'postgres';
 import { collusionEvidence, storeCollusionFlags } from './collusion';
 import { loadLinkGraph } from './link-graph';
+import { locationEvidence } from './location-evidence';
 import { updateRadioFits } from './radio-fit';
 
 /**
@@ -121,7 +122,7 @@ const TRUST_LOCK = 7_150_104;
 
 /**
  * Recomputes every hotspot's trust from its links in the window and stores it: plausibility per role in
- * hotspot_trust, collusion findings in hotspot_flags (their factor in hotspot_trust.collusion_scale), and
+ * hotspot_trust, collusion and location findings in hotspot_flags (their factor in hotspot_trust.collusion_scale), and
  * hotspots.trust_score = plausibility × collusion scale, which the PoC processor snapshots onto every report.
  */
 export async function updateTrustScores(sql: Sql, windowHours = 168, p: TrustParams = DEFAULT_TRUST_PARAMS): Promise<number> {
@@ -129,8 +130,11 @@ export async function updateTrustScores(sql: Sql, windowHours = 168, p: TrustPar
   await updateRadioFits(sql);
   const since = new Date(Date.now() - windowHours * 3600_000);
   const rows = await plausibilityRows(sql, since, p);
-  const evidence = collusionEvidence(await loadLinkGraph(sql, since));
   const scored = rows.map((r) => ({ ...r, trust: roleTrust(r, p) })).sort((a, b) => (a.hotspot < b.hotspot ? -1 : 1));
+  // Collusion over the witness graph, and each hotspot's own location check on what it heard (location-evidence.ts),
+  // where beaconers whose location credible witnesses dispute are no reference point.
+  const disputed = scored.filter((r) => trustScore(r.beaconer_samples, r.beaconer_implausible, p) < 1).map((r) => r.hotspot);
+  const evidence = [...collusionEvidence(await loadLinkGraph(sql, since)), ...(await locationEvidence(sql, since, undefined, disputed))];
   const column = <K extends keyof (typeof scored)[number]>(k: K) => scored.map((r) => r[k]);
   await sql.begin(async (tx) => {
     const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${TRUST_LOCK}) AS ok`;

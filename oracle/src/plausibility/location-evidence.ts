@@ -1,0 +1,250 @@
+import {
+  checkLocation,
+  DEFAULT_LOCATION_CHECK,
+  measuredSignalDbm,
+  OUTDOOR_LINK_PRIOR,
+  REGIONAL_PRIOR,
+  type HeardTransmitter,
+  type LocationCheckParams,
+  type LocationReason,
+  type LocationVerdict,
+  type PropagationModel,
+} from '@poc/radio';
+import type { Sql } from 'postgres';
+import type { Evidence } from './collusion';
+import { distanceM, median } from './link-graph';
+import { DEFAULT_RADIO_FIT } from './radio-fit';
+
+/**
+ * Is each hotspot's asserted location consistent with what it hears? @poc/radio's checkLocation
+ * (packages/radio/README.md §Location plausibility) on the hotspot's own receptions in the trust window: the witness
+ * links it reported (transmitter: the beaconer at its asserted position) and the mapper frames it heard (transmitter:
+ * the frame's GPS fix). A flag is a `location_mismatch` finding in hotspot_flags with the numbers behind it.
+ *
+ * Each source is judged against its own calibrated prior, as the per-hotspot fits are (radio-fit.ts): witness links
+ * are rooftop to rooftop (OUTDOOR_LINK_PRIOR), mapper devices are at street level (REGIONAL_PRIOR, the prior the
+ * spoof evaluation calibrated the thresholds on). Mixing them in one check would need one model for both.
+ *
+ * No site history: the hotspot's own fit (hotspot_radio_fits) is accumulated at the distances from the location under
+ * test, so a spoofer's fit has already absorbed the very excess this check looks for — using it would be circular.
+ * A fit from an earlier, different asserted location would not be, but the fits do not record where they were made.
+ * Instead the regional prior's spread is split into the hotspot's site (common to all its links) and the rest
+ * (the within-hotspot σ of the check's parameters): see `siteAwareModel`.
+ *
+ * A witness link's transmitter position is the beaconer's *asserted* one, which may be the lie: an honest hotspot
+ * hearing a spoofer's beacons strongly from "30 km away" would otherwise be moved towards that false position by the
+ * position search. So beaconers whose asserted location credible witnesses already dispute (their beaconer-role trust,
+ * trust.ts) are no reference point: their beacons are left out of everyone's check (as trust counts evidence against
+ * the party that produced it).
+ */
+export type HeardSource = 'witness' | 'mapper';
+
+export interface LocationEvidenceParams {
+  check: LocationCheckParams;
+  witnessModel: PropagationModel;
+  mapperModel: PropagationModel;
+  /**
+   * Most recent receptions read per hotspot and source: bounds the memory and the check's work (its position search
+   * evaluates every transmitter position ~2,500 times) for a hotspot flooding reports, whatever the window holds.
+   */
+  maxLinksPerSource: number;
+  /** Hotspots whose receptions are read in one query. */
+  hotspotsPerBatch: number;
+  /** Mapper devices' power and gain, which their frames do not carry (as the mapper fit assumes, radio-fit.ts). */
+  mapperTxPowerDdbm: number;
+  mapperGainDdbi: number;
+}
+
+export const DEFAULT_LOCATION_EVIDENCE: LocationEvidenceParams = {
+  check: DEFAULT_LOCATION_CHECK,
+  witnessModel: OUTDOOR_LINK_PRIOR,
+  mapperModel: REGIONAL_PRIOR,
+  maxLinksPerSource: 200,
+  hotspotsPerBatch: 200,
+  mapperTxPowerDdbm: DEFAULT_RADIO_FIT.mapperTxPowerDdbm,
+  mapperGainDdbi: DEFAULT_RADIO_FIT.mapperGainDdbi,
+};
+
+export interface HeardLinks {
+  asserted: { lat: number; lng: number };
+  witness: HeardTransmitter[];
+  mapper: HeardTransmitter[];
+}
+
+interface HeardRow {
+  hotspot: string;
+  source: HeardSource;
+  lat: number;
+  lng: number;
+  signal: number;
+  snr: number;
+  frequency: string;
+  tx_power_ddbm: number;
+  tx_gain_ddbi: number;
+  rx_gain_ddbi: number;
+}
+
+/**
+ * What each of `hotspots` heard in the window as receiver, at most `maxLinksPerSource` most recent receptions per
+ * source: witness reports matched to a located beaconer's beacon (any verdict but duplicate — a report that failed a
+ * check is the evidence) from beaconers not in `disputedBeaconers`, and valid mapper receipts of plausible frames.
+ */
+export async function loadHeardLinks(
+  sql: Sql,
+  hotspots: readonly { address: string; lat: number; lng: number }[],
+  since: Date,
+  p: LocationEvidenceParams = DEFAULT_LOCATION_EVIDENCE,
+  disputedBeaconers: readonly string[] = [],
+): Promise<Map<string, HeardLinks>> {
+  const heard = new Map<string, HeardLinks>(hotspots.map((h) => [h.address, { asserted: { lat: h.lat, lng: h.lng }, witness: [], mapper: [] }]));
+  if (hotspots.length === 0) return heard;
+  const addresses = hotspots.map((h) => h.address);
+  // One index walk per hotspot and source ((hotspot, received_at DESC)), stopped by the LIMIT.
+  const rows = await sql<HeardRow[]>`
+    SELECT h.address AS hotspot, 'witness' AS source, l.lat, l.lng, l.signal, l.snr, l.frequency::text AS frequency,
+           l.tx_power_ddbm, l.tx_gain_ddbi, h.gain_ddbi AS rx_gain_ddbi
+    FROM hotspots h CROSS JOIN LATERAL (
+      SELECT hb.lat, hb.lng, w.signal, w.snr, w.frequency, b.tx_power * 10 AS tx_power_ddbm, hb.gain_ddbi AS tx_gain_ddbi
+      FROM witness_reports w
+      JOIN beacon_reports b ON b.hash = w.beacon_hash
+      JOIN hotspots hb ON hb.address = b.hotspot AND hb.lat IS NOT NULL AND hb.lng IS NOT NULL
+      WHERE w.hotspot = h.address AND w.received_at >= ${since} AND w.processed_at IS NOT NULL AND b.hotspot <> h.address
+        AND w.reason IS DISTINCT FROM 'duplicate' AND b.hotspot <> ALL(${disputedBeaconers as string[]}::text[])
+      ORDER BY w.received_at DESC LIMIT ${p.maxLinksPerSource}) l
+    WHERE h.address = ANY(${addresses}::text[])
+    UNION ALL
+    SELECT h.address, 'mapper', l.lat, l.lng, l.signal, l.snr, l.frequency::text, ${p.mapperTxPowerDdbm}::int, ${p.mapperGainDdbi}::int, h.gain_ddbi
+    FROM hotspots h CROSS JOIN LATERAL (
+      SELECT f.lat, f.lng, r.signal, r.snr, r.frequency
+      FROM mapper_receipts r JOIN mapper_frames f ON f.id = r.frame_id AND f.status = 'plausible'
+      WHERE r.hotspot = h.address AND r.received_at >= ${since} AND r.status = 'valid'
+      ORDER BY r.received_at DESC LIMIT ${p.maxLinksPerSource}) l
+    WHERE h.address = ANY(${addresses}::text[])`;
+  for (const r of rows) {
+    const model = r.source === 'witness' ? p.witnessModel : p.mapperModel;
+    heard.get(r.hotspot)![r.source].push({
+      lat: r.lat,
+      lng: r.lng,
+      signalDbm: measuredSignalDbm(r.signal / 10, r.snr / 10, model.noiseFloorDbm),
+      frequencyHz: Number(r.frequency),
+      txPowerDdbm: r.tx_power_ddbm,
+      txGainDdbi: r.tx_gain_ddbi,
+      rxGainDdbi: r.rx_gain_ddbi,
+    });
+  }
+  return heard;
+}
+
+/**
+ * The model with its σ set so that checkLocation's Stouffer z over N transmitter positions is the z of their mean
+ * excess. The excess of one hotspot's links shares its site (height, clutter, cable: τ² = σ² − σ_within²), so the mean
+ * of N has variance τ² + σ_within²/N, not σ²/N; Stouffer with σ_eff = √(N·τ² + σ_within²) gives exactly that. At
+ * N = 1 this is the prior's σ, which is what the thresholds were calibrated with (most fixture hotspot-weeks hear one
+ * or two positions); without it an honest hotspot on a good site hearing 30 neighbours would be flagged.
+ */
+export function siteAwareModel(model: PropagationModel, transmitters: number, withinHotspotSdDb: number): PropagationModel {
+  const siteVariance = Math.max(0, model.shadowingSdDb ** 2 - withinHotspotSdDb ** 2);
+  return { ...model, shadowingSdDb: Math.sqrt(Math.max(1, transmitters) * siteVariance + withinHotspotSdDb ** 2) };
+}
+
+export interface SourceVerdict {
+  source: HeardSource;
+  links: number;
+  verdict: LocationVerdict;
+  /** Median distance from the asserted location to the links' transmitters, m. */
+  medianDistanceM: number;
+}
+
+/** checkLocation on one source's receptions, with the site-aware σ. */
+export function judgeSource(source: HeardSource, asserted: { lat: number; lng: number }, heard: readonly HeardTransmitter[], p: LocationEvidenceParams = DEFAULT_LOCATION_EVIDENCE): SourceVerdict | null {
+  if (heard.length === 0) return null;
+  const model = source === 'witness' ? p.witnessModel : p.mapperModel;
+  // A first pass without the position search counts the distinct positions (what Stouffer's N is).
+  const { transmitters } = checkLocation(model, asserted, heard, { ...p.check, minTransmittersForGeometry: Number.POSITIVE_INFINITY });
+  if (transmitters === 0) return null;
+  const verdict = checkLocation(siteAwareModel(model, transmitters, p.check.withinHotspotSdDb), asserted, heard, p.check);
+  return { source, links: heard.length, verdict, medianDistanceM: median(heard.map((t) => distanceM(asserted, t))) };
+}
+
+const round1 = (v: number) => Math.round(v * 10) / 10;
+
+/** One `location_mismatch` finding from the flagged sources' reasons (the strongest of each kind), or null. */
+export function locationFinding(hotspot: string, verdicts: readonly SourceVerdict[]): Evidence | null {
+  const flagged = verdicts.filter((v) => v.verdict.flagged);
+  if (flagged.length === 0) return null;
+  const count = (source: HeardSource) => verdicts.find((v) => v.source === source);
+  const detail: Evidence['detail'] = {
+    witness_links: count('witness')?.links ?? 0,
+    witness_transmitters: count('witness')?.verdict.transmitters ?? 0,
+    mapper_receipts: count('mapper')?.links ?? 0,
+    mapper_transmitters: count('mapper')?.verdict.transmitters ?? 0,
+  };
+  const sentences: string[] = [];
+  const strongest = <K extends LocationReason['kind']>(kind: K, size: (r: Extract<LocationReason, { kind: K }>) => number) => {
+    let best: { v: SourceVerdict; r: Extract<LocationReason, { kind: K }> } | null = null;
+    for (const v of flagged) {
+      for (const r of v.verdict.reasons) {
+        if (r.kind !== kind) continue;
+        const reason = r as Extract<LocationReason, { kind: K }>;
+        if (!best || size(reason) > size(best.r)) best = { v, r: reason };
+      }
+    }
+    return best;
+  };
+  const tooStrong = strongest('too_strong', (r) => r.zScore);
+  if (tooStrong) {
+    Object.assign(detail, {
+      too_strong_source: tooStrong.v.source,
+      z: round1(tooStrong.r.zScore),
+      too_strong_transmitters: tooStrong.r.transmitters,
+      median_excess_db: round1(tooStrong.r.medianExcessDb),
+      median_distance_m: Math.round(tooStrong.v.medianDistanceM),
+    });
+    sentences.push(
+      `its ${tooStrong.v.source === 'witness' ? 'witness links' : 'mapper receipts'} from ${tooStrong.r.transmitters} positions are ` +
+        `${round1(tooStrong.r.medianExcessDb)} dB (median) above the model at a median ${Math.round(tooStrong.v.medianDistanceM)} m (Stouffer z ${round1(tooStrong.r.zScore)})`,
+    );
+  }
+  const geometry = strongest('geometry', (r) => r.chi2);
+  if (geometry) {
+    Object.assign(detail, {
+      geometry_source: geometry.v.source,
+      chi2: round1(geometry.r.chi2),
+      geometry_transmitters: geometry.r.transmitters,
+      shift_m: Math.round(geometry.r.bestShiftM),
+    });
+    sentences.push(
+      `its ${geometry.v.source === 'witness' ? 'witness links' : 'mapper receipts'} from ${geometry.r.transmitters} positions fit a position ` +
+        `${Math.round(geometry.r.bestShiftM)} m away better (χ² ${round1(geometry.r.chi2)})`,
+    );
+  }
+  return { hotspot, kind: 'location_mismatch', reason: `asserted location contradicted by what it hears: ${sentences.join('; ')}`, detail };
+}
+
+/**
+ * Every located hotspot's location check over the window, in batches of hotspots (address order). `disputedBeaconers`:
+ * hotspots whose beacons are no reference point (see above).
+ */
+export async function locationEvidence(
+  sql: Sql,
+  since: Date,
+  p: LocationEvidenceParams = DEFAULT_LOCATION_EVIDENCE,
+  disputedBeaconers: readonly string[] = [],
+): Promise<Evidence[]> {
+  const evidence: Evidence[] = [];
+  let after = '';
+  for (;;) {
+    const batch = await sql<{ address: string; lat: number; lng: number }[]>`
+      SELECT address, lat, lng FROM hotspots WHERE lat IS NOT NULL AND lng IS NOT NULL AND address > ${after}
+      ORDER BY address LIMIT ${p.hotspotsPerBatch}`;
+    if (batch.length === 0) break;
+    after = batch[batch.length - 1]!.address;
+    for (const [hotspot, heard] of await loadHeardLinks(sql, batch, since, p, disputedBeaconers)) {
+      const verdicts = (['witness', 'mapper'] as const).flatMap((source) => judgeSource(source, heard.asserted, heard[source], p) ?? []);
+      const finding = locationFinding(hotspot, verdicts);
+      if (finding) evidence.push(finding);
+    }
+    if (batch.length < p.hotspotsPerBatch) break;
+  }
+  return evidence;
+}
