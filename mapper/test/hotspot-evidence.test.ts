@@ -88,6 +88,7 @@ describe('hotspot page: fitted radio model and trust evidence', () => {
     const kinds = h.trust_evidence.reasons.map((r: { kind: string }) => r.kind);
     expect(kinds).not.toContain('witness_too_strong');
     expect(kinds).not.toContain('gain_unsupported');
+    expect(kinds).not.toContain('location_mismatch');
     expect(h.trust_evidence.trust_score).toBe(1);
   });
 
@@ -108,6 +109,19 @@ describe('hotspot page: fitted radio model and trust evidence', () => {
     expect(h.trust_evidence.trust_score).toBeLessThan(1);
   });
 
+  it('says in words that what it hears contradicts its asserted location, with the numbers', async () => {
+    const h = await page(loud.address);
+    const mismatch = h.trust_evidence.reasons.find((r: { kind: string }) => r.kind === 'location_mismatch');
+    // It hears the six ring hotspots ~30 km from its asserted location as strongly as the ring hears itself at 2–4 km.
+    expect(mismatch.detail).toMatchObject({ too_strong_source: 'witness', too_strong_transmitters: 6, witness_links: 18, mapper_receipts: 0, reward_factor: 0.5 });
+    expect(mismatch.detail.median_distance_m).toBeGreaterThan(25_000);
+    expect(mismatch.message).toMatch(
+      /^Signals from the 6 hotspots you heard arrived about [\d.]+ dB stronger than a hotspot \d+ km from them — where your asserted location puts it — could receive: your hotspot is probably closer to them than it says\./,
+    );
+    expect(mismatch.message).toContain('Check your asserted location');
+    expect(h.trust_evidence.summary).toContain(mismatch.message);
+  });
+
   it('says a new hotspot has too few links to judge', async () => {
     const h = await page(quiet.address);
     expect(h.radio_model).toEqual({ witness: null, mapper: null });
@@ -118,7 +132,8 @@ describe('hotspot page: fitted radio model and trust evidence', () => {
     const victim = await insertHotspot(db.sql, 'Victim <b>', 52.5, 5.5);
     await db.sql`
       INSERT INTO hotspot_flags (hotspot, evidence, reason, detail, scale)
-      VALUES (${victim.address}, 'closed_group', '<img src=x onerror=alert(1)> hears only its friends', '{"members": 3}', 0.5)`;
+      VALUES (${victim.address}, 'closed_group', '<img src=x onerror=alert(1)> hears only its friends', '{"members": 3}', 0.5),
+             (${victim.address}, 'location_mismatch', 'stored sentence', '{"too_strong_source": "witness", "median_excess_db": "<b>"}', 0.5)`;
     // A verdict missing its numbers (an older or corrupted row) is left out rather than printed as "undefined dBi".
     await db.sql`
       INSERT INTO hotspot_radio_fits (hotspot, source, links, sx, sxx, sy, sxy, syy, path_loss_1km_db, path_loss_sd_db, exponent, exponent_sd,
@@ -128,6 +143,8 @@ describe('hotspot page: fitted radio model and trust evidence', () => {
     const h = await page(victim.address);
     expect(h.trust_evidence.reasons).toEqual([
       { kind: 'closed_group', message: '<img src=x onerror=alert(1)> hears only its friends', detail: { members: 3, reward_factor: 0.5 } },
+      // numbers that are not numbers: the operator's stored sentence instead of "NaN dB"
+      { kind: 'location_mismatch', message: 'stored sentence', detail: { too_strong_source: 'witness', median_excess_db: '<b>', reward_factor: 0.5 } },
     ]);
     expect(h.radio_model.witness).toMatchObject({ links: 2, residual_sd_db: null, mostly_prior: true });
     const html = hotspotPanel(h);

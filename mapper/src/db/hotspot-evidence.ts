@@ -23,7 +23,10 @@ export interface FittedModel {
 }
 
 export interface EvidenceReason {
-  /** Machine-readable: witness_too_strong | beacons_heard_too_strong | gain_unsupported | closed_group | link_asymmetry | geometry_mismatch | … */
+  /**
+   * Machine-readable: witness_too_strong | beacons_heard_too_strong | gain_unsupported | closed_group | link_asymmetry |
+   * geometry_mismatch | location_mismatch | …
+   */
   kind: string;
   /** The same finding in words. */
   message: string;
@@ -95,6 +98,37 @@ export function fittedModel(row: FitRow): FittedModel {
   };
 }
 
+const km = (m: number) => (m < 10_000 ? `${round(m / 1000, 1)} km` : `${Math.round(m / 1000)} km`);
+const finite = (...values: unknown[]): boolean => values.every((v) => typeof v === 'number' && Number.isFinite(v));
+
+/**
+ * A `location_mismatch` finding (oracle/src/plausibility/location-evidence.ts) in an owner's words, from its numbers;
+ * null when they are missing or malformed (the stored operator sentence is shown instead).
+ */
+export function locationMismatchMessage(detail: Record<string, unknown> | null): string | null {
+  if (typeof detail !== 'object' || detail === null) return null;
+  const what = (source: unknown, places: number) =>
+    source === 'mapper' ? `the mapper devices you heard at ${plural(places, 'place')}` : `the ${plural(places, 'hotspot')} you heard`;
+  const sentences: string[] = [];
+  const { too_strong_source, too_strong_transmitters, median_excess_db, median_distance_m, geometry_source, geometry_transmitters, shift_m } = detail;
+  if (too_strong_source !== undefined) {
+    if (!finite(too_strong_transmitters, median_excess_db, median_distance_m)) return null;
+    const heard = what(too_strong_source, too_strong_transmitters as number);
+    sentences.push(
+      `Signals from ${heard} arrived about ${round(median_excess_db as number, 1)} dB stronger than a hotspot ${km(median_distance_m as number)} ` +
+        `from them — where your asserted location puts it — could receive: your hotspot is probably closer to them than it says.`,
+    );
+  }
+  if (geometry_source !== undefined) {
+    if (!finite(geometry_transmitters, shift_m)) return null;
+    const heard = what(geometry_source, geometry_transmitters as number);
+    sentences.push(`The signals of ${heard} fit a position about ${km(shift_m as number)} from your asserted location much better than the asserted one.`);
+  }
+  if (sentences.length === 0) return null;
+  sentences.push('Check your asserted location; if it is right, your antenna may simply be placed far better than the model expects (a high mast with an open view).');
+  return sentences.map((t) => t.charAt(0).toUpperCase() + t.slice(1)).join(' ');
+}
+
 export function trustEvidence(trustScore: number, trust: TrustRow | undefined, flags: readonly FlagRow[], witnessFit: FitRow | undefined): TrustEvidence {
   const reasons: EvidenceReason[] = [];
   if (trust && trust.witness_implausible > 0) {
@@ -115,7 +149,10 @@ export function trustEvidence(trustScore: number, trust: TrustRow | undefined, f
       detail: { implausible: trust.beaconer_implausible, samples: trust.beaconer_samples },
     });
   }
-  for (const f of flags) reasons.push({ kind: f.evidence, message: f.reason, detail: { ...f.detail, reward_factor: f.scale } });
+  for (const f of flags) {
+    const message = (f.evidence === 'location_mismatch' ? locationMismatchMessage(f.detail) : null) ?? f.reason;
+    reasons.push({ kind: f.evidence, message, detail: { ...f.detail, reward_factor: f.scale } });
+  }
   for (const g of witnessFit?.gain_verdict?.flagged ? (witnessFit.gain_verdict.reasons ?? []) : []) {
     const numbers = [g.deficitDb, g.assertedGainDdbi, g.impliedGainDdbi];
     if (g.kind !== 'gain_unsupported' || !numbers.every((v) => typeof v === 'number' && Number.isFinite(v))) continue;
