@@ -14,6 +14,7 @@ import { SOURCES, WEEK_MS, readFixedEndpointPositions, readSourceFrames, spreadi
 const RESET_DECREASE = 16;
 /** A missed frame of the mobile device takes its neighbours' position only if they share it and are at most this far apart in time. */
 const MOBILE_BRACKET_MS = 10 * 60_000;
+const HOUR_MS = 3_600_000;
 /** Groups (device, week, position, data rate) with fewer frames sent are left out: short stays of the mobile device (~8 % of its frames) would multiply the rows. */
 const MIN_GROUP_FRAMES = 10;
 
@@ -42,7 +43,9 @@ const fixedPositions = readFixedEndpointPositions(gitDir);
 /** week → hotspot id → its (obfuscated) position: every hotspot the router bought any device's packet from that week. */
 const activeHotspots = new Map<number, Map<string, Position>>();
 const frames: Frame[] = [];
-const skipped = { noCounter: 0, noDataRate: 0, unplaced: 0 };
+const skipped = { noCounter: 0, noDataRate: 0, missedUnplaced: 0, heardUnplaced: 0 };
+/** Per device: frames missed, and those in silences of ≥ 1 h between two heard frames (clustered misses: outages). */
+const silences = Object.fromEntries(SOURCES.map((s) => [s.endpoint, { missed: 0, inSilencesOfAnHourOrMore: 0 }]));
 
 for (const source of SOURCES) {
   /** (device, devaddr) session → its records in time order. */
@@ -105,6 +108,9 @@ for (const source of SOURCES) {
         if (!after) break;
         // Frames between two heard counter values were sent and heard by nobody: time interpolated by counter, data
         // rate of the nearer heard neighbour (ADR changes it between frames), position only when both neighbours agree.
+        const silence = silences[source.endpoint]!;
+        silence.missed += after.fcnt - before.fcnt - 1;
+        if (after.timeMs - before.timeMs >= HOUR_MS) silence.inSilencesOfAnHourOrMore += after.fcnt - before.fcnt - 1;
         for (let fcnt = before.fcnt + 1; fcnt < after.fcnt; fcnt++) {
           const share = (fcnt - before.fcnt) / (after.fcnt - before.fcnt);
           const nearer = share <= 0.5 ? before : after;
@@ -114,7 +120,7 @@ for (const source of SOURCES) {
             position = samePlace && after.timeMs - before.timeMs <= MOBILE_BRACKET_MS ? before.position : undefined;
           }
           if (!position) {
-            skipped.unplaced++;
+            skipped.missedUnplaced++;
             continue;
           }
           frames.push({ endpoint: source.endpoint, fcnt, timeMs: Math.round(before.timeMs + share * (after.timeMs - before.timeMs)), sf: nearer.sf, position, hearers: new Map() });
@@ -124,6 +130,9 @@ for (const source of SOURCES) {
   }
 }
 
+/** Clock hours in which some frame of the device was heard: "live" hours, where the network demonstrably worked for it. */
+const liveHours = new Set(frames.filter((f) => f.hearers.size > 0).map((f) => `${f.endpoint}|${Math.floor(f.timeMs / HOUR_MS)}`));
+
 // Group frames by (device, week, position, data rate); every hotspot active that week gets a row.
 interface Group {
   endpoint: SourceEndpoint;
@@ -131,6 +140,7 @@ interface Group {
   position: Position;
   sf: number;
   sent: number;
+  sentInLiveHours: number;
   heardAny: number;
   heardBy: Map<string, number>;
   exactDistances: Map<string, number[]>;
@@ -138,7 +148,7 @@ interface Group {
 const groups = new Map<string, Group>();
 for (const frame of frames) {
   if (!frame.position) {
-    skipped.unplaced++;
+    skipped.heardUnplaced++;
     continue;
   }
   if (frame.sf < 7 || frame.sf > 12) {
@@ -147,8 +157,9 @@ for (const frame of frames) {
   }
   const week = Math.floor(frame.timeMs / WEEK_MS);
   const key = `${frame.endpoint}|${week}|${frame.position.lat.toFixed(5)}|${frame.position.lng.toFixed(5)}|${frame.sf}`;
-  const group = groups.get(key) ?? { endpoint: frame.endpoint, week, position: frame.position, sf: frame.sf, sent: 0, heardAny: 0, heardBy: new Map(), exactDistances: new Map() };
+  const group = groups.get(key) ?? { endpoint: frame.endpoint, week, position: frame.position, sf: frame.sf, sent: 0, sentInLiveHours: 0, heardAny: 0, heardBy: new Map(), exactDistances: new Map() };
   group.sent++;
+  if (liveHours.has(`${frame.endpoint}|${Math.floor(frame.timeMs / HOUR_MS)}`)) group.sentInLiveHours++;
   if (frame.hearers.size > 0) group.heardAny++;
   for (const [hotspot, distanceM] of frame.hearers) {
     group.heardBy.set(hotspot, (group.heardBy.get(hotspot) ?? 0) + 1);
@@ -189,6 +200,7 @@ for (const group of groups.values()) {
         group.position.lng.toFixed(5),
         group.sf,
         group.sent,
+        group.sentInLiveHours,
         group.heardAny,
         hotspot.slice(0, 12),
         Math.max(1, Math.round(distanceM)),
@@ -201,9 +213,9 @@ for (const group of groups.values()) {
 rows.sort();
 writeFileSync(
   join(outDir, 'campusiot-helium-counts.csv'),
-  ['endpoint,week,tx_lat,tx_lng,sf,frames_sent,frames_heard_any,hotspot,distance_m,distance_source,frames_heard', ...rows].join('\n') + '\n',
+  ['endpoint,week,tx_lat,tx_lng,sf,frames_sent,frames_sent_live_hours,frames_heard_any,hotspot,distance_m,distance_source,frames_heard', ...rows].join('\n') + '\n',
 );
 const kept = [...groups.values()].filter((g) => g.sent >= MIN_GROUP_FRAMES);
 const byEndpoint = (pick: (g: Group) => number) =>
   Object.fromEntries(SOURCES.map((s) => [s.endpoint, kept.filter((g) => g.endpoint === s.endpoint).reduce((sum, g) => sum + pick(g), 0)]));
-console.log(JSON.stringify({ rows: rows.length, groups: kept.length, sent: byEndpoint((g) => g.sent), heardAny: byEndpoint((g) => g.heardAny), skipped }));
+console.log(JSON.stringify({ rows: rows.length, groups: kept.length, sent: byEndpoint((g) => g.sent), heardAny: byEndpoint((g) => g.heardAny), skipped, silences }));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anyHearerTrials, brierScores, linkTrials, reliabilityTable, type CountedTrials } from './calibration';
+import { anyHearerTrials, brierScores, fitMarginCorrection, linkTrials, reliabilityTable, type CountedTrials } from './calibration';
 import { DEVICE_SITE_SD_DB } from './common-shadowing';
 import { FIXTURE_TX_POWER_DDBM, loadCountsFixture, parseCountsFixture } from './fixture';
 import { REGIONAL_PRIOR } from './regional';
@@ -28,9 +28,10 @@ describe('reliability table and Brier score', () => {
   });
 
   it('rejects a counts row whose heard frames exceed the frames sent', () => {
-    const header = 'endpoint,week,tx_lat,tx_lng,sf,frames_sent,frames_heard_any,hotspot,distance_m,distance_source,frames_heard';
-    expect(() => parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,11,abc,900,exact,3\n`)).toThrow(/heard exceeds sent/);
-    expect(() => parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,5,abc,900,guess,3\n`)).toThrow(/malformed/);
+    const header = 'endpoint,week,tx_lat,tx_lng,sf,frames_sent,frames_sent_live_hours,frames_heard_any,hotspot,distance_m,distance_source,frames_heard';
+    expect(() => parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,10,11,abc,900,exact,3\n`)).toThrow(/heard exceeds sent/);
+    expect(() => parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,12,5,abc,900,exact,3\n`)).toThrow(/heard exceeds sent/);
+    expect(() => parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,10,5,abc,900,guess,3\n`)).toThrow(/malformed/);
   });
 });
 
@@ -84,6 +85,15 @@ describe('calibration on real frames (CampusIoT Helium counts, ODbL-1.0)', () =>
     const all = [...any('ems'), ...any('imst'), ...any('ftd')];
     const brier = brierScores(all);
     expect(brier.model).toBeGreaterThan(brier.constantBaseline);
+  });
+
+  it('misses the indoor device in hours it is heard at all too (24 %), and no margin offset within ±40 dB explains its counts', () => {
+    const live = topBin(anyHearerTrials(REGIONAL_PRIOR, of('imst'), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB, { liveHoursOnly: true }));
+    expect(live.meanPredicted).toBeGreaterThan(0.99);
+    expect(live.measuredRate).toBeGreaterThan(0.22);
+    expect(live.measuredRate).toBeLessThan(0.27);
+    // ADR moves the device to SF12 while it goes unheard, so misses pile up where the model predicts the most margin.
+    expect(fitMarginCorrection(REGIONAL_PRIOR, of('imst'), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB).marginOffsetDb).toBe(-40);
   });
 
   it('hears links the model gives under 5 % at ≥ 2 % (a lower bound: one hotspot bought per frame) — a thin far tail', () => {

@@ -66,17 +66,32 @@ function linkOf(row: FixtureCounts, txPowerDdbm: number): RadioLink {
   return { distanceM: row.distanceM, frequencyHz: CALIBRATION_FREQUENCY_HZ, txPowerDdbm, txGainDdbi: 0, rxGainDdbi: 0 };
 }
 
+export interface TrialOptions {
+  /** Added to every link's mean margin, dB (a candidate correction; 0 = the model as is). */
+  marginOffsetDb?: number;
+  /** Count only frames sent in hours in which the device was heard at all (fixtures/README.md, frames_sent_live_hours). */
+  liveHoursOnly?: boolean;
+}
+
 /** Per (group, active hotspot): P(this hotspot hears a frame) against the frames it was bought for. */
-export function linkTrials(model: PropagationModel, rows: readonly FixtureCounts[], txPowerDdbm: number): CountedTrials[] {
+export function linkTrials(model: PropagationModel, rows: readonly FixtureCounts[], txPowerDdbm: number, options: TrialOptions = {}): CountedTrials[] {
+  const offset = options.marginOffsetDb ?? 0;
   return rows.map((row) => ({
-    predicted: normalCdf(uplinkMarginDb(model, linkOf(row, txPowerDdbm), row.spreadingFactor) / model.shadowingSdDb),
-    trials: row.framesSent,
+    predicted: normalCdf((uplinkMarginDb(model, linkOf(row, txPowerDdbm), row.spreadingFactor) + offset) / model.shadowingSdDb),
+    trials: options.liveHoursOnly ? row.framesSentInLiveHours : row.framesSent,
     successes: row.framesHeard,
   }));
 }
 
 /** Per (device, week, position, SF) group: P(some active hotspot hears a frame), device-end term common, against frames heard. */
-export function anyHearerTrials(model: PropagationModel, rows: readonly FixtureCounts[], txPowerDdbm: number, commonSdDb: number): CountedTrials[] {
+export function anyHearerTrials(
+  model: PropagationModel,
+  rows: readonly FixtureCounts[],
+  txPowerDdbm: number,
+  commonSdDb: number,
+  options: TrialOptions = {},
+): CountedTrials[] {
+  const offset = options.marginOffsetDb ?? 0;
   const groups = new Map<string, FixtureCounts[]>();
   for (const row of rows) {
     const key = `${row.endpoint}|${row.week}|${row.txLat}|${row.txLng}|${row.spreadingFactor}`;
@@ -84,10 +99,54 @@ export function anyHearerTrials(model: PropagationModel, rows: readonly FixtureC
   }
   return [...groups.values()].map((group) => ({
     predicted: combineWithCommonShadowing(
-      group.map((row) => ({ marginDb: uplinkMarginDb(model, linkOf(row, txPowerDdbm), row.spreadingFactor), shadowingSdDb: model.shadowingSdDb })),
+      group.map((row) => ({ marginDb: uplinkMarginDb(model, linkOf(row, txPowerDdbm), row.spreadingFactor) + offset, shadowingSdDb: model.shadowingSdDb })),
       commonSdDb,
     ).anyProbability,
-    trials: group[0]!.framesSent,
+    trials: options.liveHoursOnly ? group[0]!.framesSentInLiveHours : group[0]!.framesSent,
     successes: group[0]!.framesHeardAny,
   }));
+}
+
+/** Binomial log-likelihood of counted outcomes under their predictions (probabilities clamped off 0 and 1). */
+export function logLikelihood(counted: readonly CountedTrials[]): number {
+  let sum = 0;
+  for (const c of counted) {
+    const p = Math.min(Math.max(c.predicted, 1e-9), 1 - 1e-9);
+    sum += c.successes * Math.log(p) + (c.trials - c.successes) * Math.log1p(-p);
+  }
+  return sum;
+}
+
+/** A candidate correction of the model's uplink probabilities: a mean-margin offset and a link spread. */
+export interface MarginCorrection {
+  marginOffsetDb: number;
+  shadowingSdDb: number;
+}
+
+/**
+ * The correction (offset on a 1 dB grid within ±40 dB, spread among `spreadsDb`) under which P(heard by any) best
+ * explains the counts: how far the model's margins and spread sit from what frames sent vs heard say. An offset at
+ * the grid's edge means no margin change explains them (the misses are not a radio-margin effect).
+ */
+export function fitMarginCorrection(
+  model: PropagationModel,
+  rows: readonly FixtureCounts[],
+  txPowerDdbm: number,
+  commonSdDb: number,
+  options: Omit<TrialOptions, 'marginOffsetDb'> = {},
+  spreadsDb: readonly number[] = [model.shadowingSdDb],
+): MarginCorrection {
+  let best: MarginCorrection = { marginOffsetDb: 0, shadowingSdDb: model.shadowingSdDb };
+  let bestLikelihood = -Infinity;
+  for (const shadowingSdDb of spreadsDb) {
+    const candidate = { ...model, shadowingSdDb };
+    for (let offset = -40; offset <= 40; offset += 1) {
+      const likelihood = logLikelihood(anyHearerTrials(candidate, rows, txPowerDdbm, Math.min(commonSdDb, shadowingSdDb), { ...options, marginOffsetDb: offset }));
+      if (likelihood > bestLikelihood) {
+        bestLikelihood = likelihood;
+        best = { marginOffsetDb: offset, shadowingSdDb };
+      }
+    }
+  }
+  return best;
 }

@@ -76,6 +76,8 @@ export interface FixtureCounts {
   spreadingFactor: number;
   /** Frames sent: every counter value in the range of a counter run, heard or not. */
   framesSent: number;
+  /** Of those, frames sent in clock hours in which some frame of the device was heard (the network worked for it). */
+  framesSentInLiveHours: number;
   /** Of those, frames some hotspot's reception was bought for. */
   framesHeardAny: number;
   hotspot: string;
@@ -91,7 +93,7 @@ export const COUNTS_FIXTURE_PATH = fileURLToPath(new URL('../fixtures/campusiot-
 export function parseCountsFixture(csv: string): FixtureCounts[] {
   const lines = csv.split('\n').filter((line) => line.trim() !== '');
   const header = lines.shift();
-  if (header !== 'endpoint,week,tx_lat,tx_lng,sf,frames_sent,frames_heard_any,hotspot,distance_m,distance_source,frames_heard') {
+  if (header !== 'endpoint,week,tx_lat,tx_lng,sf,frames_sent,frames_sent_live_hours,frames_heard_any,hotspot,distance_m,distance_source,frames_heard') {
     throw new Error(`unexpected counts fixture header: ${header}`);
   }
   return lines.map((line, index) => {
@@ -102,7 +104,7 @@ export function parseCountsFixture(csv: string): FixtureCounts[] {
       return value;
     };
     const endpoint = f[0]!;
-    if (f.length !== 11 || !ENDPOINTS.has(endpoint) || (f[9] !== 'exact' && f[9] !== 'cells')) throw new Error(`counts fixture line ${index + 2}: malformed`);
+    if (f.length !== 12 || !ENDPOINTS.has(endpoint) || (f[10] !== 'exact' && f[10] !== 'cells')) throw new Error(`counts fixture line ${index + 2}: malformed`);
     const row: FixtureCounts = {
       endpoint: endpoint as FixtureCounts['endpoint'],
       week: num(1),
@@ -110,13 +112,14 @@ export function parseCountsFixture(csv: string): FixtureCounts[] {
       txLng: num(3),
       spreadingFactor: num(4),
       framesSent: num(5),
-      framesHeardAny: num(6),
-      hotspot: f[7]!,
-      distanceM: num(8),
-      exactDistance: f[9] === 'exact',
-      framesHeard: num(10),
+      framesSentInLiveHours: num(6),
+      framesHeardAny: num(7),
+      hotspot: f[8]!,
+      distanceM: num(9),
+      exactDistance: f[10] === 'exact',
+      framesHeard: num(11),
     };
-    if (row.framesHeard > row.framesHeardAny || row.framesHeardAny > row.framesSent) throw new Error(`counts fixture line ${index + 2}: heard exceeds sent`);
+    if (row.framesHeard > row.framesHeardAny || row.framesHeardAny > row.framesSentInLiveHours || row.framesSentInLiveHours > row.framesSent) throw new Error(`counts fixture line ${index + 2}: heard exceeds sent`);
     return row;
   });
 }

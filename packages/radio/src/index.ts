@@ -61,8 +61,12 @@ export {
   DEFAULT_BIN_EDGES,
   anyHearerTrials,
   brierScores,
+  fitMarginCorrection,
   linkTrials,
+  logLikelihood,
   reliabilityTable,
   type CountedTrials,
+  type MarginCorrection,
   type ReliabilityBin,
+  type TrialOptions,
 } from './calibration';
