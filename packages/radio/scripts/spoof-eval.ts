@@ -1,25 +1,36 @@
 /**
  * Spoof-detection figures on real receptions (README.md §Radio model and spoof detection):
  *
- *   npm run spoof-eval            # the committed fixture
- *   npm run spoof-eval -- <csv>   # any file in the fixture's format
+ *   npm run spoof-eval                              # the committed CampusIoT fixture
+ *   npm run spoof-eval -- <csv>                     # any file in that fixture's format
+ *   npm run spoof-eval -- --format antwerp [<csv>]  # the Antwerp extract (fixtures/README.md §Antwerp)
  *
  * Prints a Markdown table: share of hotspot-weeks flagged at their true location and with the asserted location moved
- * 5, 10 and 20 km, by reason; then the share flagged `gain_unsupported` with the hotspot's asserted antenna gain
- * inflated by 6, 10 and 20 dB (checkAntennaGain).
+ * 5, 10 and 20 km, by reason; then, for CampusIoT, the share flagged `gain_unsupported` with the hotspot's asserted
+ * antenna gain inflated by 6, 10 and 20 dB (checkAntennaGain). For Antwerp (batches of receptions instead of weeks),
+ * the same thresholds with the CampusIoT prior on every batch, then with a prior refitted on the validation split and
+ * judged on the test split only.
  */
-import { loadFixture } from '../src/fixture';
+import { loadAntwerpFixture } from '../src/antwerp-fixture';
+import { FIXTURE_TX_POWER_DDBM, loadFixture } from '../src/fixture';
+import { fitCloseIn } from '../src/fit';
 import { DEFAULT_GAIN_CHECK } from '../src/gain-check';
 import { DEFAULT_LOCATION_CHECK } from '../src/location-check';
 import { REGIONAL_PRIOR } from '../src/regional';
-import { evaluateGainCheck, evaluateSpoofDetection, type SpoofEvalResult } from '../src/spoof-eval';
+import { evaluateGainCheck, evaluateSpoofDetection, type ObservedReception, type SpoofEvalResult } from '../src/spoof-eval';
 
-const receptions = loadFixture(process.argv[2]);
+const args = process.argv.slice(2);
+const formatAt = args.indexOf('--format');
+const format = formatAt === -1 ? 'campusiot' : args.splice(formatAt, 2)[1];
+if (format !== 'campusiot' && format !== 'antwerp') {
+  console.error('usage: spoof-eval.ts [--format campusiot|antwerp] [<csv>]');
+  process.exit(2);
+}
 const started = performance.now();
-const table = (title: string, result: SpoofEvalResult) => {
+const table = (title: string, result: SpoofEvalResult, units: string) => {
   const pct = (n: number) => `${((100 * n) / result.hotspotWeeks).toFixed(1)} %`;
   console.log(`\n${title}\n`);
-  console.log('| asserted location | hotspot-weeks flagged | too_strong | geometry |');
+  console.log(`| asserted location | hotspot-${units} flagged | too_strong | geometry |`);
   console.log('|---|---|---|---|');
   console.log(`| true (honest) | ${pct(result.honestFlagged)} | | |`);
   for (const m of result.moved) {
@@ -27,14 +38,41 @@ const table = (title: string, result: SpoofEvalResult) => {
   }
 };
 const p = DEFAULT_LOCATION_CHECK;
-const plain = evaluateSpoofDetection(REGIONAL_PRIOR, receptions, [5000, 10_000, 20_000]);
-console.log(`${receptions.length} receptions, ${plain.hotspotWeeks} hotspot-weeks; regional model n = ${REGIONAL_PRIOR.exponent}, σ = ${REGIONAL_PRIOR.shadowingSdDb} dB`);
-table(`No history (a hotspot's first weeks): too_strong z > ${p.tooStrongZ}, geometry χ² > ${p.geometryChi2} with ≥ ${p.minTransmittersForGeometry} transmitter positions`, plain);
-const history = evaluateSpoofDetection(REGIONAL_PRIOR, receptions, [5000, 10_000, 20_000], p, { withHistory: true });
-table(
-  `With the hotspot's own history (its other weeks, leave one out; ${history.withHistory} of ${history.hotspotWeeks} hotspot-weeks have one): too_strong z > ${p.tooStrongZWithHistory} on σ ${p.withinHotspotSdDb} dB`,
-  history,
-);
+const bothTables = (model: typeof REGIONAL_PRIOR, receptions: readonly ObservedReception[], units: string) => {
+  const plain = evaluateSpoofDetection(model, receptions, [5000, 10_000, 20_000]);
+  console.log(`${receptions.length} receptions, ${plain.hotspotWeeks} hotspot-${units}; model n = ${model.exponent.toFixed(2)}, σ = ${model.shadowingSdDb.toFixed(1)} dB`);
+  table(`No history (a hotspot's first ${units}): too_strong z > ${p.tooStrongZ}, geometry χ² > ${p.geometryChi2} with ≥ ${p.minTransmittersForGeometry} transmitter positions`, plain, units);
+  const history = evaluateSpoofDetection(model, receptions, [5000, 10_000, 20_000], p, { withHistory: true });
+  table(
+    `With the hotspot's own history (its other ${units}, leave one out; ${history.withHistory} of ${history.hotspotWeeks} hotspot-${units} have one): too_strong z > ${p.tooStrongZWithHistory} on σ ${p.withinHotspotSdDb} dB`,
+    history,
+    units,
+  );
+};
+
+if (format === 'antwerp') {
+  const receptions = loadAntwerpFixture(args[0]);
+  console.log('## CampusIoT prior and thresholds, every batch\n');
+  bothTables(REGIONAL_PRIOR, receptions, 'batches');
+  // RSSI is all the source gives per gateway, so it stands for the signal (spoof-eval.ts signalOf).
+  const fitted = fitCloseIn(
+    REGIONAL_PRIOR,
+    receptions
+      .filter((r) => r.split === 'val')
+      .map((r) => ({ distanceM: r.distanceM, frequencyHz: r.frequencyHz, linkBudgetDbm: FIXTURE_TX_POWER_DDBM / 10, signalDbm: r.rssiDbm })),
+  );
+  console.log(`\n## Prior refitted on the val split (${fitted.n} receptions), same thresholds, test split only\n`);
+  bothTables(
+    fitted.model,
+    receptions.filter((r) => r.split === 'test'),
+    'batches',
+  );
+  console.log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  process.exit(0);
+}
+
+const receptions = loadFixture(args[0]);
+bothTables(REGIONAL_PRIOR, receptions, 'weeks');
 const gain = evaluateGainCheck(REGIONAL_PRIOR, receptions, [60, 100, 200]);
 const g = DEFAULT_GAIN_CHECK;
 const gainPct = (n: number) => `${((100 * n) / gain.checked).toFixed(1)} %`;

@@ -1,5 +1,5 @@
 import { HotspotFit } from './fit';
-import { FIXTURE_TX_POWER_DDBM, type FixtureReception } from './fixture';
+import { FIXTURE_TX_POWER_DDBM } from './fixture';
 import { checkAntennaGain, DEFAULT_GAIN_CHECK, type GainCheckParams } from './gain-check';
 import { measuredSignalDbm } from './link-budget';
 import { checkLocation, DEFAULT_LOCATION_CHECK, type HeardTransmitter, type LocationCheckParams, type LocationVerdict, type SiteHistory } from './location-check';
@@ -16,6 +16,29 @@ export interface SpoofEvalResult {
   withHistory: number;
   honestFlagged: number;
   moved: { distanceM: number; flagged: number; byReason: Record<string, number> }[];
+}
+
+/**
+ * A real reception as the evaluations need it: the CampusIoT fixture's rows (fixture.ts) and the Antwerp extract's
+ * (antwerp-fixture.ts). `week` is the grouping key (a week, or a batch where the data has no time); `snrDb` is null
+ * where the source published RSSI only.
+ */
+export interface ObservedReception {
+  hotspot: string;
+  week: number;
+  txLat: number;
+  txLng: number;
+  rxLat: number;
+  rxLng: number;
+  distanceM: number;
+  frequencyHz: number;
+  rssiDbm: number;
+  snrDb: number | null;
+}
+
+/** Signal power at the receiver: from RSSI and SNR as link-budget.ts says, or the RSSI itself when no SNR was given. */
+function signalOf(r: ObservedReception, noiseFloorDbm: number): number {
+  return r.snrDb === null ? r.rssiDbm : measuredSignalDbm(r.rssiDbm, r.snrDb, noiseFloorDbm);
 }
 
 const EARTH_RADIUS_M = 6_371_007.180918475;
@@ -40,7 +63,7 @@ function bearingOf(label: string): number {
  * (geohash-6), so the receiver is placed at the given distance from the transmitter, in the direction the obfuscated
  * positions show (or a fixed pseudo-random one when both fall in one cell).
  */
-function heardFrom(receptions: readonly FixtureReception[], noiseFloorDbm: number): { origin: { lat: number; lng: number }; heard: HeardTransmitter[] } {
+function heardFrom(receptions: readonly ObservedReception[], noiseFloorDbm: number): { origin: { lat: number; lng: number }; heard: HeardTransmitter[] } {
   const origin = { lat: receptions[0]!.rxLat, lng: receptions[0]!.rxLng };
   const heard = receptions.map((r) => {
     const dx = (r.txLng - r.rxLng) * RAD * Math.cos(r.rxLat * RAD);
@@ -50,7 +73,7 @@ function heardFrom(receptions: readonly FixtureReception[], noiseFloorDbm: numbe
     return {
       lat: tx.lat,
       lng: tx.lng,
-      signalDbm: measuredSignalDbm(r.rssiDbm, r.snrDb, noiseFloorDbm),
+      signalDbm: signalOf(r, noiseFloorDbm),
       frequencyHz: r.frequencyHz,
       txPowerDdbm: FIXTURE_TX_POWER_DDBM,
       txGainDdbi: 0,
@@ -60,8 +83,8 @@ function heardFrom(receptions: readonly FixtureReception[], noiseFloorDbm: numbe
   return { origin, heard };
 }
 
-export function hotspotWeeks(receptions: readonly FixtureReception[]): Map<string, FixtureReception[]> {
-  const groups = new Map<string, FixtureReception[]>();
+export function hotspotWeeks<R extends ObservedReception>(receptions: readonly R[]): Map<string, R[]> {
+  const groups = new Map<string, R[]>();
   for (const r of receptions) {
     const key = `${r.hotspot}:${r.week}`;
     const list = groups.get(key);
@@ -76,7 +99,7 @@ export function hotspotWeeks(receptions: readonly FixtureReception[]): Map<strin
  * over the model at the true location, and the within-hotspot spread. Hotspot-weeks of a hotspot seen only once
  * have none.
  */
-function leaveOneOutHistory(model: PropagationModel, groups: Map<string, FixtureReception[]>, withinSdDb: number): Map<string, SiteHistory> {
+function leaveOneOutHistory(model: PropagationModel, groups: Map<string, ObservedReception[]>, withinSdDb: number): Map<string, SiteHistory> {
   const excessByWeek = new Map<string, { hotspot: string; sum: number; n: number }>();
   for (const [key, group] of groups) {
     const { origin, heard } = heardFrom(group, model.noiseFloorDbm);
@@ -109,7 +132,7 @@ function distanceBetween(a: { lat: number; lng: number }, b: { lat: number; lng:
 
 export function evaluateSpoofDetection(
   model: PropagationModel,
-  receptions: readonly FixtureReception[],
+  receptions: readonly ObservedReception[],
   distancesM: readonly number[],
   params: LocationCheckParams = DEFAULT_LOCATION_CHECK,
   options: { withHistory?: boolean; onVerdict?: (key: string, distanceM: number, verdict: LocationVerdict) => void } = {},
@@ -152,7 +175,7 @@ export interface GainEvalResult {
  */
 export function evaluateGainCheck(
   model: PropagationModel,
-  receptions: readonly FixtureReception[],
+  receptions: readonly ObservedReception[],
   extraGainsDdbi: readonly number[],
   params: GainCheckParams = DEFAULT_GAIN_CHECK,
 ): GainEvalResult {
@@ -168,7 +191,7 @@ export function evaluateGainCheck(
             distanceM: r.distanceM,
             frequencyHz: r.frequencyHz,
             linkBudgetDbm: (FIXTURE_TX_POWER_DDBM + rxGainDdbi) / 10,
-            signalDbm: measuredSignalDbm(r.rssiDbm, r.snrDb, model.noiseFloorDbm),
+            signalDbm: signalOf(r, model.noiseFloorDbm),
           }),
         new HotspotFit(model),
       );
