@@ -14,6 +14,8 @@ import { SOURCES, WEEK_MS, readFixedEndpointPositions, readSourceFrames, spreadi
 const RESET_DECREASE = 16;
 /** A missed frame of the mobile device takes its neighbours' position only if they share it and are at most this far apart in time. */
 const MOBILE_BRACKET_MS = 10 * 60_000;
+/** The source's placeholder for a hotspot without an asserted location lies below this latitude. */
+const UNLOCATED_BELOW_LAT = -89;
 const HOUR_MS = 3_600_000;
 /** Groups (device, week, position, data rate) with fewer frames sent are left out: short stays of the mobile device (~8 % of its frames) would multiply the rows. */
 const MIN_GROUP_FRAMES = 10;
@@ -40,7 +42,11 @@ if (!gitDir || !outDir) {
 }
 
 const fixedPositions = readFixedEndpointPositions(gitDir);
-/** week → hotspot id → its (obfuscated) position: every hotspot the router bought any device's packet from that week. */
+/**
+ * week → hotspot id → its (obfuscated) position: every located hotspot the router bought any device's packet from that
+ * week. Hotspots without an asserted location appear at the geohash-6 cell of (−90, −180); they hear, but no model can
+ * place them, so they are not active hotspots (their frames count in frames_heard_any, not frames_heard_located).
+ */
 const activeHotspots = new Map<number, Map<string, Position>>();
 const frames: Frame[] = [];
 const skipped = { noCounter: 0, noDataRate: 0, missedUnplaced: 0, heardUnplaced: 0 };
@@ -59,7 +65,7 @@ for (const source of SOURCES) {
     for (const h of hotspots) {
       const week = Math.floor(h.reported_at / WEEK_MS);
       const active = activeHotspots.get(week) ?? new Map<string, Position>();
-      if (!active.has(h.id)) active.set(h.id, { lat: h.lat, lng: h.long });
+      if (!active.has(h.id) && h.lat >= UNLOCATED_BELOW_LAT) active.set(h.id, { lat: h.lat, lng: h.long });
       activeHotspots.set(week, active);
     }
     const key = `${record.dev_eui}|${record.devaddr}`;
@@ -142,6 +148,7 @@ interface Group {
   sent: number;
   sentInLiveHours: number;
   heardAny: number;
+  heardLocated: number;
   heardBy: Map<string, number>;
   exactDistances: Map<string, number[]>;
 }
@@ -157,10 +164,12 @@ for (const frame of frames) {
   }
   const week = Math.floor(frame.timeMs / WEEK_MS);
   const key = `${frame.endpoint}|${week}|${frame.position.lat.toFixed(5)}|${frame.position.lng.toFixed(5)}|${frame.sf}`;
-  const group = groups.get(key) ?? { endpoint: frame.endpoint, week, position: frame.position, sf: frame.sf, sent: 0, sentInLiveHours: 0, heardAny: 0, heardBy: new Map(), exactDistances: new Map() };
+  const group = groups.get(key) ?? { endpoint: frame.endpoint, week, position: frame.position, sf: frame.sf, sent: 0, sentInLiveHours: 0, heardAny: 0, heardLocated: 0, heardBy: new Map(), exactDistances: new Map() };
   group.sent++;
   if (liveHours.has(`${frame.endpoint}|${Math.floor(frame.timeMs / HOUR_MS)}`)) group.sentInLiveHours++;
   if (frame.hearers.size > 0) group.heardAny++;
+  const active = activeHotspots.get(week);
+  if ([...frame.hearers.keys()].some((hotspot) => active?.has(hotspot))) group.heardLocated++;
   for (const [hotspot, distanceM] of frame.hearers) {
     group.heardBy.set(hotspot, (group.heardBy.get(hotspot) ?? 0) + 1);
     if (Number.isFinite(distanceM)) group.exactDistances.set(hotspot, [...(group.exactDistances.get(hotspot) ?? []), distanceM]);
@@ -202,6 +211,7 @@ for (const group of groups.values()) {
         group.sent,
         group.sentInLiveHours,
         group.heardAny,
+        group.heardLocated,
         hotspot.slice(0, 12),
         Math.max(1, Math.round(distanceM)),
         exact ? 'exact' : 'cells',
@@ -213,9 +223,9 @@ for (const group of groups.values()) {
 rows.sort();
 writeFileSync(
   join(outDir, 'campusiot-helium-counts.csv'),
-  ['endpoint,week,tx_lat,tx_lng,sf,frames_sent,frames_sent_live_hours,frames_heard_any,hotspot,distance_m,distance_source,frames_heard', ...rows].join('\n') + '\n',
+  ['endpoint,week,tx_lat,tx_lng,sf,frames_sent,frames_sent_live_hours,frames_heard_any,frames_heard_located,hotspot,distance_m,distance_source,frames_heard', ...rows].join('\n') + '\n',
 );
 const kept = [...groups.values()].filter((g) => g.sent >= MIN_GROUP_FRAMES);
 const byEndpoint = (pick: (g: Group) => number) =>
   Object.fromEntries(SOURCES.map((s) => [s.endpoint, kept.filter((g) => g.endpoint === s.endpoint).reduce((sum, g) => sum + pick(g), 0)]));
-console.log(JSON.stringify({ rows: rows.length, groups: kept.length, sent: byEndpoint((g) => g.sent), heardAny: byEndpoint((g) => g.heardAny), skipped, silences }));
+console.log(JSON.stringify({ rows: rows.length, groups: kept.length, sent: byEndpoint((g) => g.sent), heardAny: byEndpoint((g) => g.heardAny), heardLocated: byEndpoint((g) => g.heardLocated), skipped, silences }));

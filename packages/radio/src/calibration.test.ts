@@ -28,10 +28,12 @@ describe('reliability table and Brier score', () => {
   });
 
   it('rejects a counts row whose heard frames exceed the frames sent', () => {
-    const header = 'endpoint,week,tx_lat,tx_lng,sf,frames_sent,frames_sent_live_hours,frames_heard_any,hotspot,distance_m,distance_source,frames_heard';
-    expect(() => parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,10,11,abc,900,exact,3\n`)).toThrow(/heard exceeds sent/);
-    expect(() => parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,12,5,abc,900,exact,3\n`)).toThrow(/heard exceeds sent/);
-    expect(() => parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,10,5,abc,900,guess,3\n`)).toThrow(/malformed/);
+    const header = 'endpoint,week,tx_lat,tx_lng,sf,frames_sent,frames_sent_live_hours,frames_heard_any,frames_heard_located,hotspot,distance_m,distance_source,frames_heard';
+    expect(parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,10,5,4,abc,900,exact,3\n`)[0]!.framesHeardLocated).toBe(4);
+    expect(() => parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,10,11,4,abc,900,exact,3\n`)).toThrow(/heard exceeds sent/);
+    expect(() => parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,12,5,4,abc,900,exact,3\n`)).toThrow(/heard exceeds sent/);
+    expect(() => parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,10,5,6,abc,900,exact,3\n`)).toThrow(/heard exceeds sent/);
+    expect(() => parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,10,5,4,abc,900,guess,3\n`)).toThrow(/malformed/);
   });
 });
 
@@ -57,12 +59,14 @@ describe('calibration on real frames (CampusIoT Helium counts, ODbL-1.0)', () =>
     for (const sent of full) expect(sent).toBeLessThanOrEqual(Math.ceil((7 * 86_400) / 90));
   });
 
-  // Gate: in well-populated bins (≥ 5,000 frames, ≥ 10 groups) the measured rate must not exceed the prediction by
-  // more than 5 points — the model must not understate coverage. 5 points: the binomial error of such a bin is < 1
-  // point, but frames of one position share its shadowing, so a bin's effective sample is its ≥ 10 groups, not its frames.
+  // Gate: in well-populated bins (≥ 5,000 frames, ≥ 10 groups) the measured rate — frames bought from a located
+  // active hotspot, a lower bound on what those hotspots heard — must not exceed the prediction by more than 5 points:
+  // the model must not understate coverage. 5 points: the binomial error of such a bin is < 1 point, but frames of one
+  // position share its shadowing, so a bin's effective sample is its ≥ 10 groups, not its frames.
   it('never understates P(heard by any) by more than 5 points in a well-populated bin', () => {
     for (const endpoint of ['ems', 'imst', 'ftd']) {
-      for (const bin of reliabilityTable(any(endpoint))) {
+      const located = anyHearerTrials(REGIONAL_PRIOR, of(endpoint), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB, { locatedHearersOnly: true });
+      for (const bin of reliabilityTable(located)) {
         if (bin.trials < 5000 || bin.groups < 10) continue;
         expect(bin.measuredRate, `${endpoint} ${bin.from}–${bin.to}`).toBeLessThanOrEqual(bin.meanPredicted + 0.05);
       }
@@ -71,7 +75,8 @@ describe('calibration on real frames (CampusIoT Helium counts, ODbL-1.0)', () =>
 
   // Known miscalibration (README.md): the answers' P is radio-only; real Helium hotspots are not always online and
   // forwarding, so it overstates. If a model change closes these gaps, redo the README figures with calibration-eval.
-  it('overstates P(heard by any) on real data: predicted ≥ 0.95, the mobile device is heard ≤ 90 %, the indoor one 15 %', () => {
+  // Upper bounds: any purchase counts, unlocated hotspots included (fixtures/README.md).
+  it('overstates P(heard by any) on real data: predicted ≥ 0.95, the mobile device is heard ≤ 90 %, the indoor one ≤ 15 %', () => {
     const mobile = topBin(any('ftd'));
     expect(mobile.meanPredicted).toBeGreaterThan(0.99);
     expect(mobile.measuredRate).toBeGreaterThan(0.88);
@@ -92,15 +97,17 @@ describe('calibration on real frames (CampusIoT Helium counts, ODbL-1.0)', () =>
     expect(live.meanPredicted).toBeGreaterThan(0.99);
     expect(live.measuredRate).toBeGreaterThan(0.22);
     expect(live.measuredRate).toBeLessThan(0.27);
-    // ADR moves the device to SF12 while it goes unheard, so misses pile up where the model predicts the most margin.
-    expect(fitMarginCorrection(REGIONAL_PRIOR, of('imst'), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB).marginOffsetDb).toBe(-40);
+    // Judged on located hearers, the best margin offset is the grid's edge: "never heard", not a radio correction.
+    const correction = fitMarginCorrection(REGIONAL_PRIOR, of('imst'), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB, { locatedHearersOnly: true });
+    expect(correction.marginOffsetDb).toBeLessThanOrEqual(-35);
   });
 
-  it('hears links the model gives under 5 % at ≥ 2 % (a lower bound: one hotspot bought per frame) — a thin far tail', () => {
+  // Single links: the router bought one hotspot per frame, so a link's bought rate is a lower bound on its reception
+  // rate; it must not exceed the prediction (2 points of slack: such bins hold ≥ 50,000 frames over ≥ 50 links).
+  it('does not understate single links: bought rates stay under the prediction in every well-populated bin', () => {
     const links = reliabilityTable(linkTrials(REGIONAL_PRIOR, rows, FIXTURE_TX_POWER_DDBM));
-    const low = links.find((bin) => bin.from === 0)!;
-    expect(low.trials).toBeGreaterThan(100_000);
-    expect(low.meanPredicted).toBeLessThan(0.005);
-    expect(low.measuredRate).toBeGreaterThan(0.02);
+    const populated = links.filter((bin) => bin.trials >= 50_000 && bin.groups >= 50);
+    expect(populated.length).toBeGreaterThanOrEqual(5);
+    for (const bin of populated) expect(bin.measuredRate, `${bin.from}–${bin.to}`).toBeLessThanOrEqual(bin.meanPredicted + 0.02);
   });
 });

@@ -71,6 +71,11 @@ export interface TrialOptions {
   marginOffsetDb?: number;
   /** Count only frames sent in hours in which the device was heard at all (fixtures/README.md, frames_sent_live_hours). */
   liveHoursOnly?: boolean;
+  /**
+   * Count a frame heard only when a located active hotspot's reception was bought (a lower bound on what the located
+   * hotspots heard); by default any purchase counts, unlocated hotspots included (an upper bound).
+   */
+  locatedHearersOnly?: boolean;
 }
 
 /** Per (group, active hotspot): P(this hotspot hears a frame) against the frames it was bought for. */
@@ -103,7 +108,7 @@ export function anyHearerTrials(
       commonSdDb,
     ).anyProbability,
     trials: options.liveHoursOnly ? group[0]!.framesSentInLiveHours : group[0]!.framesSent,
-    successes: group[0]!.framesHeardAny,
+    successes: options.locatedHearersOnly ? group[0]!.framesHeardLocated : group[0]!.framesHeardAny,
   }));
 }
 

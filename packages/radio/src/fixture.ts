@@ -78,8 +78,10 @@ export interface FixtureCounts {
   framesSent: number;
   /** Of those, frames sent in clock hours in which some frame of the device was heard (the network worked for it). */
   framesSentInLiveHours: number;
-  /** Of those, frames some hotspot's reception was bought for. */
+  /** Of those, frames some hotspot's reception was bought for (unlocated hotspots included: an upper bound for the model's). */
   framesHeardAny: number;
+  /** Of those, frames a located active hotspot's reception was bought for (one purchase per frame: a lower bound). */
+  framesHeardLocated: number;
   hotspot: string;
   distanceM: number;
   /** True: the source's exact distance (the pair was heard); false: between the obfuscated geohash-6 positions. */
@@ -93,7 +95,7 @@ export const COUNTS_FIXTURE_PATH = fileURLToPath(new URL('../fixtures/campusiot-
 export function parseCountsFixture(csv: string): FixtureCounts[] {
   const lines = csv.split('\n').filter((line) => line.trim() !== '');
   const header = lines.shift();
-  if (header !== 'endpoint,week,tx_lat,tx_lng,sf,frames_sent,frames_sent_live_hours,frames_heard_any,hotspot,distance_m,distance_source,frames_heard') {
+  if (header !== 'endpoint,week,tx_lat,tx_lng,sf,frames_sent,frames_sent_live_hours,frames_heard_any,frames_heard_located,hotspot,distance_m,distance_source,frames_heard') {
     throw new Error(`unexpected counts fixture header: ${header}`);
   }
   return lines.map((line, index) => {
@@ -104,7 +106,7 @@ export function parseCountsFixture(csv: string): FixtureCounts[] {
       return value;
     };
     const endpoint = f[0]!;
-    if (f.length !== 12 || !ENDPOINTS.has(endpoint) || (f[10] !== 'exact' && f[10] !== 'cells')) throw new Error(`counts fixture line ${index + 2}: malformed`);
+    if (f.length !== 13 || !ENDPOINTS.has(endpoint) || (f[11] !== 'exact' && f[11] !== 'cells')) throw new Error(`counts fixture line ${index + 2}: malformed`);
     const row: FixtureCounts = {
       endpoint: endpoint as FixtureCounts['endpoint'],
       week: num(1),
@@ -114,12 +116,13 @@ export function parseCountsFixture(csv: string): FixtureCounts[] {
       framesSent: num(5),
       framesSentInLiveHours: num(6),
       framesHeardAny: num(7),
-      hotspot: f[8]!,
-      distanceM: num(9),
-      exactDistance: f[10] === 'exact',
-      framesHeard: num(11),
+      framesHeardLocated: num(8),
+      hotspot: f[9]!,
+      distanceM: num(10),
+      exactDistance: f[11] === 'exact',
+      framesHeard: num(12),
     };
-    if (row.framesHeard > row.framesHeardAny || row.framesHeardAny > row.framesSentInLiveHours || row.framesSentInLiveHours > row.framesSent) throw new Error(`counts fixture line ${index + 2}: heard exceeds sent`);
+    if (row.framesHeard > row.framesHeardLocated || row.framesHeardLocated > row.framesHeardAny || row.framesHeardAny > row.framesSentInLiveHours || row.framesSentInLiveHours > row.framesSent) throw new Error(`counts fixture line ${index + 2}: heard exceeds sent`);
     return row;
   });
 }
