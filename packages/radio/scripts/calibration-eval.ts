@@ -90,6 +90,30 @@ for (const [endpoint, model] of heldOut) {
 }
 evaluate('leave-one-device-out refit (each device judged by a fit on the other two)', (e) => heldOut.get(e as (typeof ENDPOINTS)[number])!, rowsByEndpoint);
 
+// As the answers compute it (oracle/src/coverage: hotspots with pᵢ ≥ MIN_LINK_PROBABILITY 0.1 within the 25 km range
+// cap; the indoor device with INDOOR_PENETRATION_LOSS_DB 12 dB) — values restated here, @poc/radio cannot import the oracle.
+const ANSWER_PATH: TrialOptions = { minLinkProbability: 0.1, maxDistanceM: 25_000 };
+const INDOOR_LOSS_DB = 12;
+for (const locatedHearersOnly of [false, true]) {
+  const label = locatedHearersOnly ? 'bought from a located hotspot: lower bound' : 'any purchase: upper bound';
+  print(
+    `heard by any, as the answers compute it (pᵢ ≥ 0.1, ≤ 25 km, IMST indoor −12 dB), σ_common 6 dB (${label})`,
+    ENDPOINTS.flatMap((e) =>
+      anyHearerTrials(REGIONAL_PRIOR, rowsByEndpoint(e), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB, {
+        ...ANSWER_PATH,
+        locatedHearersOnly,
+        deviceLossDb: e === 'imst' ? INDOOR_LOSS_DB : 0,
+      }),
+    ),
+  );
+}
+for (const endpoint of ENDPOINTS) {
+  print(
+    `  ${endpoint}, as the answers compute it (any purchase)`,
+    anyHearerTrials(REGIONAL_PRIOR, rowsByEndpoint(endpoint), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB, { ...ANSWER_PATH, deviceLossDb: endpoint === 'imst' ? INDOOR_LOSS_DB : 0 }),
+  );
+}
+
 // Availability vs radio: frames sent in hours in which the device was heard at all.
 print(
   'heard by any, only hours in which the device was heard at all (an upper bound on P(heard | network up)), σ_common 6 dB',

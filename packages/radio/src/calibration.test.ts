@@ -59,7 +59,7 @@ describe('calibration on real frames (CampusIoT Helium counts, ODbL-1.0)', () =>
     for (const sent of full) expect(sent).toBeLessThanOrEqual(Math.ceil((7 * 86_400) / 90));
   });
 
-  // Gate: in well-populated bins (≥ 5,000 frames, ≥ 10 groups) the measured rate — frames bought from a located
+  // Gate: in well-populated bins (≥ 1,000 frames, ≥ 10 groups) the measured rate — frames bought from a located
   // active hotspot, a lower bound on what those hotspots heard — must not exceed the prediction by more than 5 points:
   // the model must not understate coverage. 5 points: the binomial error of such a bin is < 1 point, but frames of one
   // position share its shadowing, so a bin's effective sample is its ≥ 10 groups, not its frames.
@@ -67,7 +67,7 @@ describe('calibration on real frames (CampusIoT Helium counts, ODbL-1.0)', () =>
     for (const endpoint of ['ems', 'imst', 'ftd']) {
       const located = anyHearerTrials(REGIONAL_PRIOR, of(endpoint), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB, { locatedHearersOnly: true });
       for (const bin of reliabilityTable(located)) {
-        if (bin.trials < 5000 || bin.groups < 10) continue;
+        if (bin.trials < 1000 || bin.groups < 10) continue;
         expect(bin.measuredRate, `${endpoint} ${bin.from}–${bin.to}`).toBeLessThanOrEqual(bin.meanPredicted + 0.05);
       }
     }
@@ -85,6 +85,12 @@ describe('calibration on real frames (CampusIoT Helium counts, ODbL-1.0)', () =>
     expect(indoor.meanPredicted).toBeGreaterThan(0.99);
     expect(indoor.measuredRate).toBeGreaterThan(0.13);
     expect(indoor.measuredRate).toBeLessThan(0.17);
+    // As the answers compute it (oracle/src/coverage: pᵢ ≥ 0.1 within 25 km; indoor −12 dB) it stays overstated.
+    const answered = anyHearerTrials(REGIONAL_PRIOR, of('imst'), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB, { minLinkProbability: 0.1, maxDistanceM: 25_000, deviceLossDb: 12 });
+    for (const bin of reliabilityTable(answered).filter((b) => b.from >= 0.8)) {
+      expect(bin.meanPredicted).toBeGreaterThan(0.9);
+      expect(bin.measuredRate).toBeLessThan(0.25);
+    }
     const rooftop = topBin(any('ems'));
     expect(rooftop.measuredRate).toBeGreaterThan(0.99);
     const all = [...any('ems'), ...any('imst'), ...any('ftd')];

@@ -76,6 +76,12 @@ export interface TrialOptions {
    * hotspots heard); by default any purchase counts, unlocated hotspots included (an upper bound).
    */
   locatedHearersOnly?: boolean;
+  /** Leave out links predicted below this (the answers skip such hotspots: oracle MIN_LINK_PROBABILITY). */
+  minLinkProbability?: number;
+  /** Leave out hotspots further than this, m (the answers' range cap: oracle radio-predictor). */
+  maxDistanceM?: number;
+  /** Loss at the device end, dB (an indoor device: the answers' INDOOR_PENETRATION_LOSS_DB). */
+  deviceLossDb?: number;
 }
 
 /** Per (group, active hotspot): P(this hotspot hears a frame) against the frames it was bought for. */
@@ -96,7 +102,9 @@ export function anyHearerTrials(
   commonSdDb: number,
   options: TrialOptions = {},
 ): CountedTrials[] {
-  const offset = options.marginOffsetDb ?? 0;
+  const offset = (options.marginOffsetDb ?? 0) - (options.deviceLossDb ?? 0);
+  const minProbability = options.minLinkProbability ?? 0;
+  const maxDistanceM = options.maxDistanceM ?? Infinity;
   const groups = new Map<string, FixtureCounts[]>();
   for (const row of rows) {
     const key = `${row.endpoint}|${row.week}|${row.txLat}|${row.txLng}|${row.spreadingFactor}`;
@@ -104,7 +112,10 @@ export function anyHearerTrials(
   }
   return [...groups.values()].map((group) => ({
     predicted: combineWithCommonShadowing(
-      group.map((row) => ({ marginDb: uplinkMarginDb(model, linkOf(row, txPowerDdbm), row.spreadingFactor) + offset, shadowingSdDb: model.shadowingSdDb })),
+      group
+        .filter((row) => row.distanceM <= maxDistanceM)
+        .map((row) => ({ marginDb: uplinkMarginDb(model, linkOf(row, txPowerDdbm), row.spreadingFactor) + offset, shadowingSdDb: model.shadowingSdDb }))
+        .filter((link) => normalCdf(link.marginDb / link.shadowingSdDb) >= minProbability),
       commonSdDb,
     ).anyProbability,
     trials: options.liveHoursOnly ? group[0]!.framesSentInLiveHours : group[0]!.framesSent,
