@@ -113,7 +113,7 @@ describe('location check on witness links (calibrated simulator)', () => {
     expect(flag!.scale).toBe(0.5);
     expect(flag!.detail).toMatchObject({ too_strong_source: 'witness', mapper_receipts: 0 });
     expect(flag!.detail.witness_links).toBeGreaterThan(20);
-    expect(flag!.detail.z).toBeGreaterThan(DEFAULT_LOCATION_EVIDENCE.check.tooStrongZ);
+    expect(flag!.detail.z).toBeGreaterThan(DEFAULT_LOCATION_EVIDENCE.witness.check.tooStrongZ);
     // Its neighbours are ~30 km from where it says it is; their beacons arrive as from a few km.
     expect(flag!.detail.median_distance_m).toBeGreaterThan(25_000);
     expect(flag!.detail.median_excess_db).toBeGreaterThan(10);

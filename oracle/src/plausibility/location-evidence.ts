@@ -1,7 +1,12 @@
+import { parseLoraDatarate, type Datarate } from '@poc/protocol';
 import {
   checkLocation,
   DEFAULT_LOCATION_CHECK,
+  DEMOD_SNR_FLOOR_DB,
+  DEVICE_SITE_SD_DB,
   measuredSignalDbm,
+  meanSignalDbm,
+  normalCdf,
   OUTDOOR_LINK_PRIOR,
   REGIONAL_PRIOR,
   type HeardTransmitter,
@@ -39,10 +44,17 @@ import { DEFAULT_RADIO_FIT } from './radio-fit';
  */
 export type HeardSource = 'witness' | 'mapper';
 
-export interface LocationEvidenceParams {
+/** How one source's receptions are judged. */
+export interface SourceCheck {
+  model: PropagationModel;
   check: LocationCheckParams;
-  witnessModel: PropagationModel;
-  mapperModel: PropagationModel;
+  /** Judge signals against the model's mean given that they were received (`againstReceivedMean`), or as they are. */
+  receivedMean: boolean;
+}
+
+export interface LocationEvidenceParams {
+  witness: SourceCheck;
+  mapper: SourceCheck;
   /**
    * Most recent receptions read per hotspot and source: bounds the memory and the check's work (its position search
    * evaluates every transmitter position ~2,500 times) for a hotspot flooding reports, whatever the window holds.
@@ -56,19 +68,36 @@ export interface LocationEvidenceParams {
 }
 
 export const DEFAULT_LOCATION_EVIDENCE: LocationEvidenceParams = {
-  check: DEFAULT_LOCATION_CHECK,
-  witnessModel: OUTDOOR_LINK_PRIOR,
-  mapperModel: REGIONAL_PRIOR,
+  witness: {
+    model: OUTDOOR_LINK_PRIOR,
+    // Of a witness link's 12 dB spread, the receiving hotspot's site is 6 dB (the simulator's calibrated split,
+    // DEVICE_SITE_SD_DB); the rest — the beaconer's site, the path, the packet — differs link by link.
+    check: { ...DEFAULT_LOCATION_CHECK, withinHotspotSdDb: Math.sqrt(OUTDOOR_LINK_PRIOR.shadowingSdDb ** 2 - DEVICE_SITE_SD_DB ** 2) },
+    // No real witness data set calibrates the thresholds: the selection of what is heard is corrected for explicitly.
+    receivedMean: true,
+  },
+  mapper: {
+    model: REGIONAL_PRIOR,
+    // Device→hotspot links as the spoof evaluation calibrated the thresholds on them: real receptions as they arrive
+    // (their selection included), 8 dB within one hotspot.
+    check: DEFAULT_LOCATION_CHECK,
+    receivedMean: false,
+  },
   maxLinksPerSource: 200,
   hotspotsPerBatch: 200,
   mapperTxPowerDdbm: DEFAULT_RADIO_FIT.mapperTxPowerDdbm,
   mapperGainDdbi: DEFAULT_RADIO_FIT.mapperGainDdbi,
 };
 
+/** A reception, with the weakest signal its receiver could have demodulated (noise + the spreading factor's floor). */
+export interface HeardLink extends HeardTransmitter {
+  sensitivityDbm: number;
+}
+
 export interface HeardLinks {
   asserted: { lat: number; lng: number };
-  witness: HeardTransmitter[];
-  mapper: HeardTransmitter[];
+  witness: HeardLink[];
+  mapper: HeardLink[];
 }
 
 interface HeardRow {
@@ -79,6 +108,7 @@ interface HeardRow {
   signal: number;
   snr: number;
   frequency: string;
+  datarate: string;
   tx_power_ddbm: number;
   tx_gain_ddbi: number;
   rx_gain_ddbi: number;
@@ -101,10 +131,10 @@ export async function loadHeardLinks(
   const addresses = hotspots.map((h) => h.address);
   // One index walk per hotspot and source ((hotspot, received_at DESC)), stopped by the LIMIT.
   const rows = await sql<HeardRow[]>`
-    SELECT h.address AS hotspot, 'witness' AS source, l.lat, l.lng, l.signal, l.snr, l.frequency::text AS frequency,
+    SELECT h.address AS hotspot, 'witness' AS source, l.lat, l.lng, l.signal, l.snr, l.frequency::text AS frequency, l.datarate,
            l.tx_power_ddbm, l.tx_gain_ddbi, h.gain_ddbi AS rx_gain_ddbi
     FROM hotspots h CROSS JOIN LATERAL (
-      SELECT hb.lat, hb.lng, w.signal, w.snr, w.frequency, b.tx_power * 10 AS tx_power_ddbm, hb.gain_ddbi AS tx_gain_ddbi
+      SELECT hb.lat, hb.lng, w.signal, w.snr, w.frequency, w.datarate, b.tx_power * 10 AS tx_power_ddbm, hb.gain_ddbi AS tx_gain_ddbi
       FROM witness_reports w
       JOIN beacon_reports b ON b.hash = w.beacon_hash
       JOIN hotspots hb ON hb.address = b.hotspot AND hb.lat IS NOT NULL AND hb.lng IS NOT NULL
@@ -113,15 +143,15 @@ export async function loadHeardLinks(
       ORDER BY w.received_at DESC LIMIT ${p.maxLinksPerSource}) l
     WHERE h.address = ANY(${addresses}::text[])
     UNION ALL
-    SELECT h.address, 'mapper', l.lat, l.lng, l.signal, l.snr, l.frequency::text, ${p.mapperTxPowerDdbm}::int, ${p.mapperGainDdbi}::int, h.gain_ddbi
+    SELECT h.address, 'mapper', l.lat, l.lng, l.signal, l.snr, l.frequency::text, l.datarate, ${p.mapperTxPowerDdbm}::int, ${p.mapperGainDdbi}::int, h.gain_ddbi
     FROM hotspots h CROSS JOIN LATERAL (
-      SELECT f.lat, f.lng, r.signal, r.snr, r.frequency
+      SELECT f.lat, f.lng, r.signal, r.snr, r.frequency, r.datarate
       FROM mapper_receipts r JOIN mapper_frames f ON f.id = r.frame_id AND f.status = 'plausible'
       WHERE r.hotspot = h.address AND r.received_at >= ${since} AND r.status = 'valid'
       ORDER BY r.received_at DESC LIMIT ${p.maxLinksPerSource}) l
     WHERE h.address = ANY(${addresses}::text[])`;
   for (const r of rows) {
-    const model = r.source === 'witness' ? p.witnessModel : p.mapperModel;
+    const { model } = p[r.source];
     heard.get(r.hotspot)![r.source].push({
       lat: r.lat,
       lng: r.lng,
@@ -130,9 +160,38 @@ export async function loadHeardLinks(
       txPowerDdbm: r.tx_power_ddbm,
       txGainDdbi: r.tx_gain_ddbi,
       rxGainDdbi: r.rx_gain_ddbi,
+      sensitivityDbm: sensitivityDbm(model, r.datarate),
     });
   }
   return heard;
+}
+
+/** Noise plus the spreading factor's demodulation floor; −∞ (no selection assumed) for a datarate that is not LoRa. */
+function sensitivityDbm(model: PropagationModel, datarate: string): number {
+  const lora = parseLoraDatarate(datarate as Datarate);
+  const floor = lora ? DEMOD_SNR_FLOOR_DB[lora.spreadingFactor] : undefined;
+  if (!lora || floor === undefined || !(lora.bandwidthKhz > 0)) return Number.NEGATIVE_INFINITY;
+  return model.noiseFloorDbm + 10 * Math.log10(lora.bandwidthKhz / 125) + floor;
+}
+
+/** Inverse Mills ratio φ(a) / (1 − Φ(a)): the mean of a standard normal given that it exceeds a. */
+function millsRatio(a: number): number {
+  if (a > 8) return a + 1 / a - 2 / a ** 3;
+  return Math.exp(-0.5 * a * a) / Math.sqrt(2 * Math.PI) / normalCdf(-a);
+}
+
+/**
+ * Only receptions are reported: a link whose mean signal at the asserted distance is near or below the receiver's
+ * sensitivity is heard only when its shadowing was favourable, so what arrives is stronger than the model's mean
+ * even for an honest hotspot (on the simulated fleet the median z was +1 without this). Each signal is taken against
+ * the mean *given that it was received* at the asserted distance, E[S | S > sensitivity] = μ + σ·λ((sens − μ)/σ):
+ * far honest links lose their bias, while a spoofer's neighbours — asserted tens of km away, heard as from a few —
+ * stay far above even that.
+ */
+function againstReceivedMean(model: PropagationModel, asserted: { lat: number; lng: number }, t: HeardLink): HeardTransmitter {
+  const mean = meanSignalDbm(model, { ...t, distanceM: distanceM(asserted, t) });
+  const bias = Number.isFinite(t.sensitivityDbm) ? model.shadowingSdDb * millsRatio((t.sensitivityDbm - mean) / model.shadowingSdDb) : 0;
+  return { ...t, signalDbm: t.signalDbm - (Number.isFinite(bias) ? bias : 0) };
 }
 
 /**
@@ -155,14 +214,23 @@ export interface SourceVerdict {
   medianDistanceM: number;
 }
 
-/** checkLocation on one source's receptions, with the site-aware σ. */
-export function judgeSource(source: HeardSource, asserted: { lat: number; lng: number }, heard: readonly HeardTransmitter[], p: LocationEvidenceParams = DEFAULT_LOCATION_EVIDENCE): SourceVerdict | null {
+/**
+ * checkLocation on one source's receptions: `too_strong` with the site-aware σ (on the signals against the received
+ * mean where the source asks for it), `geometry` on the signals as heard (the position search moves every distance,
+ * so no one correction applies).
+ */
+export function judgeSource(source: HeardSource, asserted: { lat: number; lng: number }, heard: readonly HeardLink[], p: LocationEvidenceParams = DEFAULT_LOCATION_EVIDENCE): SourceVerdict | null {
   if (heard.length === 0) return null;
-  const model = source === 'witness' ? p.witnessModel : p.mapperModel;
-  // A first pass without the position search counts the distinct positions (what Stouffer's N is).
-  const { transmitters } = checkLocation(model, asserted, heard, { ...p.check, minTransmittersForGeometry: Number.POSITIVE_INFINITY });
+  const { model, check, receivedMean } = p[source];
+  const noSearch = { ...check, minTransmittersForGeometry: Number.POSITIVE_INFINITY };
+  const corrected = receivedMean ? heard.map((t) => againstReceivedMean(model, asserted, t)) : heard;
+  // A first pass counts the distinct positions (Stouffer's N), the second is the test.
+  const { transmitters } = checkLocation(model, asserted, corrected, noSearch);
   if (transmitters === 0) return null;
-  const verdict = checkLocation(siteAwareModel(model, transmitters, p.check.withinHotspotSdDb), asserted, heard, p.check);
+  const strength = checkLocation(siteAwareModel(model, transmitters, check.withinHotspotSdDb), asserted, corrected, noSearch);
+  const geometry = transmitters >= check.minTransmittersForGeometry ? checkLocation(model, asserted, heard, check) : null;
+  const reasons = [...strength.reasons, ...(geometry?.reasons.filter((r) => r.kind === 'geometry') ?? [])];
+  const verdict: LocationVerdict = { flagged: reasons.length > 0, reasons, tooStrongZ: strength.tooStrongZ, geometryChi2: geometry?.geometryChi2 ?? null, transmitters };
   return { source, links: heard.length, verdict, medianDistanceM: median(heard.map((t) => distanceM(asserted, t))) };
 }
 
