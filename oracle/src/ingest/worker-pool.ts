@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { packMessages } from './hand-off';
 import { decodeAndVerifyMessage, type Outcome, type RawMessage } from './verify-batch';
 
 interface Pending {
@@ -55,9 +56,10 @@ export class IngestWorkerPool {
   private send(items: readonly RawMessage[]): Promise<Outcome[]> {
     const id = this.nextId++;
     const worker = this.workers[this.next++ % this.workers.length]!;
+    const { packed, transfer } = packMessages(items);
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, items });
+      worker.postMessage({ id, packed }, transfer);
     });
   }
 
