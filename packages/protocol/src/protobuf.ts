@@ -9,25 +9,48 @@ const WIRE_LENGTH_DELIMITED = 2;
 export class ProtoWriter {
   private chunks: number[] = [];
 
-  private varint(value: bigint): void {
-    let v = value;
-    while (v > 0x7fn) {
-      this.chunks.push(Number((v & 0x7fn) | 0x80n));
-      v >>= 7n;
+  // Varints from 32-bit halves with number arithmetic: the oracle writes canonical bytes for every report it ingests,
+  // and BigInt shifts per byte cost more than the rest of the encoding.
+  private varint32(value: number): void {
+    let v = value >>> 0;
+    while (v > 0x7f) {
+      this.chunks.push((v & 0x7f) | 0x80);
+      v >>>= 7;
     }
-    this.chunks.push(Number(v));
+    this.chunks.push(v);
+  }
+
+  private varint64(low: number, high: number): void {
+    let lo = low >>> 0;
+    let hi = high >>> 0;
+    while (hi !== 0) {
+      this.chunks.push((lo & 0x7f) | 0x80);
+      lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+      hi >>>= 7;
+    }
+    this.varint32(lo);
   }
 
   private tag(field: number, wireType: number): void {
-    this.varint(BigInt((field << 3) | wireType));
+    this.varint32((field << 3) | wireType);
   }
 
   uint64(field: number, value: bigint | number): this {
-    const v = BigInt(value);
-    if (v < 0n || v > 0xffff_ffff_ffff_ffffn) throw new RangeError(`field ${field}: uint64 out of range`);
-    if (v !== 0n) {
+    let low: number;
+    let high: number;
+    if (typeof value === 'number' && Number.isSafeInteger(value)) {
+      if (value < 0) throw new RangeError(`field ${field}: uint64 out of range`);
+      low = value % 0x1_0000_0000;
+      high = Math.floor(value / 0x1_0000_0000);
+    } else {
+      const v = BigInt(value);
+      if (v < 0n || v > 0xffff_ffff_ffff_ffffn) throw new RangeError(`field ${field}: uint64 out of range`);
+      low = Number(v & 0xffff_ffffn);
+      high = Number(v >> 32n);
+    }
+    if (low !== 0 || high !== 0) {
       this.tag(field, WIRE_VARINT);
-      this.varint(v);
+      this.varint64(low, high);
     }
     return this;
   }
@@ -42,7 +65,7 @@ export class ProtoWriter {
     if (!Number.isInteger(value) || value < -0x8000_0000 || value > 0x7fff_ffff) throw new RangeError(`field ${field}: int32 out of range`);
     if (value !== 0) {
       this.tag(field, WIRE_VARINT);
-      this.varint(BigInt.asUintN(64, BigInt(value)));
+      this.varint64(value, value < 0 ? 0xffff_ffff : 0);
     }
     return this;
   }
@@ -51,7 +74,7 @@ export class ProtoWriter {
     if (!Number.isInteger(value) || value < -0x8000_0000 || value > 0x7fff_ffff) throw new RangeError(`field ${field}: sint32 out of range`);
     if (value !== 0) {
       this.tag(field, WIRE_VARINT);
-      this.varint(BigInt(((value << 1) ^ (value >> 31)) >>> 0));
+      this.varint32((value << 1) ^ (value >> 31));
     }
     return this;
   }
@@ -59,7 +82,7 @@ export class ProtoWriter {
   bytes(field: number, value: Uint8Array): this {
     if (value.length > 0) {
       this.tag(field, WIRE_LENGTH_DELIMITED);
-      this.varint(BigInt(value.length));
+      this.varint32(value.length);
       for (const b of value) this.chunks.push(b);
     }
     return this;

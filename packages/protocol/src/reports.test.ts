@@ -65,6 +65,17 @@ describe('protobuf writer', () => {
     expect(new ProtoWriter().uint64(1, 0).bytes(2, new Uint8Array()).finish()).toHaveLength(0);
   });
 
+  it('encodes uint64 past 32 bits from a bigint or a number, and refuses what does not fit', () => {
+    const hex = (w: ProtoWriter) => Buffer.from(w.finish()).toString('hex');
+    expect(hex(new ProtoWriter().uint64(1, 0xffff_ffff_ffff_ffffn))).toBe('08ffffffffffffffffff01');
+    expect(hex(new ProtoWriter().uint64(1, 2 ** 40 + 3))).toBe('08838080808020');
+    expect(hex(new ProtoWriter().uint64(1, 2n ** 40n + 3n))).toBe('08838080808020');
+    expect(hex(new ProtoWriter().uint64(1, 2 ** 32))).toBe('088080808010');
+    expect(() => new ProtoWriter().uint64(1, 2n ** 64n)).toThrow(RangeError);
+    expect(() => new ProtoWriter().uint64(1, -1)).toThrow(RangeError);
+    expect(() => new ProtoWriter().uint64(1, 1.5)).toThrow(RangeError);
+  });
+
   it('lays the witness out in Helium field order', () => {
     const bytes = canonicalWitnessBytes(unsignedWitness());
     expect(bytes[0]).toBe(0x12); // field 2, length-delimited
