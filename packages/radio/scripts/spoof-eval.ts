@@ -42,6 +42,8 @@ const bothTables = (model: typeof REGIONAL_PRIOR, receptions: readonly ObservedR
   const plain = evaluateSpoofDetection(model, receptions, [5000, 10_000, 20_000]);
   console.log(`${receptions.length} receptions, ${plain.hotspotWeeks} hotspot-${units}; model n = ${model.exponent.toFixed(2)}, σ = ${model.shadowingSdDb.toFixed(1)} dB`);
   table(`No history (a hotspot's first ${units}): too_strong z > ${p.tooStrongZ}, geometry χ² > ${p.geometryChi2} with ≥ ${p.minTransmittersForGeometry} transmitter positions`, plain, units);
+  const siteAware = evaluateSpoofDetection(model, receptions, [5000, 10_000, 20_000], p, { siteAware: true });
+  table(`No history, site-aware σ (siteAwareModel: the N links share the site, τ² = σ² − ${p.withinHotspotSdDb}²; as the oracle judges)`, siteAware, units);
   const history = evaluateSpoofDetection(model, receptions, [5000, 10_000, 20_000], p, { withHistory: true });
   table(
     `With the hotspot's own history (its other ${units}, leave one out; ${history.withHistory} of ${history.hotspotWeeks} hotspot-${units} have one): too_strong z > ${p.tooStrongZWithHistory} on σ ${p.withinHotspotSdDb} dB`,

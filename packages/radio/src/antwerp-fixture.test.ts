@@ -35,9 +35,9 @@ describe('Antwerp LoRaWAN extract (fixtures/README.md §Antwerp)', () => {
   });
 
   // Measured 2026-12-02 (README.md §Radio model and spoof detection): with history 3.2 % honest, 74.7 / 95.4 / 99.7 %
-  // of 5 / 10 / 20 km moves; without, 59.2 % honest. The bounds leave ~2 points (7 of 348 batches) for changes to the
+  // of 5 / 10 / 20 km moves; without, 59.2 % honest (5.5 % with the site-aware σ). The bounds leave ~2 points (7 of 348 batches) for changes to the
   // model or detector that do not change the picture; the computation itself is deterministic.
-  it('with the CampusIoT prior and thresholds: a 10 km move is caught with history, and honest batches without history are not spared', { timeout: SLOW }, () => {
+  it('with the CampusIoT prior and thresholds: a 10 km move is caught with history, and without history only the site-aware σ spares honest batches', { timeout: SLOW }, () => {
     const withHistory = evaluateSpoofDetection(REGIONAL_PRIOR, receptions, [5000, 10_000, 20_000], undefined, { withHistory: true });
     expect(withHistory.withHistory).toBe(347);
     const [at5, at10, at20] = withHistory.moved.map((m) => share(m.flagged, withHistory.hotspotWeeks));
@@ -49,6 +49,10 @@ describe('Antwerp LoRaWAN extract (fixtures/README.md §Antwerp)', () => {
     // site offset, which Stouffer's combination counts as twenty independent excesses.
     const plain = evaluateSpoofDetection(REGIONAL_PRIOR, receptions, [10_000]);
     expect(share(plain.honestFlagged, plain.hotspotWeeks)).toBeGreaterThan(0.5);
+    // Judged as the oracle does (siteAwareModel: the shared site counted once), measured 5.5 % honest, 97.1 % at 10 km.
+    const siteAware = evaluateSpoofDetection(REGIONAL_PRIOR, receptions, [10_000], undefined, { siteAware: true });
+    expect(share(siteAware.honestFlagged, siteAware.hotspotWeeks)).toBeLessThan(0.08);
+    expect(share(siteAware.moved[0]!.flagged, siteAware.hotspotWeeks)).toBeGreaterThan(0.94);
   });
 
   // Held out: the prior refitted on the val split only, the test split judged (measured: 1.7 % honest, 95.4 % at 10 km).

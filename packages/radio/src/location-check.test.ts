@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loadFixture } from './fixture';
-import { checkLocation, type HeardTransmitter } from './location-check';
+import { checkLocation, siteAwareModel, type HeardTransmitter } from './location-check';
 import { meanSignalDbm } from './model';
 import { REGIONAL_PRIOR } from './regional';
 import { evaluateSpoofDetection, hotspotWeeks } from './spoof-eval';
@@ -81,5 +81,18 @@ describe('spoof evaluation on real receptions (fixture subset)', () => {
     const [at5, at20] = result.moved;
     expect(at20!.flagged).toBeGreaterThan(at5!.flagged);
     expect(at20!.flagged / result.hotspotWeeks).toBeGreaterThan(0.3);
+  });
+
+  it('siteAwareModel: one link keeps the prior σ; N links that share a site weigh like their mean, not N independent ones', () => {
+    expect(siteAwareModel(REGIONAL_PRIOR, 1, 8).shadowingSdDb).toBeCloseTo(REGIONAL_PRIOR.shadowingSdDb, 9);
+    expect(siteAwareModel(REGIONAL_PRIOR, 0, 8).shadowingSdDb).toBeCloseTo(REGIONAL_PRIOR.shadowingSdDb, 9);
+    const siteVariance = REGIONAL_PRIOR.shadowingSdDb ** 2 - 64;
+    expect(siteAwareModel(REGIONAL_PRIOR, 20, 8).shadowingSdDb).toBeCloseTo(Math.sqrt(20 * siteVariance + 64), 9);
+    // Stouffer's z over 20 links of equal excess e is e·√20/σ_eff = e / √(τ² + 8²/20): the z of their mean.
+    const excess = 10;
+    const z = (excess * Math.sqrt(20)) / siteAwareModel(REGIONAL_PRIOR, 20, 8).shadowingSdDb;
+    expect(z).toBeCloseTo(excess / Math.sqrt(siteVariance + 64 / 20), 9);
+    // A within-hotspot σ above the prior's leaves no site term (never a negative variance).
+    expect(siteAwareModel({ ...REGIONAL_PRIOR, shadowingSdDb: 6 }, 20, 8).shadowingSdDb).toBeCloseTo(8, 9);
   });
 });

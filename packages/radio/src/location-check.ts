@@ -95,6 +95,17 @@ export interface SiteHistory {
   sdDb: number;
 }
 
+/**
+ * The model with its σ set so that checkLocation's Stouffer z over N transmitter positions, without site history, is
+ * the z of their mean excess: one hotspot's links share its site (τ² = σ² − σ_within²), so their mean has variance
+ * τ² + σ_within²/N, not σ²/N; σ_eff = √(N·τ² + σ_within²) gives exactly that, and the prior's σ at N = 1.
+ * (The oracle's location evidence judges hotspots this way; spoof-eval.ts measures it on real receptions.)
+ */
+export function siteAwareModel(model: PropagationModel, transmitters: number, withinHotspotSdDb: number): PropagationModel {
+  const siteVariance = Math.max(0, model.shadowingSdDb ** 2 - withinHotspotSdDb ** 2);
+  return { ...model, shadowingSdDb: Math.sqrt(Math.max(1, transmitters) * siteVariance + withinHotspotSdDb ** 2) };
+}
+
 export function checkLocation(
   model: PropagationModel,
   asserted: { lat: number; lng: number },

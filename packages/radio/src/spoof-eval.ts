@@ -2,7 +2,15 @@ import { HotspotFit } from './fit';
 import { FIXTURE_TX_POWER_DDBM } from './fixture';
 import { checkAntennaGain, DEFAULT_GAIN_CHECK, type GainCheckParams } from './gain-check';
 import { measuredSignalDbm } from './link-budget';
-import { checkLocation, DEFAULT_LOCATION_CHECK, type HeardTransmitter, type LocationCheckParams, type LocationVerdict, type SiteHistory } from './location-check';
+import {
+  checkLocation,
+  DEFAULT_LOCATION_CHECK,
+  siteAwareModel,
+  type HeardTransmitter,
+  type LocationCheckParams,
+  type LocationVerdict,
+  type SiteHistory,
+} from './location-check';
 import { meanSignalDbm, type PropagationModel } from './model';
 
 /**
@@ -135,7 +143,12 @@ export function evaluateSpoofDetection(
   receptions: readonly ObservedReception[],
   distancesM: readonly number[],
   params: LocationCheckParams = DEFAULT_LOCATION_CHECK,
-  options: { withHistory?: boolean; onVerdict?: (key: string, distanceM: number, verdict: LocationVerdict) => void } = {},
+  options: {
+    withHistory?: boolean;
+    /** Without history, judge with siteAwareModel's σ (links sharing the hotspot's site) instead of the per-link σ. */
+    siteAware?: boolean;
+    onVerdict?: (key: string, distanceM: number, verdict: LocationVerdict) => void;
+  } = {},
 ): SpoofEvalResult {
   const groups = hotspotWeeks(receptions);
   const histories = options.withHistory ? leaveOneOutHistory(model, groups, params.withinHotspotSdDb) : new Map<string, SiteHistory>();
@@ -147,11 +160,16 @@ export function evaluateSpoofDetection(
     const { origin, heard } = heardFrom(group, model.noiseFloorDbm);
     const history = histories.get(key);
     if (history) withHistory++;
-    const honest = checkLocation(model, origin, heard, params, history);
+    const check = (asserted: { lat: number; lng: number }) => {
+      if (history || !options.siteAware) return checkLocation(model, asserted, heard, params, history);
+      const { transmitters } = checkLocation(model, asserted, heard, { ...params, minTransmittersForGeometry: Number.POSITIVE_INFINITY });
+      return checkLocation(siteAwareModel(model, transmitters, params.withinHotspotSdDb), asserted, heard, params);
+    };
+    const honest = check(origin);
     onVerdict?.(key, 0, honest);
     if (honest.flagged) honestFlagged++;
     for (const result of movedResults) {
-      const verdict = checkLocation(model, moved(origin, result.distanceM, bearingOf(key)), heard, params, history);
+      const verdict = check(moved(origin, result.distanceM, bearingOf(key)));
       onVerdict?.(key, result.distanceM, verdict);
       if (!verdict.flagged) continue;
       result.flagged++;
