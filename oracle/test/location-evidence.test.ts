@@ -280,7 +280,7 @@ describe('false positives on the demo fleet (npm start: 200 hotspots in real tow
   }
 
   it('flags at most 1 % of the honest hotspots, and over a fifth of them with their asserted location moved 30 km', () => {
-    // 2026-12-02: 2 of 396 honest flagged, 132 of 396 moved 30 km (their neighbours far below the sensitivity there too).
+    // 2026-12-02: 2 of 396 honest flagged, 132 of 396 moved 30 km (a hotspot hearing only weak, far links says little).
     let judged = 0;
     let flagged = 0;
     let moved = 0;
