@@ -2,12 +2,13 @@
  * `npm run calibration-eval`: the fitted model's probabilities against real frames sent and heard
  * (fixtures/campusiot-helium-counts.csv; README.md §Estimated coverage, "Calibration on real data").
  * Prints reliability tables (predicted-p bins → measured rate) for single links and for "heard by any active
- * hotspot", with Brier scores against a constant, for the regional prior and for leave-one-device-out refits.
+ * hotspot", with Brier scores against a constant, for the regional prior and for leave-one-device-out refits, and
+ * with each hotspot weighted by an availability estimated from the hotspot-activity extract (never the judged frames).
  */
-import { anyHearerTrials, brierScores, fitMarginCorrection, linkTrials, reliabilityTable, type CountedTrials, type TrialOptions } from '../src/calibration';
+import { anyHearerTrials, brierScores, fitMarginCorrection, fixtureAvailability, linkTrials, reliabilityTable, type AvailabilitySource, type CountedTrials, type TrialOptions } from '../src/calibration';
 import { DEVICE_SITE_SD_DB } from '../src/common-shadowing';
 import { fitCloseIn } from '../src/fit';
-import { FIXTURE_TX_POWER_DDBM, loadCountsFixture, loadFixture, type FixtureCounts } from '../src/fixture';
+import { FIXTURE_TX_POWER_DDBM, loadCountsFixture, loadFixture, loadHotspotHoursFixture, type FixtureCounts } from '../src/fixture';
 import { measuredSignalDbm } from '../src/link-budget';
 import type { PropagationModel } from '../src/model';
 import { REGIONAL_PRIOR } from '../src/regional';
@@ -144,4 +145,35 @@ for (const endpoint of ENDPOINTS) {
   console.log(`\n${endpoint}: correction fitted on ${fitted.join('; ')}`);
   print(`  ${endpoint}, heard by any, correction fitted on the other weeks' parity (held out), located hearers, σ_common ≤ 6 dB`, heldOut);
   console.log(`  (as is on the same frames: Brier ${brierScores(asIs).model.toFixed(4)})`);
+}
+
+// Availability: each hotspot's contribution a_i·p_i, a_i from its liveness outside the judged frames (calibration.ts
+// AvailabilitySource). Same frames and options with and without the term.
+const hotspotHours = loadHotspotHoursFixture();
+const AVAILABILITY_SOURCES: readonly AvailabilitySource[] = ['previous-week', 'other-devices'];
+for (const [label, base] of [
+  ['radio model', {}],
+  ['as the answers compute it (pᵢ ≥ 0.1, ≤ 25 km, IMST indoor −12 dB)', ANSWER_PATH],
+] as const) {
+  for (const locatedHearersOnly of [false, true]) {
+    const bound = locatedHearersOnly ? 'located hearers: lower bound' : 'any purchase: upper bound';
+    const options = (e: string): TrialOptions => ({ ...base, locatedHearersOnly, deviceLossDb: base === ANSWER_PATH && e === 'imst' ? INDOOR_LOSS_DB : 0 });
+    print(`\nWITHOUT availability, ${label} (${bound})`, ENDPOINTS.flatMap((e) => anyHearerTrials(REGIONAL_PRIOR, rowsByEndpoint(e), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB, options(e))));
+    for (const source of AVAILABILITY_SOURCES) {
+      const availability = fixtureAvailability(hotspotHours, source);
+      print(
+        `WITH availability (${source}), ${label} (${bound})`,
+        ENDPOINTS.flatMap((e) => anyHearerTrials(REGIONAL_PRIOR, rowsByEndpoint(e), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB, { ...options(e), availability })),
+      );
+      for (const endpoint of ENDPOINTS) {
+        const without = brierScores(anyHearerTrials(REGIONAL_PRIOR, rowsByEndpoint(endpoint), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB, options(endpoint)));
+        const counted = anyHearerTrials(REGIONAL_PRIOR, rowsByEndpoint(endpoint), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB, { ...options(endpoint), availability });
+        const withTerm = brierScores(counted);
+        const meanPredicted = counted.reduce((sum, c) => sum + c.predicted * c.trials, 0) / withTerm.trials;
+        console.log(
+          `    ${endpoint}: mean P ${pct(meanPredicted).trim()} vs measured ${pct(withTerm.baselineRate).trim()}; Brier ${without.model.toFixed(4)} → ${withTerm.model.toFixed(4)} (constant ${withTerm.constantBaseline.toFixed(4)})`,
+        );
+      }
+    }
+  }
 }

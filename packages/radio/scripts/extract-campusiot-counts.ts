@@ -1,6 +1,8 @@
 /**
  * Extracts fixtures/campusiot-helium-counts.csv — frames sent vs frames heard, per device, week, transmitter
- * position, spreading factor and active hotspot, zeros included — from CampusIoT/datasets Helium/*.ndjson.gz.
+ * position, spreading factor and active hotspot, zeros included — and fixtures/campusiot-helium-hotspot-hours.csv —
+ * per week and located hotspot, the clock hours in which it was heard (by all devices, and by all but each one) — from
+ * CampusIoT/datasets Helium/*.ndjson.gz.
  *
  *   npx tsx packages/radio/scripts/extract-campusiot-counts.ts <git dir of CampusIoT/datasets> packages/radio/fixtures
  *
@@ -49,6 +51,10 @@ const fixedPositions = readFixedEndpointPositions(gitDir);
  */
 const activeHotspots = new Map<number, Map<string, Position>>();
 const frames: Frame[] = [];
+/** Clock hour → located hotspot id (12 characters, as in the counts rows) → the devices it was bought for in that hour. */
+const hotspotHours = new Map<number, Map<string, Set<SourceEndpoint>>>();
+/** Clock hours in which some device's frame was recorded at all (the collection ran). */
+const observedHours = new Set<number>();
 const skipped = { noCounter: 0, noDataRate: 0, missedUnplaced: 0, heardUnplaced: 0 };
 /** Per device: frames missed, and those in silences of ≥ 1 h between two heard frames (clustered misses: outages). */
 const silences = Object.fromEntries(SOURCES.map((s) => [s.endpoint, { missed: 0, inSilencesOfAnHourOrMore: 0 }]));
@@ -67,6 +73,14 @@ for (const source of SOURCES) {
       const active = activeHotspots.get(week) ?? new Map<string, Position>();
       if (!active.has(h.id) && h.lat >= UNLOCATED_BELOW_LAT) active.set(h.id, { lat: h.lat, lng: h.long });
       activeHotspots.set(week, active);
+      const hour = Math.floor(h.reported_at / HOUR_MS);
+      observedHours.add(hour);
+      if (h.lat < UNLOCATED_BELOW_LAT) continue;
+      const heardThisHour = hotspotHours.get(hour) ?? new Map<string, Set<SourceEndpoint>>();
+      const devices = heardThisHour.get(h.id.slice(0, 12)) ?? new Set<SourceEndpoint>();
+      devices.add(source.endpoint);
+      heardThisHour.set(h.id.slice(0, 12), devices);
+      hotspotHours.set(hour, heardThisHour);
     }
     const key = `${record.dev_eui}|${record.devaddr}`;
     const session = sessions.get(key) ?? [];
@@ -225,7 +239,31 @@ writeFileSync(
   join(outDir, 'campusiot-helium-counts.csv'),
   ['endpoint,week,tx_lat,tx_lng,sf,frames_sent,frames_sent_live_hours,frames_heard_any,frames_heard_located,hotspot,distance_m,distance_source,frames_heard', ...rows].join('\n') + '\n',
 );
+
+// Hotspot activity per week: hours heard by any device, and by every device but one (leave-one-device-out), against
+// the hours the collection observed anything that week (calibration-eval estimates availability from these).
+const HOURS_PER_WEEK = WEEK_MS / HOUR_MS;
+const activity = new Map<string, { week: number; hotspot: string; heard: number; without: Record<SourceEndpoint, number> }>();
+const observedPerWeek = new Map<number, number>();
+for (const hour of observedHours) observedPerWeek.set(Math.floor(hour / HOURS_PER_WEEK), (observedPerWeek.get(Math.floor(hour / HOURS_PER_WEEK)) ?? 0) + 1);
+for (const [hour, heardThisHour] of hotspotHours) {
+  const week = Math.floor(hour / HOURS_PER_WEEK);
+  for (const [hotspot, devices] of heardThisHour) {
+    const key = `${week}|${hotspot}`;
+    const entry = activity.get(key) ?? { week, hotspot, heard: 0, without: Object.fromEntries(SOURCES.map((s) => [s.endpoint, 0])) as Record<SourceEndpoint, number> };
+    entry.heard++;
+    for (const source of SOURCES) if ([...devices].some((device) => device !== source.endpoint)) entry.without[source.endpoint]++;
+    activity.set(key, entry);
+  }
+}
+const activityRows = [...activity.values()]
+  .map((a) => [a.week, a.hotspot, observedPerWeek.get(a.week)!, a.heard, ...SOURCES.map((s) => a.without[s.endpoint])].join(','))
+  .sort();
+writeFileSync(
+  join(outDir, 'campusiot-helium-hotspot-hours.csv'),
+  [['week,hotspot,hours_observed,hours_heard', ...SOURCES.map((s) => `hours_heard_without_${s.endpoint}`)].join(','), ...activityRows].join('\n') + '\n',
+);
 const kept = [...groups.values()].filter((g) => g.sent >= MIN_GROUP_FRAMES);
 const byEndpoint = (pick: (g: Group) => number) =>
   Object.fromEntries(SOURCES.map((s) => [s.endpoint, kept.filter((g) => g.endpoint === s.endpoint).reduce((sum, g) => sum + pick(g), 0)]));
-console.log(JSON.stringify({ rows: rows.length, groups: kept.length, sent: byEndpoint((g) => g.sent), heardAny: byEndpoint((g) => g.heardAny), heardLocated: byEndpoint((g) => g.heardLocated), skipped, silences }));
+console.log(JSON.stringify({ rows: rows.length, hotspotWeeks: activityRows.length, groups: kept.length, sent: byEndpoint((g) => g.sent), heardAny: byEndpoint((g) => g.heardAny), heardLocated: byEndpoint((g) => g.heardLocated), skipped, silences }));

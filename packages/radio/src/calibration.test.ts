@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { anyHearerTrials, brierScores, fitMarginCorrection, linkTrials, reliabilityTable, type CountedTrials } from './calibration';
+import { AVAILABILITY_PRIOR, estimateAvailability } from './availability';
+import { anyHearerTrials, brierScores, fitMarginCorrection, fixtureAvailability, linkTrials, reliabilityTable, type CountedTrials } from './calibration';
 import { DEVICE_SITE_SD_DB } from './common-shadowing';
-import { FIXTURE_TX_POWER_DDBM, loadCountsFixture, parseCountsFixture } from './fixture';
+import { FIXTURE_TX_POWER_DDBM, loadCountsFixture, loadHotspotHoursFixture, parseCountsFixture, parseHotspotHoursFixture, type FixtureCounts } from './fixture';
 import { REGIONAL_PRIOR } from './regional';
 
 describe('reliability table and Brier score', () => {
@@ -34,6 +35,39 @@ describe('reliability table and Brier score', () => {
     expect(() => parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,12,5,4,abc,900,exact,3\n`)).toThrow(/heard exceeds sent/);
     expect(() => parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,10,5,6,abc,900,exact,3\n`)).toThrow(/heard exceeds sent/);
     expect(() => parseCountsFixture(`${header}\nimst,2730,45.19,5.77,12,10,10,5,4,abc,900,guess,3\n`)).toThrow(/malformed/);
+  });
+});
+
+describe('hotspot availability from liveness outside the judged frames', () => {
+  const header = 'week,hotspot,hours_observed,hours_heard,hours_heard_without_ems,hours_heard_without_imst,hours_heard_without_ftd';
+  const row = (week: number, hotspot: string): FixtureCounts => ({
+    endpoint: 'imst', week, txLat: 45.19, txLng: 5.77, spreadingFactor: 12, framesSent: 10, framesSentInLiveHours: 10, framesHeardAny: 5,
+    framesHeardLocated: 5, hotspot, distanceM: 900, exactDistance: true, framesHeard: 5,
+  });
+
+  it('pulls live over observed hours toward the prior, stays in 0..1 on hostile counts', () => {
+    expect(estimateAvailability(0, 0)).toBe(AVAILABILITY_PRIOR);
+    expect(estimateAvailability(168, 168)).toBeCloseTo((168 + 3) / 174, 12);
+    expect(estimateAvailability(0, 168)).toBeCloseTo(3 / 174, 12);
+    for (const [live, observed] of [[500, 10], [-4, 10], [Number.NaN, 10], [5, Number.POSITIVE_INFINITY], [5, -1]] as const) {
+      const a = estimateAvailability(live, observed);
+      expect(a).toBeGreaterThanOrEqual(0);
+      expect(a).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('takes the previous week (never the judged one) or the other devices, and the prior for a hotspot first seen in the judged week', () => {
+    const hours = parseHotspotHoursFixture(`${header}\n10,aaa,100,80,80,20,80\n11,aaa,120,3,3,0,3\n11,bbb,120,60,60,60,60\n`);
+    const previous = fixtureAvailability(hours, 'previous-week');
+    expect(previous(row(11, 'aaa'))).toBeCloseTo(estimateAvailability(80, 100), 12);
+    expect(previous(row(11, 'bbb'))).toBe(AVAILABILITY_PRIOR);
+    // Not circular: changing the judged week's activity leaves the previous-week estimate alone.
+    const changed = parseHotspotHoursFixture(`${header}\n10,aaa,100,80,80,20,80\n11,aaa,120,120,120,120,120\n`);
+    expect(fixtureAvailability(changed, 'previous-week')(row(11, 'aaa'))).toBe(previous(row(11, 'aaa')));
+    // Leave-one-device-out: only the hours it was heard for ems or ftd judge the imst frames.
+    expect(fixtureAvailability(hours, 'other-devices')(row(10, 'aaa'))).toBeCloseTo(estimateAvailability(20, 100), 12);
+    expect(() => parseHotspotHoursFixture(`${header}\n10,aaa,100,120,80,20,80\n`)).toThrow(/heard exceeds observed/);
+    expect(() => parseHotspotHoursFixture(`${header}\n10,aaa,100,-1,0,0,0\n`)).toThrow(/not a count/);
   });
 });
 
@@ -115,5 +149,32 @@ describe('calibration on real frames (CampusIoT Helium counts, ODbL-1.0)', () =>
     const populated = links.filter((bin) => bin.trials >= 50_000 && bin.groups >= 50);
     expect(populated.length).toBeGreaterThanOrEqual(5);
     for (const bin of populated) expect(bin.measuredRate, `${bin.from}–${bin.to}`).toBeLessThanOrEqual(bin.meanPredicted + 0.02);
+  });
+
+  // Availability (README.md §Estimated coverage, "Availability"): each hotspot weighted by its share of hours heard
+  // in the week before the judged one — the oracle's rule on its last 7 days. It closes part of the indoor device's
+  // gap, leaves the mobile device where it was and, because a purchase-based liveness is a lower bound on up-time
+  // (one purchase per frame), understates the rooftop device. If these move, redo the README figures.
+  it('with availability from the previous week: the indoor gap narrows but stays, the mobile device is unchanged, the rooftop one understated', () => {
+    const availability = fixtureAvailability(loadHotspotHoursFixture(), 'previous-week');
+    const judged = (endpoint: string) => {
+      const counted = anyHearerTrials(REGIONAL_PRIOR, of(endpoint), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB, { availability });
+      const brier = brierScores(counted);
+      return { brier: brier.model, without: brierScores(any(endpoint)).model, meanPredicted: counted.reduce((sum, c) => sum + c.predicted * c.trials, 0) / brier.trials, measured: brier.baselineRate };
+    };
+    const indoor = judged('imst');
+    expect(indoor.without).toBeGreaterThan(0.8);
+    expect(indoor.brier).toBeLessThan(0.65);
+    expect(indoor.meanPredicted).toBeGreaterThan(0.7);
+    expect(indoor.measured).toBeLessThan(0.16);
+    const mobile = judged('ftd');
+    expect(Math.abs(mobile.brier - mobile.without)).toBeLessThan(0.01);
+    const rooftop = judged('ems');
+    expect(rooftop.meanPredicted).toBeLessThan(0.9);
+    expect(rooftop.brier).toBeGreaterThan(rooftop.without);
+    const all = (withTerm: boolean) => brierScores(['ems', 'imst', 'ftd'].flatMap((e) => anyHearerTrials(REGIONAL_PRIOR, of(e), FIXTURE_TX_POWER_DDBM, DEVICE_SITE_SD_DB, withTerm ? { availability } : {})));
+    expect(all(true).model).toBeLessThan(all(false).model - 0.2);
+    // Still worse than a constant at the overall rate: the term helps only partly.
+    expect(all(true).model).toBeGreaterThan(all(true).constantBaseline);
   });
 });

@@ -1,5 +1,6 @@
+import { AVAILABILITY_PRIOR, estimateAvailability } from './availability';
 import { combineWithCommonShadowing } from './common-shadowing';
-import type { FixtureCounts } from './fixture';
+import type { FixtureCounts, FixtureHotspotHours } from './fixture';
 import { uplinkMarginDb, type PropagationModel, type RadioLink } from './model';
 import { normalCdf } from './link-budget';
 
@@ -82,6 +83,33 @@ export interface TrialOptions {
   maxDistanceM?: number;
   /** Loss at the device end, dB (an indoor device: the answers' INDOOR_PENETRATION_LOSS_DB). */
   deviceLossDb?: number;
+  /** Each active hotspot's availability for a row's frames (absent: always up, the radio-only answer). */
+  availability?: (row: FixtureCounts) => number;
+}
+
+/**
+ * Where an evaluation takes a hotspot's availability from, never from the frames being judged:
+ * - `previous-week`: its hours heard (for any device) in the week before the judged one, over the hours observed then
+ *   — what the oracle does with the last 7 days; a hotspot first seen in the judged week gets the prior.
+ * - `other-devices`: its hours heard in the judged week for the two other devices only (leave-one-device-out).
+ */
+export type AvailabilitySource = 'previous-week' | 'other-devices';
+
+/** A row's hotspot availability per the source, from the hotspot-activity extract (estimateAvailability's rule). */
+export function fixtureAvailability(hours: readonly FixtureHotspotHours[], source: AvailabilitySource): (row: FixtureCounts) => number {
+  const byWeekHotspot = new Map(hours.map((h) => [`${h.week}|${h.hotspot}`, h]));
+  const observedByWeek = new Map(hours.map((h) => [h.week, h.hoursObserved]));
+  const firstWeek = new Map<string, number>();
+  for (const h of hours) firstWeek.set(h.hotspot, Math.min(firstWeek.get(h.hotspot) ?? Infinity, h.week));
+  return (row) => {
+    if (source === 'other-devices') {
+      const h = byWeekHotspot.get(`${row.week}|${row.hotspot}`);
+      return estimateAvailability(h?.hoursHeardWithout[row.endpoint] ?? 0, observedByWeek.get(row.week) ?? 0);
+    }
+    const week = row.week - 1;
+    if ((firstWeek.get(row.hotspot) ?? Infinity) > week) return AVAILABILITY_PRIOR;
+    return estimateAvailability(byWeekHotspot.get(`${week}|${row.hotspot}`)?.hoursHeard ?? 0, observedByWeek.get(week) ?? 0);
+  };
 }
 
 /** Per (group, active hotspot): P(this hotspot hears a frame) against the frames it was bought for. */
@@ -114,7 +142,11 @@ export function anyHearerTrials(
     predicted: combineWithCommonShadowing(
       group
         .filter((row) => row.distanceM <= maxDistanceM)
-        .map((row) => ({ marginDb: uplinkMarginDb(model, linkOf(row, txPowerDdbm), row.spreadingFactor) + offset, shadowingSdDb: model.shadowingSdDb }))
+        .map((row) => ({
+          marginDb: uplinkMarginDb(model, linkOf(row, txPowerDdbm), row.spreadingFactor) + offset,
+          shadowingSdDb: model.shadowingSdDb,
+          availability: options.availability?.(row),
+        }))
         .filter((link) => normalCdf(link.marginDb / link.shadowingSdDb) >= minProbability),
       commonSdDb,
     ).anyProbability,

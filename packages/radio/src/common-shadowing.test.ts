@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { combineWithCommonShadowing, DEVICE_SITE_SD_DB, normalQuadrature, type HotspotMargin } from './common-shadowing';
+import { availabilityOf, combineWithCommonShadowing, DEVICE_SITE_SD_DB, normalQuadrature, type HotspotMargin } from './common-shadowing';
 import { normalCdf } from './link-budget';
 
 const SD = 15.8;
@@ -79,5 +79,51 @@ describe('hotspots sharing the device-end shadowing', () => {
     const base = combineWithCommonShadowing(links(margins)).anyProbability;
     expect(combineWithCommonShadowing(links([...margins, -10])).anyProbability).toBeGreaterThan(base);
     expect(combineWithCommonShadowing(links(margins.map((m) => m + 3))).anyProbability).toBeGreaterThan(base);
+  });
+
+  it('weights each hotspot by its availability: a_i·p_i in the product and the expected count, 1 when absent', () => {
+    const margins = [-6, 0, 9];
+    const availability = [0.2, 0.5, 0.9];
+    const withAvailability = margins.map((marginDb, i) => ({ marginDb, shadowingSdDb: SD, availability: availability[i] }));
+    const independentUp = 1 - margins.reduce((none, m, i) => none * (1 - availability[i]! * normalCdf(m / SD)), 1);
+    const combined = combineWithCommonShadowing(withAvailability, 0);
+    expect(combined.anyProbability).toBeCloseTo(independentUp, 12);
+    expect(combined.expectedHearers).toBeCloseTo(margins.reduce((sum, m, i) => sum + availability[i]! * normalCdf(m / SD), 0), 12);
+    // Always up is the radio-only answer; with the device-end term too.
+    const up = margins.map((marginDb) => ({ marginDb, shadowingSdDb: SD, availability: 1 }));
+    expect(combineWithCommonShadowing(up).anyProbability).toBe(combineWithCommonShadowing(links(margins)).anyProbability);
+    expect(combineWithCommonShadowing(withAvailability).anyProbability).toBeLessThan(combineWithCommonShadowing(links(margins)).anyProbability);
+  });
+
+  it('caps a device heard only by down hotspots at 0 and one hotspot at its availability, however strong the link', () => {
+    expect(combineWithCommonShadowing([{ marginDb: 60, shadowingSdDb: SD, availability: 0 }]).anyProbability).toBe(0);
+    expect(combineWithCommonShadowing([{ marginDb: 60, shadowingSdDb: SD, availability: 0.3 }]).anyProbability).toBeCloseTo(0.3, 4);
+    // Out-of-range or missing values: clamped to 0..1, NaN counts as always up (never a NaN probability).
+    expect(availabilityOf(1.7)).toBe(1);
+    expect(availabilityOf(-0.2)).toBe(0);
+    expect(availabilityOf(Number.NaN)).toBe(1);
+    expect(availabilityOf(undefined)).toBe(1);
+  });
+
+  it('matches a simulation of hotspots that are up or down independently of the shadowing', () => {
+    const margins = [-10, -3, 4, 12];
+    const availability = [0.9, 0.4, 0.6, 0.25];
+    const common = DEVICE_SITE_SD_DB;
+    const own = Math.sqrt(SD * SD - common * common);
+    const draw = normals(7);
+    let up = 0xc0ffee;
+    const uniform = () => {
+      up = (Math.imul(up, 1664525) + 1013904223) >>> 0;
+      return up / 4294967296;
+    };
+    let heard = 0;
+    const trials = 40_000;
+    for (let t = 0; t < trials; t++) {
+      const s = common * draw();
+      if (margins.some((m, i) => uniform() < availability[i]! && m + s + own * draw() >= 0)) heard++;
+    }
+    const predicted = combineWithCommonShadowing(margins.map((marginDb, i) => ({ marginDb, shadowingSdDb: SD, availability: availability[i] })), common).anyProbability;
+    // 40,000 trials: binomial standard error ≤ 0.0025, so 0.01 is four of them.
+    expect(Math.abs(heard / trials - predicted)).toBeLessThan(0.01);
   });
 });

@@ -68,6 +68,17 @@ const DEFAULT_QUADRATURE = normalQuadrature(COMMON_SHADOWING_NODES);
 export interface HotspotMargin {
   marginDb: number;
   shadowingSdDb: number;
+  /**
+   * Share of time the hotspot is up and forwarding, 0..1 (absent: 1, always up). A frame is heard by this hotspot
+   * with probability availability × P(radio link closes); up-states of different hotspots are taken as independent
+   * (README.md §Estimated coverage, "Availability").
+   */
+  availability?: number;
+}
+
+/** An availability clamped to 0..1; absent or not a number counts as always up. */
+export function availabilityOf(availability: number | undefined): number {
+  return availability === undefined || Number.isNaN(availability) ? 1 : Math.min(1, Math.max(0, availability));
 }
 
 /**
@@ -78,10 +89,11 @@ export function conditionalLogMiss(link: HotspotMargin, commonSdDb: number, out:
   const total = link.shadowingSdDb;
   const common = Math.min(Math.max(commonSdDb, 0), total);
   const own = Math.sqrt(total * total - common * common);
+  const availability = availabilityOf(link.availability);
   for (let k = 0; k < quadrature.nodes.length; k++) {
     const shifted = link.marginDb + common * quadrature.nodes[k]!;
     const p = own > 1e-9 ? normalCdf(shifted / own) : shifted >= 0 ? 1 : 0;
-    out[k] = Math.log1p(-Math.min(p, 1 - 1e-12));
+    out[k] = Math.log1p(-Math.min(availability * p, 1 - 1e-12));
   }
   return out;
 }
@@ -95,8 +107,8 @@ export function anyFromLogMiss(logMiss: ArrayLike<number>, quadrature: Quadratur
 
 /**
  * Several hotspots hearing one device position, with the device-end shadowing common to all of them: P(any hears)
- * and the expected number of hearers (Σ p_i, unchanged by the correlation). With commonSdDb = 0 this is the
- * independent 1 − Π(1 − p_i).
+ * and the expected number of hearers (Σ a_i·p_i, unchanged by the correlation). With commonSdDb = 0 this is the
+ * independent 1 − Π(1 − a_i·p_i); a_i is each link's availability (1 when absent).
  */
 export function combineWithCommonShadowing(
   links: readonly HotspotMargin[],
@@ -107,7 +119,7 @@ export function combineWithCommonShadowing(
   const one = new Float64Array(quadrature.nodes.length);
   let expected = 0;
   for (const link of links) {
-    expected += normalCdf(link.marginDb / link.shadowingSdDb);
+    expected += availabilityOf(link.availability) * normalCdf(link.marginDb / link.shadowingSdDb);
     conditionalLogMiss(link, commonSdDb, one, quadrature);
     for (let k = 0; k < sums.length; k++) sums[k]! += one[k]!;
   }

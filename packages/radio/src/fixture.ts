@@ -130,3 +130,41 @@ export function parseCountsFixture(csv: string): FixtureCounts[] {
 export function loadCountsFixture(path: string = COUNTS_FIXTURE_PATH): FixtureCounts[] {
   return parseCountsFixture(readFileSync(path, 'utf8'));
 }
+
+/**
+ * One row of the committed hotspot-activity extract (fixtures/README.md, campusiot-helium-hotspot-hours.csv): in one
+ * week, the clock hours in which a located hotspot's reception was bought for some device.
+ */
+export interface FixtureHotspotHours {
+  week: number;
+  hotspot: string;
+  /** Clock hours of the week in which the collection recorded any device's frame at all. */
+  hoursObserved: number;
+  /** Hours in which this hotspot was bought for any of the three devices. */
+  hoursHeard: number;
+  /** Hours in which it was bought for some device other than the one named (leave-one-device-out). */
+  hoursHeardWithout: Record<FixtureCounts['endpoint'], number>;
+}
+
+export const HOTSPOT_HOURS_FIXTURE_PATH = fileURLToPath(new URL('../fixtures/campusiot-helium-hotspot-hours.csv', import.meta.url));
+
+export function parseHotspotHoursFixture(csv: string): FixtureHotspotHours[] {
+  const lines = csv.split('\n').filter((line) => line.trim() !== '');
+  const header = lines.shift();
+  if (header !== 'week,hotspot,hours_observed,hours_heard,hours_heard_without_ems,hours_heard_without_imst,hours_heard_without_ftd') {
+    throw new Error(`unexpected hotspot-hours fixture header: ${header}`);
+  }
+  return lines.map((line, index) => {
+    const f = line.split(',');
+    if (f.length !== 7) throw new Error(`hotspot-hours fixture line ${index + 2}: malformed`);
+    const [week, observed, heard, withoutEms, withoutImst, withoutFtd] = [f[0], ...f.slice(2)].map((field) => Number(field));
+    const counts = [week!, observed!, heard!, withoutEms!, withoutImst!, withoutFtd!];
+    if (counts.some((value) => !Number.isInteger(value) || value < 0)) throw new Error(`hotspot-hours fixture line ${index + 2}: not a count`);
+    if (heard! > observed! || Math.max(withoutEms!, withoutImst!, withoutFtd!) > heard!) throw new Error(`hotspot-hours fixture line ${index + 2}: heard exceeds observed`);
+    return { week: week!, hotspot: f[1]!, hoursObserved: observed!, hoursHeard: heard!, hoursHeardWithout: { ems: withoutEms!, imst: withoutImst!, ftd: withoutFtd! } };
+  });
+}
+
+export function loadHotspotHoursFixture(path: string = HOTSPOT_HOURS_FIXTURE_PATH): FixtureHotspotHours[] {
+  return parseHotspotHoursFixture(readFileSync(path, 'utf8'));
+}

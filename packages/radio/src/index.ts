@@ -47,10 +47,12 @@ export {
   type SiteHistory,
 } from './location-check';
 export { DEFAULT_GAIN_CHECK, checkAntennaGain, type GainCheckParams, type GainReason, type GainVerdict } from './gain-check';
+export { AVAILABILITY_PRIOR, AVAILABILITY_PRIOR_HOURS, estimateAvailability } from './availability';
 export {
   COMMON_SHADOWING_NODES,
   DEVICE_SITE_SD_DB,
   anyFromLogMiss,
+  availabilityOf,
   combineWithCommonShadowing,
   conditionalLogMiss,
   normalQuadrature,
@@ -62,9 +64,11 @@ export {
   anyHearerTrials,
   brierScores,
   fitMarginCorrection,
+  fixtureAvailability,
   linkTrials,
   logLikelihood,
   reliabilityTable,
+  type AvailabilitySource,
   type CountedTrials,
   type MarginCorrection,
   type ReliabilityBin,
