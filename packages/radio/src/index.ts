@@ -40,6 +40,7 @@ export { OUTDOOR_LINK_PRIOR, OUTDOOR_LINK_PRIOR_FIT, REGIONAL_PRIOR, REGIONAL_PR
 export {
   DEFAULT_LOCATION_CHECK,
   checkLocation,
+  siteAwareModel,
   type HeardTransmitter,
   type LocationCheckParams,
   type LocationReason,
