@@ -1,10 +1,13 @@
 import { MAPPER_MIGRATIONS_DIR } from '../src/migrations';
 import { ORACLE_MIGRATIONS_DIR } from '@poc/oracle/migrations';
 /**
- * Point-query benchmark on 1,000,000 res-9 coverage hexes (plus their res 4..8 rollups) in a real embedded PostgreSQL.
- * The servers run in a child process; autocannon drives them from this one, first a bare fastify route
- * (baseline), then GET /v1/coverage/point with an API key (every request at a random point in the covered disk).
- *   tsx mapper/bench/point-query.bench.ts   (BENCH_SECONDS, BENCH_CONNECTIONS to tune;
+ * Point-query benchmark on 1,000,000 res-9 coverage hexes (plus their res 4..8 rollups) and 1,000 located hotspots
+ * (the estimates: ≈ 0.2 hotspots/km² over the queried box, a few hundred in reach of each point) in a real embedded
+ * PostgreSQL. The servers run in a child process; autocannon drives them from this one, first a bare fastify route
+ * (baseline), then GET /v1/coverage/point with an API key (every request at a random point in the covered disk, half
+ * of them for a described device). Besides the rates it prints the server's CPU time per request of each run, which
+ * other load on a shared machine disturbs less than the rates.
+ *   tsx mapper/bench/point-query.bench.ts   (BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_HOTSPOTS to tune;
  *   BENCH_CPU_PROF=<file.cpuprofile> writes the server's CPU profile of the measured point-query run)
  */
 import autocannon from 'autocannon';
@@ -27,6 +30,23 @@ const CENTRE = { lat: 52.37, lng: 4.89 };
 const RADIUS = 577; // gridDisk(577) holds 1,000,519 cells
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+const HOTSPOTS = Number(process.env.BENCH_HOTSPOTS ?? 1_000);
+/** Antenna gains (dBi×10) the hotspots cycle through: a handful of hotspot classes, as in a real network. */
+const HOTSPOT_GAINS = [12, 23, 30, 40, 58, 80];
+/** Half the requests use the default device, the rest one of these (query suffixes). */
+const DEVICES = ['', '', '', '&environment=indoor', '&spreading_factor=7&tx_power_dbm=20', '&antenna_gain_dbi=2.5'];
+
+/** Deterministic uniform numbers (mulberry32): the same hotspots every run. */
+function seededRandom(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
 
 async function seed(url: string): Promise<{ count: number; key: string }> {
   const sql = connectDatabase(url, { max: 2 });
@@ -59,6 +79,16 @@ async function seed(url: string): Promise<{ count: number; key: string }> {
   const [row] = await sql<{ count: bigint }[]>`SELECT count(*) FROM coverage_hexes WHERE resolution = 9`;
   const count = row?.count ?? 0n;
   console.log(`seeded ${count} res-9 hexes and ${rollups.size} rollups in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  // Hotspots over a box a little larger than the one the requests fall in (randomPointPath).
+  const random = seededRandom(9);
+  const hotspots = Array.from({ length: HOTSPOTS }, (_, i) => {
+    const lat = CENTRE.lat + (random() - 0.5) * 0.8;
+    const lng = CENTRE.lng + (random() - 0.5) * 1.2;
+    const pubkey = Buffer.alloc(32);
+    pubkey.writeUInt32BE(i);
+    return { address: `bench-hotspot-${i}`, pubkey, name: `Bench ${i}`, region: 'EU868', location_h3: latLngToCell(lat, lng, 12), lat, lng, gain_ddbi: HOTSPOT_GAINS[i % HOTSPOT_GAINS.length]! };
+  });
+  for (let i = 0; i < hotspots.length; i += 1_000) await sql`INSERT INTO hotspots ${sql(hotspots.slice(i, i + 1_000))}`;
   const key = await createApiKey(sql, 'benchmark', 100_000_000);
   await sql.end();
   return { count: Number(count), key: key.key };
@@ -74,10 +104,16 @@ async function serve() {
   const mapperUrl = await mapper.listen({ host: '127.0.0.1', port: 0 });
   const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
   console.log(JSON.stringify({ mapperUrl, bareUrl }));
-  // A line on stdin starts the CPU profiler, the next one writes the profile (BENCH_CPU_PROF).
+  // Commands on stdin: `cpu` prints the process's CPU time so far; `profile` starts the CPU profiler, the next one
+  // writes the profile (BENCH_CPU_PROF).
   const inspector = new Session();
   let profiling = false;
-  createInterface({ input: process.stdin }).on('line', () => {
+  createInterface({ input: process.stdin }).on('line', (command) => {
+    if (command === 'cpu') {
+      const used = process.cpuUsage();
+      console.log(`CPU ${used.user + used.system}`);
+      return;
+    }
     if (!profiling) {
       inspector.connect();
       inspector.post('Profiler.enable', () => inspector.post('Profiler.start', () => console.log('PROFILING')));
@@ -101,7 +137,7 @@ function randomPointPath(): string {
   // Uniform in a box inside the covered disk (~55 km radius at res 9).
   const lat = CENTRE.lat + (Math.random() - 0.5) * 0.6;
   const lng = CENTRE.lng + (Math.random() - 0.5) * 0.9;
-  return `/v1/coverage/point?lat=${lat.toFixed(6)}&lng=${lng.toFixed(6)}`;
+  return `/v1/coverage/point?lat=${lat.toFixed(6)}&lng=${lng.toFixed(6)}${DEVICES[Math.floor(Math.random() * DEVICES.length)]}`;
 }
 
 async function load(url: string, path: string | null, headers: Record<string, string>) {
@@ -125,27 +161,40 @@ async function main() {
       env: { ...process.env, BENCH_ROLE: 'server', BENCH_DATABASE_URL: pg.url },
       stdio: ['pipe', 'pipe', 'inherit'],
     });
-    let profilerAnswered: (() => void) | null = null;
-    const profilerStep = () => new Promise<void>((resolve) => ((profilerAnswered = resolve), child.stdin!.write('\n')));
+    let answered: ((line: string) => void) | null = null;
+    const ask = (command: 'cpu' | 'profile') => new Promise<string>((resolve) => ((answered = resolve), child.stdin!.write(`${command}\n`)));
+    const profilerStep = async () => void (await ask('profile'));
+    const serverCpuUs = async () => Number((await ask('cpu')).slice(4));
+    /** The run's rates and the server's CPU time per request during it. */
+    const measured = async (run: () => Promise<{ rps: number; p99: number; total: number }>) => {
+      const before = await serverCpuUs();
+      const result = await run();
+      return { ...result, cpuUsPerRequest: ((await serverCpuUs()) - before) / result.total };
+    };
     const urls = await new Promise<{ mapperUrl: string; bareUrl: string }>((resolve, reject) => {
       createInterface({ input: child.stdout! }).on('line', (line) => {
         if (line.startsWith('{')) resolve(JSON.parse(line));
-        if (line.startsWith('PROFIL')) profilerAnswered?.();
+        if (line.startsWith('PROFIL') || line.startsWith('CPU ')) answered?.(line);
       });
       child.once('exit', (code) => reject(new Error(`server process exited (${code})`)));
     });
     try {
       // Sanity: the real route answers covered at the centre.
       const probe = await fetch(`${urls.mapperUrl}/v1/coverage/point?lat=${CENTRE.lat}&lng=${CENTRE.lng}`, { headers: { 'x-api-key': key } });
-      const body = (await probe.json()) as { covered: boolean };
+      const body = (await probe.json()) as { covered: boolean; expected_hotspots: number };
       if (!body.covered) throw new Error('centre point is not covered: the dataset is wrong');
+      if (HOTSPOTS > 0 && !(body.expected_hotspots > 0)) throw new Error('no hotspot in reach of the centre: the estimates are not evaluated');
       await load(urls.mapperUrl, null, { 'x-api-key': key }); // warm-up (caches, JIT, PostgreSQL buffers)
-      const bare = await load(urls.bareUrl, '/bare', {});
+      const bare = await measured(() => load(urls.bareUrl, '/bare', {}));
       if (process.env.BENCH_CPU_PROF) await profilerStep();
-      const point = await load(urls.mapperUrl, null, { 'x-api-key': key });
+      const point = await measured(() => load(urls.mapperUrl, null, { 'x-api-key': key }));
       if (process.env.BENCH_CPU_PROF) await profilerStep();
-      console.log(`bare fastify: ${bare.rps.toFixed(0)} req/s, p99 ${bare.p99} ms (${bare.total} requests)`);
-      console.log(`point query:  ${point.rps.toFixed(0)} req/s, p99 ${point.p99} ms (${point.total} requests, ${count} hexes, ${CONNECTIONS} connections)`);
+      console.log(`bare fastify: ${bare.rps.toFixed(0)} req/s, p99 ${bare.p99} ms (${bare.total} requests), server CPU ${bare.cpuUsPerRequest.toFixed(0)} µs/request`);
+      console.log(
+        `point query:  ${point.rps.toFixed(0)} req/s, p99 ${point.p99} ms (${point.total} requests, ${count} hexes, ${HOTSPOTS} hotspots, ${CONNECTIONS} connections), ` +
+          `server CPU ${point.cpuUsPerRequest.toFixed(0)} µs/request`,
+      );
+      console.log(`BENCH mapper-point-query-cpu: ${point.cpuUsPerRequest.toFixed(0)} µs/request | baseline ${bare.cpuUsPerRequest.toFixed(0)} µs/request | ratio ${(bare.cpuUsPerRequest / point.cpuUsPerRequest).toFixed(3)}`);
       console.log(`BENCH mapper-point-query-p99: ${point.p99} ms | baseline ${bare.p99} ms | ratio ${(point.p99 / Math.max(bare.p99, 0.001)).toFixed(2)}`);
       console.log(`BENCH mapper-point-query: ${point.rps.toFixed(0)} req/s | baseline ${bare.rps.toFixed(0)} req/s | ratio ${(point.rps / bare.rps).toFixed(3)}`);
     } finally {

@@ -55,7 +55,8 @@ export function cellAnswer(hex: HexCoverage | null, estimate: Estimate | null, e
     confidence: round(confidence, 3),
     expected_hotspots: reached ? round(estimate.expectedHotspots, 2) : 0,
     predicted: reached ? { rssi_dbm: round(estimate.bestRssiDbm, 1), snr_db: round(estimate.bestSnrDb, 1), hotspot_count: estimate.hotspotCount } : null,
-    measurements: hex ? measurementsOf(hex.witness_count, new Date(hex.last_seen_at)) : noSignal ? measurementsOf(noSignal.count, noSignal.lastAt) : null,
+    // A hex's last_seen_at is already toISOString's text (index and PostgreSQL rows alike).
+    measurements: hex ? { count: hex.witness_count, last_at: hex.last_seen_at } : noSignal ? measurementsOf(noSignal.count, noSignal.lastAt) : null,
   };
 }
 

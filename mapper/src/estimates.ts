@@ -1,7 +1,9 @@
-import { estimatePoint, radioPredictor, type DeviceProfile, type EstimatedCell, type EstimatingHotspot, type UplinkPredictor } from '@poc/oracle';
+import { radioPredictor, type DeviceProfile, type EstimatedCell, type UplinkPredictor } from '@poc/oracle';
 import { cellToLatLng, gridDisk, latLngToCell } from 'h3-js';
+import { createHash } from 'node:crypto';
 import type { Sql } from 'postgres';
 import { haversineM } from './db/coverage';
+import { candidatesOf, deviceKey, LinkTables, type Candidates, type ClassedHotspot } from './link-tables';
 import { PeriodicReload } from './periodic-reload';
 
 /** Hotspots are bucketed by res-5 cell (≈250 km²); a point looks at the buckets within reach of its own. */
@@ -12,6 +14,8 @@ const BUCKET_RINGS = 3;
 const MAX_CACHED_BUCKETS = 20_000;
 /** Beyond this distance from a bucket's centre no hotspot reaches any point in it: 25 km range + 10 km bucket radius. */
 const REACH_FROM_BUCKET_CENTRE_M = 35_000;
+/** Cell estimates kept over all devices (≈ 200 bytes each, so ≤ 40 MB); past it they are dropped and recomputed on demand. */
+const MAX_CACHED_CELL_ESTIMATES = 200_000;
 
 export type Estimate = Omit<EstimatedCell, 'h3'>;
 
@@ -21,52 +25,92 @@ export type Estimate = Omit<EstimatedCell, 'h3'>;
  * draws); carriers' answers compute it here for the device they describe, from the same @poc/radio model.
  */
 export class HotspotEstimates extends PeriodicReload {
-  private buckets = new Map<string, EstimatingHotspot[]>();
-  private candidates = new Map<string, EstimatingHotspot[]>();
+  private buckets = new Map<string, ClassedHotspot[]>();
+  private candidates = new Map<string, Candidates>();
+  /** Kept across reloads: the tables depend on the hotspot classes, not on where hotspots are. */
+  private readonly tables: LinkTables;
+  /** Estimates at res-9 cell centres by device, kept until the located hotspots change. */
+  private cellEstimates = new Map<string, Map<string, Estimate>>();
+  private cachedCellCount = 0;
+  /** Digest of the located hotspots last loaded: a reload that finds the same ones keeps the cached cells. */
+  private loadedDigest = '';
   ready = false;
   hotspotCount = 0;
 
   constructor(
     private readonly sql: Sql,
-    private readonly predictor: UplinkPredictor = radioPredictor(),
+    predictor: UplinkPredictor = radioPredictor(),
     options: { reloadMs?: number; onError?: (error: unknown) => void } = {},
   ) {
     super({ reloadMs: options.reloadMs ?? 60_000, onError: options.onError });
+    this.tables = new LinkTables(predictor);
   }
 
   async reload(): Promise<void> {
     const rows = await this.sql<{ address: string; lat: number; lng: number; gain_ddbi: number; region: string | null }[]>`
-      SELECT address, lat, lng, gain_ddbi, region FROM hotspots WHERE lat IS NOT NULL AND lng IS NOT NULL`;
-    const buckets = new Map<string, EstimatingHotspot[]>();
+      SELECT address, lat, lng, gain_ddbi, region FROM hotspots WHERE lat IS NOT NULL AND lng IS NOT NULL ORDER BY address`;
+    const digest = createHash('sha256');
+    for (const r of rows) digest.update(`${r.address},${r.lat},${r.lng},${r.gain_ddbi},${r.region}\n`);
+    const loaded = digest.digest('base64');
+    if (this.ready && loaded === this.loadedDigest) return;
+    const buckets = new Map<string, ClassedHotspot[]>();
     for (const r of rows) {
       const bucket = latLngToCell(r.lat, r.lng, BUCKET_RES);
-      const h: EstimatingHotspot = { address: r.address, lat: r.lat, lng: r.lng, gainDdbi: r.gain_ddbi, region: r.region, paramsKey: '' };
+      const h = this.tables.classed({ address: r.address, lat: r.lat, lng: r.lng, gainDdbi: r.gain_ddbi, region: r.region, paramsKey: '' });
       const list = buckets.get(bucket);
       if (list) list.push(h);
       else buckets.set(bucket, [h]);
     }
     this.buckets = buckets;
     this.candidates = new Map();
+    this.cellEstimates = new Map();
+    this.cachedCellCount = 0;
+    this.loadedDigest = loaded;
     this.hotspotCount = rows.length;
     this.ready = true;
   }
 
   /** Hotspots that may reach some point of the res-5 cell holding (lat, lng). */
-  near(lat: number, lng: number): EstimatingHotspot[] {
+  near(lat: number, lng: number): Candidates {
     const bucket = latLngToCell(lat, lng, BUCKET_RES);
-    let list = this.candidates.get(bucket);
-    if (list) return list;
+    const kept = this.candidates.get(bucket);
+    if (kept) return kept;
     const [cLat, cLng] = cellToLatLng(bucket);
-    list = [];
+    const list: ClassedHotspot[] = [];
     for (const b of gridDisk(bucket, BUCKET_RINGS)) for (const h of this.buckets.get(b) ?? []) if (haversineM(cLat, cLng, h.lat, h.lng) <= REACH_FROM_BUCKET_CENTRE_M) list.push(h);
     if (this.candidates.size >= MAX_CACHED_BUCKETS) this.candidates.clear();
-    this.candidates.set(bucket, list);
-    return list;
+    const candidates = candidatesOf(list);
+    this.candidates.set(bucket, candidates);
+    return candidates;
   }
 
   /** The estimate at a point for a device; null until the hotspots are loaded. */
   at(lat: number, lng: number, device: DeviceProfile): Estimate | null {
     if (!this.ready) return null;
-    return estimatePoint(lat, lng, this.near(lat, lng), this.predictor, device);
+    return this.tables.estimate(lat, lng, this.near(lat, lng), device);
+  }
+
+  /**
+   * The estimate at a res-9 cell's centre (what area and route cells and the oracle's stored map estimate use) for a
+   * device; null until the hotspots are loaded. Kept per device and cell: a city's point queries keep asking for the
+   * same cells, and a kept one costs a map read instead of a pass over the hotspots in reach.
+   */
+  atCell(h3: string, device: DeviceProfile): Estimate | null {
+    if (!this.ready) return null;
+    const key = deviceKey(device);
+    let cells = this.cellEstimates.get(key);
+    const kept = cells?.get(h3);
+    if (kept) return kept;
+    const [lat, lng] = cellToLatLng(h3);
+    const estimate = this.tables.estimate(lat, lng, this.near(lat, lng), device);
+    if (this.cachedCellCount >= MAX_CACHED_CELL_ESTIMATES) {
+      this.cellEstimates = new Map();
+      this.cachedCellCount = 0;
+      cells = undefined;
+    }
+    if (!cells) this.cellEstimates.set(key, (cells = new Map()));
+    cells.set(h3, estimate);
+    this.cachedCellCount++;
+    return estimate;
   }
 }

@@ -26,7 +26,13 @@ export function freshnessSource(sql: Sql, ttlMs = 2_000): FreshnessSource {
         return value;
       })
       .finally(() => (pending = null)));
-  const answer = (value: string | null, now: number): Freshness => ({ coverage_updated_at: value, generated_at: new Date(now).toISOString() });
+  // Requests in the same millisecond share one answer (the hot point query asks several times per millisecond).
+  let last: { now: number; value: string | null; answer: Freshness } | null = null;
+  const answer = (value: string | null, now: number): Freshness => {
+    if (last?.now === now && last.value === value) return last.answer;
+    last = { now, value, answer: { coverage_updated_at: value, generated_at: new Date(now).toISOString() } };
+    return last.answer;
+  };
 
   const get = async () => {
     const now = Date.now();

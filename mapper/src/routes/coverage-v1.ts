@@ -178,7 +178,7 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
         summary: 'Coverage at a point (its res-9 hex) for a device',
         description:
           'covered/coverage: measured coverage of the hex. source says where the answer comes from (measured wins over estimated), confidence is the probability that one ' +
-          'uplink of the device described (defaults: 14 dBm, 0 dBi, any spreading factor, outdoor) is heard by at least one hotspot, expected_hotspots how many hotspots are expected to hear it.',
+          'uplink of the device described (defaults: 14 dBm, 0 dBi, any spreading factor, outdoor) from the hex is heard by at least one hotspot (estimated at the hex centre, like area and route cells), expected_hotspots how many hotspots are expected to hear it.',
         security,
         querystring: PointQuery,
         response: {
@@ -208,7 +208,7 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
       const time = timeFilterOf(q);
       const hex = ctx.lookups.cellNow(h3, time);
       const freshness = ctx.freshness.peek();
-      const estimate = ctx.estimates?.at(q.lat, q.lng, deviceProfileOf(q)) ?? null;
+      const estimate = ctx.estimates?.atCell(h3, deviceProfileOf(q)) ?? null;
       const device = deviceEcho(q);
       if (hex !== undefined && freshness) return { ...pointAnswer(q, h3, hex, cellAnswer(hex, estimate, evidenceAt(ctx, h3, time))), device, freshness };
       return (async () => {
@@ -228,7 +228,7 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
       const device = deviceProfileOf(body);
       const results = body.points.map((p, i) => {
         const hex = found.get(cells[i]!) ?? null;
-        const answer = pointAnswer(p, cells[i]!, hex, cellAnswer(hex, ctx.estimates?.at(p.lat, p.lng, device) ?? null, evidenceAt(ctx, cells[i]!, timeFilterOf(body))));
+        const answer = pointAnswer(p, cells[i]!, hex, cellAnswer(hex, ctx.estimates?.atCell(cells[i]!, device) ?? null, evidenceAt(ctx, cells[i]!, timeFilterOf(body))));
         return p.id !== undefined ? { id: p.id, ...answer } : answer;
       });
       return { count: results.length, covered_count: results.filter((r) => r.covered).length, results, device: deviceEcho(body), freshness: await ctx.freshness() };

@@ -1,0 +1,155 @@
+import { MIN_LINK_PROBABILITY, nearDistanceM, type DeviceProfile, type EstimatingHotspot, type UplinkPredictor } from '@poc/oracle';
+import { anyFromLogMiss, COMMON_SHADOWING_NODES, conditionalLogMiss, DEVICE_SITE_SD_DB } from '@poc/radio';
+import type { Estimate } from './estimates';
+
+/** The oracle's distance step (oracle/src/coverage/estimate.ts TABLE_STEP_M): a point is predicted at its distance rounded to it. */
+const DISTANCE_STEP_M = 20;
+const NODES = COMMON_SHADOWING_NODES;
+/** nearDistanceM's metres per degree of latitude, read from it (one degree north is exactly that far). */
+const M_PER_DEG_LAT = nearDistanceM(0, 0, 1, 0);
+const HALF_RAD_PER_DEG = Math.PI / 360;
+type UplinkPrediction = Parameters<UplinkPredictor['predict']>[3];
+/**
+ * Tables kept (device × hotspot class). One holds up to 1,251 steps × 13 numbers ≈ 130 KB once filled, so at most
+ * ≈ 33 MB; past it every table is dropped and refilled on demand (a rarely seen device costs what the model costs).
+ */
+const MAX_TABLES = 256;
+
+/**
+ * A located hotspot and its class: the predictor's inputs besides the position (gain, region, fitted parameters,
+ * like the oracle's LinkTables), numbered once so a point needs no string per hotspot.
+ */
+export interface ClassedHotspot extends EstimatingHotspot {
+  linkClass: number;
+}
+
+/**
+ * Hotspots a point may be reached by, also column by column so a pass over them reads memory in order, with the
+ * cosine and sine of half their latitude: the cosine of the mean latitude nearDistanceM needs is then
+ * cos(φ₁/2 + φ₂/2) = cos·cos − sin·sin, two multiplications instead of a Math.cos per hotspot.
+ */
+export interface Candidates {
+  hotspots: readonly ClassedHotspot[];
+  lat: Float64Array;
+  lng: Float64Array;
+  cosHalfLat: Float64Array;
+  sinHalfLat: Float64Array;
+  linkClass: Int32Array;
+}
+
+export function candidatesOf(hotspots: readonly ClassedHotspot[]): Candidates {
+  return {
+    hotspots,
+    lat: Float64Array.from(hotspots, (h) => h.lat),
+    lng: Float64Array.from(hotspots, (h) => h.lng),
+    cosHalfLat: Float64Array.from(hotspots, (h) => Math.cos(h.lat * HALF_RAD_PER_DEG)),
+    sinHalfLat: Float64Array.from(hotspots, (h) => Math.sin(h.lat * HALF_RAD_PER_DEG)),
+    linkClass: Int32Array.from(hotspots, (h) => h.linkClass),
+  };
+}
+
+/** One device's predictions for one hotspot class by distance step, each step filled the first time it is asked for. */
+interface LinkTable {
+  rangeM: number;
+  filled: Uint8Array;
+  probability: Float64Array;
+  rssiDbm: Float64Array;
+  snrDb: Float64Array;
+  /** log(1 − p) at each common-shadowing node (index step·NODES + node), as conditionalLogMiss gives it. */
+  logMiss: Float64Array;
+}
+
+/** One string per device profile (the key of its tables and cached estimates). */
+export const deviceKey = (d: DeviceProfile) => `${d.txPowerDdbm}|${d.gainDdbi}|${d.spreadingFactor}|${d.indoor ? 1 : 0}`;
+
+/**
+ * The model's estimate at a point for a device, read from tables instead of evaluated per hotspot: a hotspot's
+ * prediction depends only on the device, its class and the distance step, so each (device, class) is predicted once
+ * per step. The numbers are estimatePoint's (oracle/src/coverage/estimate.ts), in the same order, so the answer is
+ * identical; a point costs a distance and a table read per candidate hotspot instead of the model and 10 normal CDFs.
+ */
+export class LinkTables {
+  private readonly classes = new Map<string, number>();
+  private byDevice = new Map<string, (LinkTable | undefined)[]>();
+  private tableCount = 0;
+  private readonly prediction: UplinkPrediction = { rssiDbm: 0, snrDb: 0, probability: 0, marginDb: 0, shadowingSdDb: 1 };
+  private readonly nodeScratch = new Float64Array(NODES);
+  private readonly logMissSum = new Float64Array(NODES);
+
+  constructor(private readonly predictor: UplinkPredictor) {}
+
+  /** The hotspot with its class number (stable for the life of these tables). */
+  classed(h: EstimatingHotspot): ClassedHotspot {
+    const key = `${h.gainDdbi}|${h.region}|${h.paramsKey}`;
+    let linkClass = this.classes.get(key);
+    if (linkClass === undefined) this.classes.set(key, (linkClass = this.classes.size));
+    return { ...h, linkClass };
+  }
+
+  estimate(lat: number, lng: number, candidates: Candidates, device: DeviceProfile): Estimate {
+    const tables = this.tablesOf(device);
+    const logMiss = this.logMissSum.fill(0);
+    let expectedHotspots = 0;
+    let bestRssiDbm = -Infinity;
+    let bestSnrDb = -Infinity;
+    let hotspotCount = 0;
+    const { lat: hLat, lng: hLng, cosHalfLat, sinHalfLat, linkClass } = candidates;
+    const cosHalf = Math.cos(lat * HALF_RAD_PER_DEG);
+    const sinHalf = Math.sin(lat * HALF_RAD_PER_DEG);
+    for (let i = 0; i < hLat.length; i++) {
+      const t = tables[linkClass[i]!] ?? this.newTable(tables, candidates.hotspots[i]!, device);
+      // nearDistanceM(hotspot, point), its cosine from the angle sum (equal to Math.cos's within the last bits).
+      const dy = (lat - hLat[i]!) * M_PER_DEG_LAT;
+      const dx = (lng - hLng[i]!) * M_PER_DEG_LAT * (cosHalfLat[i]! * cosHalf - sinHalfLat[i]! * sinHalf);
+      const d = Math.sqrt(dx * dx + dy * dy);
+      if (d > t.rangeM) continue;
+      const step = Math.round(d / DISTANCE_STEP_M);
+      if (t.filled[step] === 0) this.fill(t, candidates.hotspots[i]!, device, step);
+      const p = t.probability[step]!;
+      if (p < MIN_LINK_PROBABILITY) continue;
+      for (let j = 0, at = step * NODES; j < NODES; j++) logMiss[j]! += t.logMiss[at + j]!;
+      expectedHotspots += p;
+      bestRssiDbm = Math.max(bestRssiDbm, t.rssiDbm[step]!);
+      bestSnrDb = Math.max(bestSnrDb, t.snrDb[step]!);
+      hotspotCount++;
+    }
+    return { probability: hotspotCount === 0 ? 0 : anyFromLogMiss(logMiss), expectedHotspots, bestRssiDbm, bestSnrDb, hotspotCount };
+  }
+
+  private tablesOf(device: DeviceProfile): (LinkTable | undefined)[] {
+    const key = deviceKey(device);
+    let tables = this.byDevice.get(key);
+    if (!tables) this.byDevice.set(key, (tables = []));
+    return tables;
+  }
+
+  private newTable(tables: (LinkTable | undefined)[], h: ClassedHotspot, device: DeviceProfile): LinkTable {
+    if (this.tableCount >= MAX_TABLES) {
+      this.byDevice = new Map([[deviceKey(device), tables]]);
+      tables.length = 0;
+      this.tableCount = 0;
+    }
+    const rangeM = this.predictor.rangeM(h, device, MIN_LINK_PROBABILITY);
+    const steps = Math.ceil(rangeM / DISTANCE_STEP_M) + 1;
+    const table: LinkTable = {
+      rangeM,
+      filled: new Uint8Array(steps),
+      probability: new Float64Array(steps),
+      rssiDbm: new Float64Array(steps),
+      snrDb: new Float64Array(steps),
+      logMiss: new Float64Array(steps * NODES),
+    };
+    tables[h.linkClass] = table;
+    this.tableCount++;
+    return table;
+  }
+
+  private fill(t: LinkTable, h: ClassedHotspot, device: DeviceProfile, step: number) {
+    const out = this.predictor.predict(h, step * DISTANCE_STEP_M, device, this.prediction);
+    t.probability[step] = out.probability;
+    t.rssiDbm[step] = out.rssiDbm;
+    t.snrDb[step] = out.snrDb;
+    if (out.probability >= MIN_LINK_PROBABILITY) t.logMiss.set(conditionalLogMiss(out, DEVICE_SITE_SD_DB, this.nodeScratch), step * NODES);
+    t.filled[step] = 1;
+  }
+}
