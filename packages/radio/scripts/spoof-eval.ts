@@ -16,6 +16,7 @@ import { FIXTURE_TX_POWER_DDBM, loadFixture } from '../src/fixture';
 import { fitCloseIn } from '../src/fit';
 import { DEFAULT_GAIN_CHECK } from '../src/gain-check';
 import { DEFAULT_LOCATION_CHECK } from '../src/location-check';
+import { meanSignalDbm } from '../src/model';
 import { REGIONAL_PRIOR } from '../src/regional';
 import { evaluateGainCheck, evaluateSpoofDetection, type ObservedReception, type SpoofEvalResult } from '../src/spoof-eval';
 
@@ -63,6 +64,24 @@ if (format === 'antwerp') {
       .filter((r) => r.split === 'val')
       .map((r) => ({ distanceM: r.distanceM, frequencyHz: r.frequencyHz, linkBudgetDbm: FIXTURE_TX_POWER_DDBM / 10, signalDbm: r.rssiDbm })),
   );
+  // How the val split's excess over a model divides into gateway sites and links within one (siteAwareModel's τ and σ_within).
+  const spread = (model: typeof REGIONAL_PRIOR) => {
+    const byGateway = new Map<string, number[]>();
+    for (const r of receptions) {
+      if (r.split !== 'val' || r.distanceM < model.minDistanceM) continue;
+      const link = { distanceM: r.distanceM, frequencyHz: r.frequencyHz, txPowerDdbm: FIXTURE_TX_POWER_DDBM, txGainDdbi: 0, rxGainDdbi: 0 };
+      byGateway.set(r.hotspot, [...(byGateway.get(r.hotspot) ?? []), r.rssiDbm - meanSignalDbm(model, link)]);
+    }
+    const means = [...byGateway.values()].map((e) => e.reduce((a, b) => a + b, 0) / e.length);
+    const grand = means.reduce((a, b) => a + b, 0) / means.length;
+    let within = 0;
+    let n = 0;
+    [...byGateway.values()].forEach((e, i) => e.forEach((v) => ((within += (v - means[i]!) ** 2), n++)));
+    const between = Math.sqrt(means.reduce((a, m) => a + (m - grand) ** 2, 0) / (means.length - 1));
+    return `mean excess ${grand.toFixed(1)} dB over ${means.length} gateways, ${between.toFixed(1)} dB between their means, ${Math.sqrt(within / (n - means.length)).toFixed(1)} dB within one`;
+  };
+  console.log(`\nval split vs the CampusIoT prior: ${spread(REGIONAL_PRIOR)}`);
+  console.log(`val split vs its own fit: ${spread(fitted.model)}`);
   console.log(`\n## Prior refitted on the val split (${fitted.n} receptions), same thresholds, test split only\n`);
   bothTables(
     fitted.model,
