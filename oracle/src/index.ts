@@ -4,6 +4,7 @@ import { availableParallelism, hostname } from 'node:os';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DEFAULT_COVERAGE_HISTORY_DAYS } from './coverage/coverage';
+import { refreshHotspotAvailability } from './coverage/availability';
 import { refreshEstimatedCoverage } from './coverage/estimated';
 import { radioPredictor } from './coverage/radio-predictor';
 import { connectDatabase } from '@poc/db';
@@ -20,6 +21,7 @@ import { AmqpReportConsumer, type AmqpConsumerSettings } from './ingest/amqp-con
 import { DEFAULT_REJECTED_MESSAGES_DAYS } from './ingest/store';
 import { DEFAULT_PARTITIONS_AHEAD_DAYS, DEFAULT_REPORT_RETENTION_DAYS, maintainPartitions, oraclePartitionedTables } from './db/partitions';
 import { createOracleMetrics } from './metrics';
+import type { LocationSchedule } from './plausibility/location-schedule';
 import { updateTrustScores } from './plausibility/trust';
 export { DEFAULT_TRUST_PARAMS } from './plausibility/trust';
 import { syncRegistryFromChain, type RegistryChainClient } from './registry/registry';
@@ -83,6 +85,8 @@ export interface OracleConfig {
   migrate?: boolean;
   densityRefreshSeconds?: number;
   trustRefreshSeconds?: number;
+  /** Location checks per trust refresh and recheck interval (plausibility/location-schedule.ts; default 500, 24 h). */
+  locationSchedule?: LocationSchedule;
   /** Whole UTC days of daily coverage history kept before today (default 90); older day partitions are dropped. */
   coverageHistoryDays?: number;
   /** Whole UTC days of rejected messages kept before today (default 14); older day partitions are dropped. */
@@ -274,8 +278,16 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
     every(Math.max(1000, Math.min(10_000, (config.epochSeconds * 1000) / 6)), epochsOnce, onError('epoch rewards')),
     every(60_000, async () => (stats.staleMarked += await markStaleReports(sql)), onError('stale purge')),
     every((config.densityRefreshSeconds ?? 60) * 1000, () => density.refresh(sql), onError('hex density')),
-    every((config.trustRefreshSeconds ?? 60) * 1000, () => updateTrustScores(sql), onError('trust scores')),
-    every((config.estimatedCoverageRefreshSeconds ?? 60) * 1000, () => refreshEstimatedCoverage(sql, { predictor: estimatePredictor }), onError('estimated coverage')),
+    every((config.trustRefreshSeconds ?? 60) * 1000, () => updateTrustScores(sql, undefined, undefined, config.locationSchedule), onError('trust scores')),
+    every(
+      (config.estimatedCoverageRefreshSeconds ?? 60) * 1000,
+      async () => {
+        // Availability first: a hotspot whose availability changed is re-estimated in the same round.
+        await refreshHotspotAvailability(sql);
+        return refreshEstimatedCoverage(sql, { predictor: estimatePredictor });
+      },
+      onError('estimated coverage'),
+    ),
     every(10 * 60_000, maintainPartitionsOnce, onError('partition maintenance')),
   ];
   if (config.registryClient) {
@@ -319,6 +331,7 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
 }
 export { recordCoverage, utcDay, type CoverageMeasurement } from './coverage/coverage';
 export { refreshEstimatedCoverage, type EstimateRefreshResult } from './coverage/estimated';
+export { AVAILABILITY_SLOT_HOURS, refreshHotspotAvailability, type AvailabilityRefreshResult } from './coverage/availability';
 export { estimatePoint, MIN_LINK_PROBABILITY, nearDistanceM, type EstimatedCell } from './coverage/estimate';
 export { radioPredictor, uplinkFrequencyHz } from './coverage/radio-predictor';
 export {

@@ -1,5 +1,5 @@
 import { cellToChildren, cellToLatLng, cellToParent, gridDisk, latLngToCell } from 'h3-js';
-import { anyFromLogMiss, COMMON_SHADOWING_NODES, conditionalLogMiss, DEVICE_SITE_SD_DB } from '@poc/radio';
+import { anyFromLogMiss, availabilityOf, COMMON_SHADOWING_NODES, conditionalLogMiss, DEVICE_SITE_SD_DB } from '@poc/radio';
 import type { DeviceProfile, EstimatingHotspot, UplinkPrediction, UplinkPredictor } from './uplink-predictor';
 
 /**
@@ -19,16 +19,17 @@ const M_PER_DEG_LAT = 111_195;
 export interface EstimatedCell {
   h3: string;
   /**
-   * Probability one uplink is received by at least one hotspot, the device-end shadowing common to all of them
-   * (@poc/radio combineWithCommonShadowing; packages/radio/README.md §Estimated coverage).
+   * Probability one uplink is received by at least one hotspot, each counted as up with its availability a_i and the
+   * device-end shadowing common to all of them (@poc/radio combineWithCommonShadowing; packages/radio/README.md
+   * §Estimated coverage).
    */
   probability: number;
-  /** Expected number of hotspots hearing one uplink: Σ p_i. */
+  /** Expected number of hotspots hearing one uplink: Σ a_i·p_i (a_i: the hotspot's availability). */
   expectedHotspots: number;
   /** Strongest predicted median signal at any hotspot (dBm, dB). */
   bestRssiDbm: number;
   bestSnrDb: number;
-  /** Hotspots with p_i ≥ MIN_LINK_PROBABILITY. */
+  /** Hotspots with p_i ≥ MIN_LINK_PROBABILITY (the radio link alone: in reach, up or not). */
   hotspotCount: number;
 }
 
@@ -96,14 +97,16 @@ export function tileCells(tile: string): TileCells {
 const TABLE_STEP_M = 20;
 
 const NODES = COMMON_SHADOWING_NODES;
-const newPrediction = (): UplinkPrediction => ({ rssiDbm: 0, snrDb: 0, probability: 0, marginDb: 0, shadowingSdDb: 1 });
+const newPrediction = (): UplinkPrediction & { availability?: number } => ({ rssiDbm: 0, snrDb: 0, probability: 0, marginDb: 0, shadowingSdDb: 1 });
 
 /**
  * A hotspot's predictions by distance (every TABLE_STEP_M), so a cell costs a distance and a table read; `logMiss`
- * holds log(1 − p) at each of the NODES quadrature values of the common device-end term (index k·NODES + node).
+ * holds log(1 − a·p) at each of the NODES quadrature values of the common device-end term (index k·NODES + node).
  */
 interface LinkTable {
   rangeM: number;
+  /** The hotspots' availability a (1: always up); `probability` is the radio p alone. */
+  availability: number;
   logMiss: Float64Array;
   probability: Float64Array;
   rssiDbm: Float64Array;
@@ -111,8 +114,8 @@ interface LinkTable {
 }
 
 /**
- * Tables per hotspot class (the predictor's inputs besides the position: gain, region, fitted parameters): hotspots
- * of the same class share one. Bounded: cleared when it holds 4,096 classes.
+ * Tables per hotspot class (the predictor's inputs besides the position: gain, region, fitted parameters, and the
+ * availability, stored in 0.05 steps): hotspots of the same class share one. Bounded: cleared when it holds 4,096 classes.
  */
 export class LinkTables {
   private readonly tables = new Map<string, LinkTable>();
@@ -124,14 +127,16 @@ export class LinkTables {
   ) {}
 
   of(h: EstimatingHotspot): LinkTable {
-    const key = `${h.gainDdbi}|${h.region}|${h.paramsKey}`;
+    const availability = availabilityOf(h.availability);
+    const key = `${h.gainDdbi}|${h.region}|${h.paramsKey}|${availability}`;
     let table = this.tables.get(key);
     if (table) return table;
     if (this.tables.size >= 4_096) this.tables.clear();
     const rangeM = this.predictor.rangeM(h, this.device, MIN_LINK_PROBABILITY);
     const n = Math.ceil(rangeM / TABLE_STEP_M) + 1;
-    table = { rangeM, logMiss: new Float64Array(n * NODES), probability: new Float64Array(n), rssiDbm: new Float64Array(n), snrDb: new Float64Array(n) };
+    table = { rangeM, availability, logMiss: new Float64Array(n * NODES), probability: new Float64Array(n), rssiDbm: new Float64Array(n), snrDb: new Float64Array(n) };
     const out = newPrediction();
+    out.availability = availability;
     for (let i = 0; i < n; i++) {
       this.predictor.predict(h, i * TABLE_STEP_M, this.device, out);
       const p = out.probability >= MIN_LINK_PROBABILITY ? Math.min(out.probability, 1 - 1e-12) : 0;
@@ -166,7 +171,7 @@ export function estimateTile(tile: TileCells, hotspots: readonly EstimatingHotsp
       const p = t.probability[k]!;
       if (p === 0) continue;
       for (let j = 0, a = i * NODES, b = k * NODES; j < NODES; j++) logMiss[a + j]! += t.logMiss[b + j]!;
-      expected[i]! += p;
+      expected[i]! += t.availability * p;
       if (t.rssiDbm[k]! > bestRssi[i]!) bestRssi[i] = t.rssiDbm[k]!;
       if (t.snrDb[k]! > bestSnr[i]!) bestSnr[i] = t.snrDb[k]!;
       count[i]!++;
@@ -202,9 +207,10 @@ export function estimatePoint(
     // The same distance step as the stored estimate, so a point answers what its cell holds.
     predictor.predict(h, Math.round(d / TABLE_STEP_M) * TABLE_STEP_M, device, out);
     if (out.probability < MIN_LINK_PROBABILITY) continue;
+    out.availability = availabilityOf(h.availability);
     conditionalLogMiss(out, commonSdDb, one);
     for (let j = 0; j < NODES; j++) logMiss[j]! += one[j]!;
-    expectedHotspots += out.probability;
+    expectedHotspots += out.availability * out.probability;
     bestRssiDbm = Math.max(bestRssiDbm, out.rssiDbm);
     bestSnrDb = Math.max(bestSnrDb, out.snrDb);
     hotspotCount++;

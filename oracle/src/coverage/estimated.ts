@@ -31,16 +31,18 @@ interface SourceRow {
   region: string | null;
   params_key: string;
   model_version: string;
+  /** hotspots.availability (1 while never computed). */
+  availability: number;
 }
 
 const sameSource = (a: SourceRow, b: SourceRow) =>
-  a.lat === b.lat && a.lng === b.lng && a.gain_ddbi === b.gain_ddbi && a.region === b.region && a.params_key === b.params_key && a.model_version === b.model_version;
+  a.lat === b.lat && a.lng === b.lng && a.gain_ddbi === b.gain_ddbi && a.region === b.region && a.params_key === b.params_key && a.model_version === b.model_version && a.availability === b.availability;
 
-const asHotspot = (s: SourceRow): EstimatingHotspot => ({ address: s.hotspot, lat: s.lat, lng: s.lng, gainDdbi: s.gain_ddbi, region: s.region, paramsKey: s.params_key });
+const asHotspot = (s: SourceRow): EstimatingHotspot => ({ address: s.hotspot, lat: s.lat, lng: s.lng, gainDdbi: s.gain_ddbi, region: s.region, paramsKey: s.params_key, availability: s.availability });
 
 /**
  * Brings estimated_coverage_hexes up to date with the located hotspots. Only hotspots whose location, gain, region,
- * fitted parameters or model changed (or that appeared or lost their location) are looked at: every res-6 tile they
+ * availability (availability.ts), fitted parameters or model changed (or that appeared or lost their location) are looked at: every res-6 tile they
  * reach — before and after the change — is recomputed from all hotspots reaching it, then the res-5 and res-4 rollups
  * above those tiles. One oracle refreshes at a time (advisory lock); the others return at once.
  */
@@ -63,11 +65,11 @@ async function refreshLocked(sql: Sql, options: EstimateRefreshOptions): Promise
   const { predictor } = options;
   const device = options.device ?? REFERENCE_DEVICE;
   const located = await sql<Omit<SourceRow, 'params_key' | 'model_version'>[]>`
-    SELECT address AS hotspot, lat, lng, gain_ddbi, region FROM hotspots WHERE lat IS NOT NULL AND lng IS NOT NULL`;
+    SELECT address AS hotspot, lat, lng, gain_ddbi, region, coalesce(availability, 1)::float8 AS availability FROM hotspots WHERE lat IS NOT NULL AND lng IS NOT NULL`;
   const current = new Map<string, SourceRow>(
     located.map((h) => [h.hotspot, { ...h, params_key: options.paramsKey?.(h.hotspot) ?? '', model_version: predictor.version }]),
   );
-  const previous = new Map((await sql<SourceRow[]>`SELECT hotspot, lat, lng, gain_ddbi, region, params_key, model_version FROM estimated_coverage_sources`).map((s) => [s.hotspot, s]));
+  const previous = new Map((await sql<SourceRow[]>`SELECT hotspot, lat, lng, gain_ddbi, region, params_key, model_version, availability::float8 AS availability FROM estimated_coverage_sources`).map((s) => [s.hotspot, s]));
 
   const changed: SourceRow[] = [];
   const removed: string[] = [];
@@ -112,12 +114,12 @@ async function refreshLocked(sql: Sql, options: EstimateRefreshOptions): Promise
     for (let i = 0; i < changed.length; i += 10_000) {
       const chunk = changed.slice(i, i + 10_000);
       await tx`
-        INSERT INTO estimated_coverage_sources (hotspot, lat, lng, gain_ddbi, region, params_key, model_version)
+        INSERT INTO estimated_coverage_sources (hotspot, lat, lng, gain_ddbi, region, params_key, model_version, availability)
         SELECT * FROM unnest(${chunk.map((s) => s.hotspot)}::text[], ${chunk.map((s) => s.lat)}::float8[], ${chunk.map((s) => s.lng)}::float8[],
                              ${chunk.map((s) => s.gain_ddbi)}::int[], ${chunk.map((s) => s.region)}::text[], ${chunk.map((s) => s.params_key)}::text[],
-                             ${chunk.map((s) => s.model_version)}::text[])
+                             ${chunk.map((s) => s.model_version)}::text[], ${chunk.map((s) => s.availability)}::real[])
         ON CONFLICT (hotspot) DO UPDATE SET lat = EXCLUDED.lat, lng = EXCLUDED.lng, gain_ddbi = EXCLUDED.gain_ddbi, region = EXCLUDED.region,
-          params_key = EXCLUDED.params_key, model_version = EXCLUDED.model_version, estimated_at = now()`;
+          params_key = EXCLUDED.params_key, model_version = EXCLUDED.model_version, availability = EXCLUDED.availability, estimated_at = now()`;
     }
   });
   return { changedHotspots: changed.length + removed.length, tiles: order.length, cells };

@@ -31,6 +31,11 @@ export interface EstimatingHotspot {
   region: string | null;
   /** The model's own per-hotspot parameters (fitted from its links), opaque here; a change re-estimates the hotspot. */
   paramsKey: string;
+  /**
+   * Share of time the hotspot is up and forwarding, 0..1 (availability.ts); its link counts a·p. Absent: always up
+   * (the radio-only estimate).
+   */
+  availability?: number;
 }
 
 /** Reused output record: 100,000 hotspots × thousands of cells must not allocate per prediction. */
