@@ -1,6 +1,8 @@
 /**
  * Verification pipeline throughput vs raw Ed25519 verification, same machine, same run.
- * Baseline: node:crypto Ed25519 verify on one thread, keys and canonical bytes prepared in advance (the pure crypto cost).
+ * Baseline: node:crypto Ed25519 verify on one thread, keys and canonical bytes prepared in advance (the pure crypto cost
+ * with the verifier the pipeline used before libsodium; kept so ratios compare across runs). Also printed: libsodium's
+ * verify (what the pipeline uses now) on the same prepared inputs, per CPU-second.
  * Pipeline: what the oracle's MQTT subscriber does per message before the database write — topic parse, JSON + zod
  * schema decode, Helium canonical protobuf bytes, SHA-256 report hash, b58check key decode, topic/pub_key check and
  * Ed25519 verification — all on the worker-thread pool, batches in flight like the subscriber.
@@ -17,6 +19,7 @@ import {
 import { createPublicKey, verify } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { decodeAndVerify, type IncomingMessage } from '../src/ingest/decode';
+import { verifyEd25519 } from '../src/ingest/ed25519';
 import { IngestWorkerPool } from '../src/ingest/worker-pool';
 
 const REPORTS = Number(process.env.BENCH_REPORTS ?? 20_000);
@@ -46,7 +49,7 @@ const messages: IncomingMessage[] = reports.map((r) => ({
 }));
 
 /** Reports per CPU-second (all threads of the process), the load-independent cost of each side. */
-const cpu = { raw: [] as number[], pipeline: [] as number[] };
+const cpu = { raw: [] as number[], pipeline: [] as number[], sodium: [] as number[] };
 const cpuSeconds = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
@@ -64,6 +67,16 @@ function rawVerifyPerSecond(): number {
   if (ok !== REPORTS) throw new Error('baseline verification failed');
   cpu.raw.push(REPORTS / (cpuSeconds() - cpuStart));
   return REPORTS / seconds;
+}
+
+function sodiumVerifyPerCpuSecond(): void {
+  const publicKeys = new Map(keys.map((k) => [k.address, k.publicKey]));
+  const prepared = reports.map((r) => ({ key: publicKeys.get(r.pub_key)!, message: canonicalWitnessBytes(r), signature: r.signature }));
+  const cpuStart = cpuSeconds();
+  let ok = 0;
+  for (const p of prepared) if (verifyEd25519(p.key, p.message, p.signature)) ok++;
+  if (ok !== REPORTS) throw new Error('libsodium verification failed');
+  cpu.sodium.push(REPORTS / (cpuSeconds() - cpuStart));
 }
 
 async function pipelinePerSecond(pool: IngestWorkerPool): Promise<number> {
@@ -93,7 +106,10 @@ await pipelinePerSecond(pool); // warm-up: JIT, worker key caches
 rawVerifyPerSecond();
 // Alternating rounds so both sides see the same machine load; the median round is reported.
 const rounds: { raw: number; pipeline: number }[] = [];
-for (let r = 0; r < Number(process.env.BENCH_ROUNDS ?? 3); r++) rounds.push({ raw: rawVerifyPerSecond(), pipeline: await pipelinePerSecond(pool) });
+for (let r = 0; r < Number(process.env.BENCH_ROUNDS ?? 3); r++) {
+  rounds.push({ raw: rawVerifyPerSecond(), pipeline: await pipelinePerSecond(pool) });
+  sodiumVerifyPerCpuSecond();
+}
 await pool.close();
 rounds.sort((a, b) => a.pipeline / a.raw - b.pipeline / b.raw);
 const median = rounds[Math.floor(rounds.length / 2)]!;
@@ -104,5 +120,9 @@ console.log(
   `per CPU-second: pipeline ${medianOf(cpu.pipeline.slice(1)).toFixed(0)} reports, raw ${medianOf(cpu.raw.slice(1)).toFixed(0)} verifies ` +
     `(ratio ${perCpu.toFixed(2)}); on ${threads} otherwise idle cores that projects to ratio ≈ ${(perCpu * Math.min(threads, availableParallelism())).toFixed(2)}; ` +
     `load average now ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`,
+);
+console.log(
+  `Ed25519 alone per CPU-second: node:crypto ${medianOf(cpu.raw.slice(1)).toFixed(0)}, libsodium ${medianOf(cpu.sodium).toFixed(0)} verifies ` +
+    `(libsodium ${(medianOf(cpu.sodium) / medianOf(cpu.raw.slice(1))).toFixed(2)}× node:crypto)`,
 );
 console.log(`BENCH oracle-verification-pipeline: ${median.pipeline.toFixed(0)} reports/s | baseline ${median.raw.toFixed(0)} ed25519-verify/s | ratio ${(median.pipeline / median.raw).toFixed(2)}`);
