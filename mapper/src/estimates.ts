@@ -32,7 +32,7 @@ export class HotspotEstimates extends PeriodicReload {
   /** Estimates at res-9 cell centres by device, kept until the located hotspots change. */
   private cellEstimates = new Map<string, Map<string, Estimate>>();
   private cachedCellCount = 0;
-  /** Digest of the located hotspots last loaded: a reload that finds the same ones keeps the cached cells. */
+  /** Digest of the located hotspots (and their availability) last loaded: a reload that finds the same ones keeps the cached cells. */
   private loadedDigest = '';
   ready = false;
   hotspotCount = 0;
@@ -47,16 +47,19 @@ export class HotspotEstimates extends PeriodicReload {
   }
 
   async reload(): Promise<void> {
-    const rows = await this.sql<{ address: string; lat: number; lng: number; gain_ddbi: number; region: string | null }[]>`
-      SELECT address, lat, lng, gain_ddbi, region FROM hotspots WHERE lat IS NOT NULL AND lng IS NOT NULL ORDER BY address`;
+    // availability: the oracle's share of time each hotspot is up (oracle/README.md §Estimated coverage); NULL, never
+    // computed, counts as always up.
+    const rows = await this.sql<{ address: string; lat: number; lng: number; gain_ddbi: number; region: string | null; availability: number }[]>`
+      SELECT address, lat, lng, gain_ddbi, region, coalesce(availability, 1)::float8 AS availability
+      FROM hotspots WHERE lat IS NOT NULL AND lng IS NOT NULL ORDER BY address`;
     const digest = createHash('sha256');
-    for (const r of rows) digest.update(`${r.address},${r.lat},${r.lng},${r.gain_ddbi},${r.region}\n`);
+    for (const r of rows) digest.update(`${r.address},${r.lat},${r.lng},${r.gain_ddbi},${r.region},${r.availability}\n`);
     const loaded = digest.digest('base64');
     if (this.ready && loaded === this.loadedDigest) return;
     const buckets = new Map<string, ClassedHotspot[]>();
     for (const r of rows) {
       const bucket = latLngToCell(r.lat, r.lng, BUCKET_RES);
-      const h = this.tables.classed({ address: r.address, lat: r.lat, lng: r.lng, gainDdbi: r.gain_ddbi, region: r.region, paramsKey: '' });
+      const h = this.tables.classed({ address: r.address, lat: r.lat, lng: r.lng, gainDdbi: r.gain_ddbi, region: r.region, paramsKey: '', availability: r.availability });
       const list = buckets.get(bucket);
       if (list) list.push(h);
       else buckets.set(bucket, [h]);

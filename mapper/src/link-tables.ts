@@ -1,5 +1,5 @@
 import { MIN_LINK_PROBABILITY, nearDistanceM, type DeviceProfile, type EstimatingHotspot, type UplinkPredictor } from '@poc/oracle';
-import { anyFromLogMiss, COMMON_SHADOWING_NODES, conditionalLogMiss, DEVICE_SITE_SD_DB } from '@poc/radio';
+import { anyFromLogMiss, availabilityOf, COMMON_SHADOWING_NODES, conditionalLogMiss, DEVICE_SITE_SD_DB, type HotspotMargin } from '@poc/radio';
 import type { Estimate } from './estimates';
 
 /** The oracle's distance step (oracle/src/coverage/estimate.ts TABLE_STEP_M): a point is predicted at its distance rounded to it. */
@@ -17,7 +17,8 @@ const MAX_TABLES = 256;
 
 /**
  * A located hotspot and its class: the predictor's inputs besides the position (gain, region, fitted parameters,
- * like the oracle's LinkTables), numbered once so a point needs no string per hotspot.
+ * and its availability — stored in 0.05 steps — like the oracle's LinkTables), numbered once so a point needs no
+ * string per hotspot.
  */
 export interface ClassedHotspot extends EstimatingHotspot {
   linkClass: number;
@@ -51,11 +52,13 @@ export function candidatesOf(hotspots: readonly ClassedHotspot[]): Candidates {
 /** One device's predictions for one hotspot class by distance step, each step filled the first time it is asked for. */
 interface LinkTable {
   rangeM: number;
+  /** The class's availability a (1: always up): `probability` is the radio p alone, `logMiss` holds log(1 − a·p). */
+  availability: number;
   filled: Uint8Array;
   probability: Float64Array;
   rssiDbm: Float64Array;
   snrDb: Float64Array;
-  /** log(1 − p) at each common-shadowing node (index step·NODES + node), as conditionalLogMiss gives it. */
+  /** log(1 − a·p) at each common-shadowing node (index step·NODES + node), as conditionalLogMiss gives it. */
   logMiss: Float64Array;
 }
 
@@ -73,6 +76,7 @@ export class LinkTables {
   private byDevice = new Map<string, (LinkTable | undefined)[]>();
   private tableCount = 0;
   private readonly prediction: UplinkPrediction = { rssiDbm: 0, snrDb: 0, probability: 0, marginDb: 0, shadowingSdDb: 1 };
+  private readonly margin: HotspotMargin = { marginDb: 0, shadowingSdDb: 1, availability: 1 };
   private readonly nodeScratch = new Float64Array(NODES);
   private readonly logMissSum = new Float64Array(NODES);
 
@@ -80,7 +84,7 @@ export class LinkTables {
 
   /** The hotspot with its class number (stable for the life of these tables). */
   classed(h: EstimatingHotspot): ClassedHotspot {
-    const key = `${h.gainDdbi}|${h.region}|${h.paramsKey}`;
+    const key = `${h.gainDdbi}|${h.region}|${h.paramsKey}|${availabilityOf(h.availability)}`;
     let linkClass = this.classes.get(key);
     if (linkClass === undefined) this.classes.set(key, (linkClass = this.classes.size));
     return { ...h, linkClass };
@@ -108,7 +112,7 @@ export class LinkTables {
       const p = t.probability[step]!;
       if (p < MIN_LINK_PROBABILITY) continue;
       for (let j = 0, at = step * NODES; j < NODES; j++) logMiss[j]! += t.logMiss[at + j]!;
-      expectedHotspots += p;
+      expectedHotspots += t.availability * p;
       bestRssiDbm = Math.max(bestRssiDbm, t.rssiDbm[step]!);
       bestSnrDb = Math.max(bestSnrDb, t.snrDb[step]!);
       hotspotCount++;
@@ -133,6 +137,7 @@ export class LinkTables {
     const steps = Math.ceil(rangeM / DISTANCE_STEP_M) + 1;
     const table: LinkTable = {
       rangeM,
+      availability: availabilityOf(h.availability),
       filled: new Uint8Array(steps),
       probability: new Float64Array(steps),
       rssiDbm: new Float64Array(steps),
@@ -149,7 +154,12 @@ export class LinkTables {
     t.probability[step] = out.probability;
     t.rssiDbm[step] = out.rssiDbm;
     t.snrDb[step] = out.snrDb;
-    if (out.probability >= MIN_LINK_PROBABILITY) t.logMiss.set(conditionalLogMiss(out, DEVICE_SITE_SD_DB, this.nodeScratch), step * NODES);
+    if (out.probability >= MIN_LINK_PROBABILITY) {
+      this.margin.marginDb = out.marginDb;
+      this.margin.shadowingSdDb = out.shadowingSdDb;
+      this.margin.availability = t.availability;
+      t.logMiss.set(conditionalLogMiss(this.margin, DEVICE_SITE_SD_DB, this.nodeScratch), step * NODES);
+    }
     t.filled[step] = 1;
   }
 }
