@@ -8,6 +8,7 @@ import { issueEntropy } from '../src/entropy/publisher';
 import type { AcceptedReport } from '../src/ingest/decode';
 import { storeBatch } from '../src/ingest/store';
 import { DEFAULT_LOCATION_EVIDENCE, judgeSource, loadHeardLinks, locationEvidence, type HeardLink } from '../src/plausibility/location-evidence';
+import type { LocatedHotspot } from '../src/plausibility/location-schedule';
 import { updateTrustScores } from '../src/plausibility/trust';
 import { HexDensityCache } from '../src/rewards/density-cache';
 import { processPendingPocs } from '../src/verify/processor';
@@ -33,6 +34,9 @@ const locationFlags = async () =>
   new Map(
     (await db.sql<FlagRow[]>`SELECT hotspot, reason, detail, scale FROM hotspot_flags WHERE evidence = 'location_mismatch'`).map((r) => [r.hotspot, r]),
   );
+
+/** Every located hotspot, as a refresh that found all of them due would check them. */
+const located = () => db.sql<LocatedHotspot[]>`SELECT address, lat, lng FROM hotspots WHERE lat IS NOT NULL AND lng IS NOT NULL ORDER BY address`;
 
 const EARTH_RADIUS_M = 6_371_007.180918475;
 const RAD = Math.PI / 180;
@@ -125,12 +129,12 @@ describe('location check on witness links (calibrated simulator)', () => {
 
     // Its beacons, heard strongly "from 30 km", are no reference point for its neighbours: credible witnesses dispute
     // its location. Taken as one, they would pull the neighbours' position search towards the false location.
-    const unfiltered = await locationEvidence(db.sql, new Date(start - 60_000));
+    const unfiltered = await locationEvidence(db.sql, await located(), new Date(start - 60_000));
     expect(unfiltered.filter((e) => grid.some((h) => h.keys.address === e.hotspot)).length).toBeGreaterThan(0);
 
     // The same links judged at its true position raise nothing: it is the asserted location that is wrong.
     await db.sql`UPDATE hotspots SET lat = ${spooferRadio.lat}, lng = ${spooferRadio.lng} WHERE address = ${spoofer.keys.address}`;
-    const atTrue = await locationEvidence(db.sql, new Date(start - 60_000));
+    const atTrue = await locationEvidence(db.sql, await located(), new Date(start - 60_000));
     expect(atTrue.map((e) => e.hotspot)).not.toContain(spoofer.keys.address);
     await db.sql`UPDATE hotspots SET lat = ${centreOf(spoofer).lat}, lng = ${centreOf(spoofer).lng} WHERE address = ${spoofer.keys.address}`;
   });
@@ -150,16 +154,16 @@ describe('location check on witness links (calibrated simulator)', () => {
              CASE WHEN i > 2500 - 200 THEN -900 ELSE -1200 END, 80, 868100000, 'SF9BW125', '\\x00', 'valid', 1000000 + i, now()
       FROM generate_series(1, 2500) i`;
     const since = new Date(Date.now() - 3600_000);
-    const located = [{ address: flooder.keys.address, ...centreOf(flooder) }];
-    const heard = (await loadHeardLinks(db.sql, located, since)).get(flooder.keys.address)!;
+    const flooderAt = [{ address: flooder.keys.address, ...centreOf(flooder) }];
+    const heard = (await loadHeardLinks(db.sql, flooderAt, since)).get(flooder.keys.address)!;
     expect(heard.mapper).toHaveLength(DEFAULT_LOCATION_EVIDENCE.maxLinksPerSource);
     // … and they are the newest ones (the last 200 were heard at −90 dBm, the rest at −120).
     expect(heard.mapper.every((t) => t.signalDbm > -95)).toBe(true);
-    const small = (await loadHeardLinks(db.sql, located, since, { ...DEFAULT_LOCATION_EVIDENCE, maxLinksPerSource: 7 })).get(flooder.keys.address)!;
+    const small = (await loadHeardLinks(db.sql, flooderAt, since, { ...DEFAULT_LOCATION_EVIDENCE, maxLinksPerSource: 7 })).get(flooder.keys.address)!;
     expect(small.mapper).toHaveLength(7);
     expect(small.witness).toHaveLength(0);
     // The whole refresh (in batches of 3 hotspots) still judges it, on the newest 200: heard at −90 dBm from ~20 km.
-    const evidence = await locationEvidence(db.sql, since, { ...DEFAULT_LOCATION_EVIDENCE, hotspotsPerBatch: 3 });
+    const evidence = await locationEvidence(db.sql, await located(), since, { ...DEFAULT_LOCATION_EVIDENCE, hotspotsPerBatch: 3 });
     const finding = evidence.find((e) => e.hotspot === flooder.keys.address);
     expect(finding?.detail).toMatchObject({ too_strong_source: 'mapper', mapper_receipts: DEFAULT_LOCATION_EVIDENCE.maxLinksPerSource });
   });

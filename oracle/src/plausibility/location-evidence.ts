@@ -9,6 +9,7 @@ import {
   normalCdf,
   OUTDOOR_LINK_PRIOR,
   REGIONAL_PRIOR,
+  siteAwareModel,
   type HeardTransmitter,
   type LocationCheckParams,
   type LocationReason,
@@ -18,6 +19,7 @@ import {
 import type { Sql } from 'postgres';
 import type { Evidence } from './collusion';
 import { distanceM, median } from './link-graph';
+import type { LocatedHotspot } from './location-schedule';
 import { DEFAULT_RADIO_FIT } from './radio-fit';
 
 /**
@@ -34,7 +36,7 @@ import { DEFAULT_RADIO_FIT } from './radio-fit';
  * test, so a spoofer's fit has already absorbed the very excess this check looks for — using it would be circular.
  * A fit from an earlier, different asserted location would not be, but the fits do not record where they were made.
  * Instead the regional prior's spread is split into the hotspot's site (common to all its links) and the rest
- * (the within-hotspot σ of the check's parameters): see `siteAwareModel`.
+ * (the within-hotspot σ of the check's parameters): see @poc/radio's `siteAwareModel`.
  *
  * A witness link's transmitter position is the beaconer's *asserted* one, which may be the lie: an honest hotspot
  * hearing a spoofer's beacons strongly from "30 km away" would otherwise be moved towards that false position by the
@@ -121,7 +123,7 @@ interface HeardRow {
  */
 export async function loadHeardLinks(
   sql: Sql,
-  hotspots: readonly { address: string; lat: number; lng: number }[],
+  hotspots: readonly LocatedHotspot[],
   since: Date,
   p: LocationEvidenceParams = DEFAULT_LOCATION_EVIDENCE,
   disputedBeaconers: readonly string[] = [],
@@ -192,18 +194,6 @@ function againstReceivedMean(model: PropagationModel, asserted: { lat: number; l
   const mean = meanSignalDbm(model, { ...t, distanceM: distanceM(asserted, t) });
   const bias = Number.isFinite(t.sensitivityDbm) ? model.shadowingSdDb * millsRatio((t.sensitivityDbm - mean) / model.shadowingSdDb) : 0;
   return { ...t, signalDbm: t.signalDbm - (Number.isFinite(bias) ? bias : 0) };
-}
-
-/**
- * The model with its σ set so that checkLocation's Stouffer z over N transmitter positions is the z of their mean
- * excess. The excess of one hotspot's links shares its site (height, clutter, cable: τ² = σ² − σ_within²), so the mean
- * of N has variance τ² + σ_within²/N, not σ²/N; Stouffer with σ_eff = √(N·τ² + σ_within²) gives exactly that. At
- * N = 1 this is the prior's σ, which is what the thresholds were calibrated with (most fixture hotspot-weeks hear one
- * or two positions); without it an honest hotspot on a good site hearing 30 neighbours would be flagged.
- */
-export function siteAwareModel(model: PropagationModel, transmitters: number, withinHotspotSdDb: number): PropagationModel {
-  const siteVariance = Math.max(0, model.shadowingSdDb ** 2 - withinHotspotSdDb ** 2);
-  return { ...model, shadowingSdDb: Math.sqrt(Math.max(1, transmitters) * siteVariance + withinHotspotSdDb ** 2) };
 }
 
 export interface SourceVerdict {
@@ -290,29 +280,23 @@ export function locationFinding(hotspot: string, verdicts: readonly SourceVerdic
 }
 
 /**
- * Every located hotspot's location check over the window, in batches of hotspots (address order). `disputedBeaconers`:
- * hotspots whose beacons are no reference point (see above).
+ * The location check of `hotspots` over the window, in batches (which hotspots are due: location-schedule.ts).
+ * `disputedBeaconers`: hotspots whose beacons are no reference point (see above).
  */
 export async function locationEvidence(
   sql: Sql,
+  hotspots: readonly LocatedHotspot[],
   since: Date,
   p: LocationEvidenceParams = DEFAULT_LOCATION_EVIDENCE,
   disputedBeaconers: readonly string[] = [],
 ): Promise<Evidence[]> {
   const evidence: Evidence[] = [];
-  let after = '';
-  for (;;) {
-    const batch = await sql<{ address: string; lat: number; lng: number }[]>`
-      SELECT address, lat, lng FROM hotspots WHERE lat IS NOT NULL AND lng IS NOT NULL AND address > ${after}
-      ORDER BY address LIMIT ${p.hotspotsPerBatch}`;
-    if (batch.length === 0) break;
-    after = batch[batch.length - 1]!.address;
-    for (const [hotspot, heard] of await loadHeardLinks(sql, batch, since, p, disputedBeaconers)) {
+  for (let i = 0; i < hotspots.length; i += p.hotspotsPerBatch) {
+    for (const [hotspot, heard] of await loadHeardLinks(sql, hotspots.slice(i, i + p.hotspotsPerBatch), since, p, disputedBeaconers)) {
       const verdicts = (['witness', 'mapper'] as const).flatMap((source) => judgeSource(source, heard.asserted, heard[source], p) ?? []);
       const finding = locationFinding(hotspot, verdicts);
       if (finding) evidence.push(finding);
     }
-    if (batch.length < p.hotspotsPerBatch) break;
   }
   return evidence;
 }

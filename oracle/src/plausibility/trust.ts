@@ -2,7 +2,8 @@ import { freeSpacePathLossDb, OUTDOOR_LINK_PRIOR, type PropagationModel } from '
 import type { Sql } from 'postgres';
 import { collusionEvidence, storeCollusionFlags } from './collusion';
 import { loadLinkGraph } from './link-graph';
-import { locationEvidence } from './location-evidence';
+import { DEFAULT_LOCATION_EVIDENCE, locationEvidence, type LocationEvidenceParams } from './location-evidence';
+import { DEFAULT_LOCATION_SCHEDULE, dueLocationChecks, keptLocationFlags, recordLocationChecks, type LocationSchedule } from './location-schedule';
 import { updateRadioFits } from './radio-fit';
 
 /**
@@ -125,16 +126,24 @@ const TRUST_LOCK = 7_150_104;
  * hotspot_trust, collusion and location findings in hotspot_flags (their factor in hotspot_trust.collusion_scale), and
  * hotspots.trust_score = plausibility × collusion scale, which the PoC processor snapshots onto every report.
  */
-export async function updateTrustScores(sql: Sql, windowHours = 168, p: TrustParams = DEFAULT_TRUST_PARAMS): Promise<number> {
+export async function updateTrustScores(
+  sql: Sql,
+  windowHours = 168,
+  p: TrustParams = DEFAULT_TRUST_PARAMS,
+  locationSchedule: LocationSchedule = DEFAULT_LOCATION_SCHEDULE,
+  locationParams: LocationEvidenceParams = DEFAULT_LOCATION_EVIDENCE,
+): Promise<number> {
   // The per-hotspot fits (and their antenna-gain verdicts) take the links verified since the last refresh.
   await updateRadioFits(sql);
   const since = new Date(Date.now() - windowHours * 3600_000);
   const rows = await plausibilityRows(sql, since, p);
   const scored = rows.map((r) => ({ ...r, trust: roleTrust(r, p) })).sort((a, b) => (a.hotspot < b.hotspot ? -1 : 1));
-  // Collusion over the witness graph, and each hotspot's own location check on what it heard (location-evidence.ts),
-  // where beaconers whose location credible witnesses dispute are no reference point.
+  // Collusion over the witness graph, and the location check on what they heard (location-evidence.ts) of the hotspots
+  // due for one (location-schedule.ts), where beaconers whose location credible witnesses dispute are no reference point.
   const disputed = scored.filter((r) => trustScore(r.beaconer_samples, r.beaconer_implausible, p) < 1).map((r) => r.hotspot);
-  const evidence = [...collusionEvidence(await loadLinkGraph(sql, since)), ...(await locationEvidence(sql, since, undefined, disputed))];
+  const collusion = collusionEvidence(await loadLinkGraph(sql, since));
+  const due = await dueLocationChecks(sql, locationSchedule);
+  const location = await locationEvidence(sql, due.hotspots, since, locationParams, disputed);
   const column = <K extends keyof (typeof scored)[number]>(k: K) => scored.map((r) => r[k]);
   await sql.begin(async (tx) => {
     const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${TRUST_LOCK}) AS ok`;
@@ -150,7 +159,9 @@ export async function updateTrustScores(sql: Sql, windowHours = 168, p: TrustPar
         witness_samples = EXCLUDED.witness_samples, witness_implausible = EXCLUDED.witness_implausible,
         beaconer_samples = EXCLUDED.beaconer_samples, beaconer_implausible = EXCLUDED.beaconer_implausible,
         median_margin = EXCLUDED.median_margin, trust_score = EXCLUDED.trust_score, updated_at = now()`;
-    await storeCollusionFlags(tx, evidence);
+    // Hotspots not re-checked keep their location finding; the checked ones' state is written with their findings.
+    await storeCollusionFlags(tx, [...collusion, ...location, ...(await keptLocationFlags(tx, due.hotspots))]);
+    await recordLocationChecks(tx, due);
     // Lock in address order, as the PoC processor does, so the two never deadlock.
     await tx`SELECT 1 FROM hotspots WHERE address IN (SELECT hotspot FROM hotspot_trust) ORDER BY address FOR UPDATE`;
     await tx`
