@@ -16,6 +16,7 @@ import type { Registry } from 'prom-client';
 import { z } from 'zod';
 import { startOracle, type OracleConfig, type RunningOracle } from './index';
 import { readKeySealFile } from './mappers/key-seal-file';
+import { DEFAULT_LOCATION_SCHEDULE } from './plausibility/location-schedule';
 
 const seconds = (min: number) => z.coerce.number().int().min(min);
 
@@ -50,6 +51,8 @@ export const oracleSettingsSchema = z.object({
   POC_WORKER_THREADS: z.coerce.number().int().min(0).optional().describe('Ed25519 verification threads (default: all cores; 0 = main thread)'),
   POC_MAPPER_KEY_SEAL_FILE: z.string().min(1).optional().describe('Key-seal secret (mapper-device seal-keygen, mode 0600) that opens mapper device keys; without it mapper receipts are not consumed'),
   POC_MAPPER_LOG_GRACE_SECONDS: z.coerce.number().int().min(10).max(86_400).default(600).describe('Wait this long after a logged mapper frame was sent for late receipts before it counts as measured no-signal'),
+  POC_LOCATION_CHECKS_PER_REFRESH: z.coerce.number().int().min(1).max(1_000_000).default(DEFAULT_LOCATION_SCHEDULE.maxHotspotsPerRefresh).describe("Hotspots whose location check (~20–90 ms each) a trust refresh re-runs at most, most overdue first; the others keep their verdict (oracle/README.md §Location check)"),
+  POC_LOCATION_RECHECK_HOURS: z.coerce.number().positive().max(8_760).default(DEFAULT_LOCATION_SCHEDULE.recheckHours).describe('A hotspot without new receptions or a new location is re-checked after this long (its links age out of the 7-day window)'),
   POC_REGISTRY_SYNC_SECONDS: seconds(5).default(60).describe('How often hotspots are mirrored from the chain'),
   OPS_HOST: z.string().default('127.0.0.1').describe('Address of /metrics, /healthz, /readyz'),
   OPS_PORT: port.default(9464).describe('Port of /metrics, /healthz, /readyz'),
@@ -108,6 +111,7 @@ export async function startOracleService(
       partitionsAheadDays: settings.POC_PARTITIONS_AHEAD_DAYS,
       rewardTreeEpochs: settings.POC_REWARD_TREE_EPOCHS,
       registrySyncSeconds: settings.POC_REGISTRY_SYNC_SECONDS,
+      locationSchedule: { maxHotspotsPerRefresh: settings.POC_LOCATION_CHECKS_PER_REFRESH, recheckHours: settings.POC_LOCATION_RECHECK_HOURS },
       mapperKeySeal: settings.POC_MAPPER_KEY_SEAL_FILE ? readKeySealFile(settings.POC_MAPPER_KEY_SEAL_FILE) : null,
       mapperLogGraceMs: settings.POC_MAPPER_LOG_GRACE_SECONDS * 1000,
       workerThreads: settings.POC_WORKER_THREADS,
