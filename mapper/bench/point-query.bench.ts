@@ -25,6 +25,7 @@ import { startEmbeddedPostgres } from '@poc/devnet/postgres';
 import { migrate } from '@poc/db';
 import { createApiKey } from '../src/api-keys';
 import { buildMapperServer } from '../src/server';
+import { seededUniform } from '../test/seeded-random';
 
 const CENTRE = { lat: 52.37, lng: 4.89 };
 const RADIUS = 577; // gridDisk(577) holds 1,000,519 cells
@@ -35,18 +36,6 @@ const HOTSPOTS = Number(process.env.BENCH_HOTSPOTS ?? 1_000);
 const HOTSPOT_GAINS = [12, 23, 30, 40, 58, 80];
 /** Half the requests use the default device, the rest one of these (query suffixes). */
 const DEVICES = ['', '', '', '&environment=indoor', '&spreading_factor=7&tx_power_dbm=20', '&antenna_gain_dbi=2.5'];
-
-/** Deterministic uniform numbers (mulberry32): the same hotspots every run. */
-function seededRandom(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 async function seed(url: string): Promise<{ count: number; key: string }> {
   const sql = connectDatabase(url, { max: 2 });
@@ -80,7 +69,7 @@ async function seed(url: string): Promise<{ count: number; key: string }> {
   const count = row?.count ?? 0n;
   console.log(`seeded ${count} res-9 hexes and ${rollups.size} rollups in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   // Hotspots over a box a little larger than the one the requests fall in (randomPointPath).
-  const random = seededRandom(9);
+  const random = seededUniform(9);
   const hotspots = Array.from({ length: HOTSPOTS }, (_, i) => {
     const lat = CENTRE.lat + (random() - 0.5) * 0.8;
     const lng = CENTRE.lng + (random() - 0.5) * 1.2;

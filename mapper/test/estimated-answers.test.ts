@@ -7,6 +7,7 @@ import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database
 import { createApiKey } from '../src/api-keys';
 import { buildMapperServer } from '../src/server';
 import { insertCoverage, insertHotspot, type FixtureHotspot } from './fixtures';
+import { seededUniform } from './seeded-random';
 
 let db: TestDatabase;
 let app: FastifyInstance;
@@ -16,24 +17,12 @@ let sparse: FixtureHotspot[];
 const CENTRE = { lat: 52.37, lng: 4.89 };
 const SPARSE_CENTRE = { lat: 45.19, lng: 5.72 };
 
-/** Deterministic uniform numbers (mulberry32), so the city and the draws are the same every run. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Standard-normal draws from a uniform source (Box–Muller). */
 const normal = (random: () => number) => () => Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random());
 
 beforeAll(async () => {
   db = await createTestDatabase();
-  const random = rng(13);
+  const random = seededUniform(13);
   // A city: 40 hotspots within about 8 km of the centre.
   city = [];
   for (let i = 0; i < 40; i++) {
@@ -185,7 +174,7 @@ describe('calibration of confidence on held-out cells', () => {
     // physics, see mapper/README.md). They stay out of the database, so every answer is the estimate. A sparse network
     // (hotspots ~27 km apart, around Grenoble) gives every confidence from 0 to 1.
     const predictor = radioPredictor();
-    const draw = normal(rng(7));
+    const draw = normal(seededUniform(7));
     const hotspots: EstimatingHotspot[] = sparse.map((h) => ({ address: h.address, lat: h.lat, lng: h.lng, gainDdbi: 12, region: 'EU868', paramsKey: '' }));
     const cells = gridDisk(latLngToCell(SPARSE_CENTRE.lat, SPARSE_CENTRE.lng, 9), 220).filter((_, i) => i % 10 === 0);
     const points = cells.map((h3) => heldOut(h3, hotspots, predictor, draw));
@@ -216,7 +205,7 @@ describe('calibration of confidence on held-out cells', () => {
   it('stays calibrated in the dense city, where hotspots treated as independent would promise near-certainty', async () => {
     // The 40-hotspot city out to ~25 km, held-out draws as above (one device-end draw per cell).
     const predictor = radioPredictor();
-    const draw = normal(rng(11));
+    const draw = normal(seededUniform(11));
     const hotspots: EstimatingHotspot[] = city.map((h) => ({ address: h.address, lat: h.lat, lng: h.lng, gainDdbi: 12, region: 'EU868', paramsKey: '' }));
     const cells = gridDisk(latLngToCell(CENTRE.lat, CENTRE.lng, 9), 150).filter((_, i) => i % 5 === 0);
     const points = cells.map((h3) => heldOut(h3, hotspots, predictor, draw));

@@ -9,6 +9,7 @@ import { HotspotEstimates } from '../src/estimates';
 import { candidatesOf, LinkTables } from '../src/link-tables';
 import { buildMapperServer } from '../src/server';
 import { insertCoverage, insertHotspot } from './fixtures';
+import { seededUniform } from './seeded-random';
 
 const CENTRE = { lat: 52.37, lng: 4.89 };
 const GAINS = [12, 23, 30, 58];
@@ -20,21 +21,9 @@ const DEVICES: DeviceProfile[] = [
   { txPowerDdbm: 270, gainDdbi: 30, spreadingFactor: 'any', indoor: true },
 ];
 
-/** Deterministic uniform numbers (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 describe('link tables', () => {
   const predictor = radioPredictor();
-  const random = rng(3);
+  const random = seededUniform(3);
   // Several classes (gains, a US915 hotspot whose 'any' spreading factor is SF10), spread over ~40 km around
   // Amsterdam and around Tromsø (69.6° N, where a degree of longitude is much shorter).
   const centres = [CENTRE, { lat: 69.65, lng: 18.96 }];
@@ -86,7 +75,7 @@ describe('point answers from the cell estimates', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const random = rng(17);
+    const random = seededUniform(17);
     located = [];
     for (let i = 0; i < 24; i++) {
       const h = await insertHotspot(db.sql, `Point hotspot ${i}`, CENTRE.lat + (random() - 0.5) * 0.2, CENTRE.lng + (random() - 0.5) * 0.3);
@@ -112,7 +101,7 @@ describe('point answers from the cell estimates', () => {
     `tx_power_dbm=${d.txPowerDdbm / 10}&antenna_gain_dbi=${d.gainDdbi / 10}&spreading_factor=${d.spreadingFactor}&environment=${d.indoor ? 'indoor' : 'outdoor'}`;
 
   it('answer what the model gives at the hex centre for the device, again from the cache, and like a batch', async () => {
-    const random = rng(5);
+    const random = seededUniform(5);
     const sources = new Set<string>();
     for (let i = 0; i < 40; i++) {
       const lat = i === 0 ? CENTRE.lat : CENTRE.lat + (random() - 0.5) * 0.5;

@@ -1,0 +1,14 @@
+/**
+ * Deterministic uniform numbers in [0, 1) (mulberry32): the tests' and the benchmark's cities and draws are the same
+ * every run, so their documented figures (mapper/README.md) can be reproduced.
+ */
+export function seededUniform(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
