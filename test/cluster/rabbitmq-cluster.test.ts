@@ -33,7 +33,7 @@ beforeAll(async () => {
   ({ auth, cluster } = await startAuthenticatedCluster(() => known));
   workers[0] = await startOracleWorker(cluster, db, { firstNode: 0, queue: QUEUE, prefetch: PREFETCH, oracle: oracleKeys });
   workers[1] = await startOracleWorker(cluster, db, { firstNode: 1, queue: QUEUE, prefetch: PREFETCH, oracle: oracleKeys });
-}, 180_000);
+}, 420_000);
 
 afterAll(async () => {
   for (const h of hotspots) await h.stop().catch(() => {});

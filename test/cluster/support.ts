@@ -28,7 +28,9 @@ export async function startAuthenticatedCluster(known: () => ReadonlySet<string>
     },
   });
   try {
-    const cluster = await startRabbitCluster({ authServiceUrl: auth.url, readinessLogin: { username: 'oracle', password: SERVICE_PASSWORDS.oracle } });
+    // Three Erlang VMs booting beside the rest of the suite on 2 cores can take minutes; fail with the nodes' log path
+    // before the test's hook times out.
+    const cluster = await startRabbitCluster({ authServiceUrl: auth.url, readinessLogin: { username: 'oracle', password: SERVICE_PASSWORDS.oracle }, startTimeoutMs: 300_000 });
     return { auth, cluster };
   } catch (error) {
     await auth.stop();
