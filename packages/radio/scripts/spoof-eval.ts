@@ -18,7 +18,8 @@ import { DEFAULT_GAIN_CHECK } from '../src/gain-check';
 import { DEFAULT_LOCATION_CHECK } from '../src/location-check';
 import { meanSignalDbm } from '../src/model';
 import { REGIONAL_PRIOR } from '../src/regional';
-import { evaluateGainCheck, evaluateSpoofDetection, type ObservedReception, type SpoofEvalResult } from '../src/spoof-eval';
+import type { SiteSplit } from '../src/site-split';
+import { evaluateGainCheck, evaluateSpoofDetection, siteSplitOf, withSiteSplit, type ObservedReception, type SpoofEvalResult } from '../src/spoof-eval';
 
 const args = process.argv.slice(2);
 const formatAt = args.indexOf('--format');
@@ -39,7 +40,8 @@ const table = (title: string, result: SpoofEvalResult, units: string) => {
   }
 };
 const p = DEFAULT_LOCATION_CHECK;
-const bothTables = (model: typeof REGIONAL_PRIOR, receptions: readonly ObservedReception[], units: string) => {
+/** `split`: the site split estimated on the training receptions (site-split.ts), for the last table. */
+const bothTables = (model: typeof REGIONAL_PRIOR, receptions: readonly ObservedReception[], units: string, split: SiteSplit | null, splitFrom: string) => {
   const plain = evaluateSpoofDetection(model, receptions, [5000, 10_000, 20_000]);
   console.log(`${receptions.length} receptions, ${plain.hotspotWeeks} hotspot-${units}; model n = ${model.exponent.toFixed(2)}, σ = ${model.shadowingSdDb.toFixed(1)} dB`);
   table(`No history (a hotspot's first ${units}): too_strong z > ${p.tooStrongZ}, geometry χ² > ${p.geometryChi2} with ≥ ${p.minTransmittersForGeometry} transmitter positions`, plain, units);
@@ -51,12 +53,24 @@ const bothTables = (model: typeof REGIONAL_PRIOR, receptions: readonly ObservedR
     history,
     units,
   );
+  if (!split) {
+    console.log(`\nNo site split estimated from ${splitFrom}: too few receivers.`);
+    return;
+  }
+  const estimated = evaluateSpoofDetection(model, receptions, [5000, 10_000, 20_000], withSiteSplit(p, split), { siteAware: true });
+  table(
+    `No history, site-aware σ with the split estimated on ${splitFrom} (site-split.ts; ${split.groups} receivers, ${split.links} links): ` +
+      `σ_within ${split.withinSdDb.toFixed(1)} dB, τ ${split.siteSdDb.toFixed(1)} dB around the model (mean offset ${split.meanOffsetDb.toFixed(1)} dB)`,
+    estimated,
+    units,
+  );
 };
 
 if (format === 'antwerp') {
   const receptions = loadAntwerpFixture(args[0]);
   console.log('## CampusIoT prior and thresholds, every batch\n');
-  bothTables(REGIONAL_PRIOR, receptions, 'batches');
+  const val = receptions.filter((r) => r.split === 'val');
+  bothTables(REGIONAL_PRIOR, receptions, 'batches', siteSplitOf(REGIONAL_PRIOR, val), 'the val split (half of the batches judged: in-sample there)');
   // RSSI is all the source gives per gateway, so it stands for the signal (spoof-eval.ts signalOf).
   const fitted = fitCloseIn(
     REGIONAL_PRIOR,
@@ -87,13 +101,15 @@ if (format === 'antwerp') {
     fitted.model,
     receptions.filter((r) => r.split === 'test'),
     'batches',
+    siteSplitOf(fitted.model, val),
+    'the val split against its own fit (held out from the test split judged)',
   );
   console.log(`\n(${((performance.now() - started) / 1000).toFixed(1)} s)`);
   process.exit(0);
 }
 
 const receptions = loadFixture(args[0]);
-bothTables(REGIONAL_PRIOR, receptions, 'weeks');
+bothTables(REGIONAL_PRIOR, receptions, 'weeks', siteSplitOf(REGIONAL_PRIOR, receptions), 'the same receptions, by hotspot (in-sample, as the prior and thresholds are)');
 const gain = evaluateGainCheck(REGIONAL_PRIOR, receptions, [60, 100, 200]);
 const g = DEFAULT_GAIN_CHECK;
 const gainPct = (n: number) => `${((100 * n) / gain.checked).toFixed(1)} %`;

@@ -47,6 +47,16 @@ export {
   type LocationVerdict,
   type SiteHistory,
 } from './location-check';
+export {
+  DEFAULT_SITE_SPLIT,
+  estimateSiteSplit,
+  residualGroup,
+  residualGroupOfSums,
+  splitOfModel,
+  type ResidualGroup,
+  type SiteSplit,
+  type SiteSplitParams,
+} from './site-split';
 export { DEFAULT_GAIN_CHECK, checkAntennaGain, type GainCheckParams, type GainReason, type GainVerdict } from './gain-check';
 export { AVAILABILITY_PRIOR, AVAILABILITY_PRIOR_HOURS, estimateAvailability } from './availability';
 export {

@@ -32,6 +32,13 @@ export interface LocationCheckParams {
   tooStrongZWithHistory: number;
   /** Spread of one hotspot's links around its own curve once its offset is known, dB (within-hotspot σ). */
   withinHotspotSdDb: number;
+  /**
+   * How the model's σ splits into the hotspot's site (τ) and its links around it (σ_within) for the no-history
+   * `too_strong` test (siteAwareModel), where it was estimated from the region's links (site-split.ts). Absent:
+   * withinHotspotSdDb and τ² = σ² − σ_within². The geometry test keeps withinHotspotSdDb: its threshold was
+   * calibrated with it, on residuals that are not independent (spatially correlated shadowing, obfuscated positions).
+   */
+  siteSplit?: { withinSdDb: number; siteSdDb: number };
   /** Fit improvement (χ², 2 degrees of freedom) that rejects the asserted position. */
   geometryChi2: number;
   minTransmittersForGeometry: number;
@@ -99,10 +106,11 @@ export interface SiteHistory {
  * The model with its σ set so that checkLocation's Stouffer z over N transmitter positions, without site history, is
  * the z of their mean excess: one hotspot's links share its site (τ² = σ² − σ_within²), so their mean has variance
  * τ² + σ_within²/N, not σ²/N; σ_eff = √(N·τ² + σ_within²) gives exactly that, and the prior's σ at N = 1.
+ * With `siteSdDb` (τ estimated from the region's links, site-split.ts) the split is the data's, not the model's σ.
  * (The oracle's location evidence judges hotspots this way; spoof-eval.ts measures it on real receptions.)
  */
-export function siteAwareModel(model: PropagationModel, transmitters: number, withinHotspotSdDb: number): PropagationModel {
-  const siteVariance = Math.max(0, model.shadowingSdDb ** 2 - withinHotspotSdDb ** 2);
+export function siteAwareModel(model: PropagationModel, transmitters: number, withinHotspotSdDb: number, siteSdDb?: number): PropagationModel {
+  const siteVariance = siteSdDb !== undefined ? siteSdDb ** 2 : Math.max(0, model.shadowingSdDb ** 2 - withinHotspotSdDb ** 2);
   return { ...model, shadowingSdDb: Math.sqrt(Math.max(1, transmitters) * siteVariance + withinHotspotSdDb ** 2) };
 }
 

@@ -12,6 +12,7 @@ import {
   type SiteHistory,
 } from './location-check';
 import { meanSignalDbm, type PropagationModel } from './model';
+import { estimateSiteSplit, residualGroup, type SiteSplit, type SiteSplitParams, DEFAULT_SITE_SPLIT } from './site-split';
 
 /**
  * Spoof evaluation on real receptions (README.md §Radio model and spoof detection): the receptions stay as they were
@@ -138,6 +139,28 @@ function distanceBetween(a: { lat: number; lng: number }, b: { lat: number; lng:
   return Math.hypot(x, y);
 }
 
+/**
+ * The site split (site-split.ts) of receptions against a model: each reception's excess (signal − model mean) grouped
+ * by receiver, links beyond the model's minimum distance. Null with too few receivers.
+ */
+export function siteSplitOf(model: PropagationModel, receptions: readonly ObservedReception[], p: SiteSplitParams = DEFAULT_SITE_SPLIT): SiteSplit | null {
+  const byReceiver = new Map<string, number[]>();
+  for (const r of receptions) {
+    if (r.distanceM < model.minDistanceM) continue;
+    const link = { distanceM: r.distanceM, frequencyHz: r.frequencyHz, txPowerDdbm: FIXTURE_TX_POWER_DDBM, txGainDdbi: 0, rxGainDdbi: 0 };
+    const excess = signalOf(r, model.noiseFloorDbm) - meanSignalDbm(model, link);
+    const list = byReceiver.get(r.hotspot);
+    if (list) list.push(excess);
+    else byReceiver.set(r.hotspot, [excess]);
+  }
+  return estimateSiteSplit([...byReceiver.values()].map(residualGroup), p);
+}
+
+/** The check's parameters with the split estimated from data (or unchanged when there is none). */
+export function withSiteSplit(params: LocationCheckParams, split: SiteSplit | null): LocationCheckParams {
+  return split ? { ...params, siteSplit: { withinSdDb: split.withinSdDb, siteSdDb: split.siteSdDb } } : params;
+}
+
 export function evaluateSpoofDetection(
   model: PropagationModel,
   receptions: readonly ObservedReception[],
@@ -163,7 +186,7 @@ export function evaluateSpoofDetection(
     const check = (asserted: { lat: number; lng: number }) => {
       if (history || !options.siteAware) return checkLocation(model, asserted, heard, params, history);
       const { transmitters } = checkLocation(model, asserted, heard, { ...params, minTransmittersForGeometry: Number.POSITIVE_INFINITY });
-      return checkLocation(siteAwareModel(model, transmitters, params.withinHotspotSdDb), asserted, heard, params);
+      return checkLocation(siteAwareModel(model, transmitters, params.siteSplit?.withinSdDb ?? params.withinHotspotSdDb, params.siteSplit?.siteSdDb), asserted, heard, params);
     };
     const honest = check(origin);
     onVerdict?.(key, 0, honest);
