@@ -3,7 +3,7 @@
  * Baseline: witness reports decoded, Ed25519-verified (worker pool) and stored by the oracle's storeBatch, in batches.
  * Measured: mapper receipts (2 hotspots per frame) stored by storeMapperReceipts (topic, schema, hotspot signature,
  * insert) in batches, then every frame judged by processMapperFrames (device MIC, counter, fix, radio bounds, speed,
- * coverage rows). Prints receipts/s and its ratio to reports/s.
+ * coverage rows). Prints receipts/s and its ratio to reports/s, and how the time splits between storing and judging.
  */
 import { rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
@@ -94,15 +94,17 @@ try {
 
   t = performance.now();
   for (let i = 0; i < receipts.length; i += BATCH) await storeMapperReceipts(sql, receipts.slice(i, i + BATCH));
+  const storeS = (performance.now() - t) / 1000;
   let judged = 0;
   for (;;) {
     const verdicts = await processMapperFrames(sql, { keySeal, now: new Date(), maxFrames: 500 });
     if (verdicts.length === 0) break;
     judged += verdicts.length;
   }
-  const receiptsPerS = receipts.length / ((performance.now() - t) / 1000);
+  const totalS = (performance.now() - t) / 1000;
+  const receiptsPerS = receipts.length / totalS;
   const [plausible] = await sql<{ n: number }[]>`SELECT count(*)::int AS n FROM mapper_frames WHERE status = 'plausible'`;
-  console.log(`mapper frames judged ${judged}, plausible ${plausible!.n} of ${FRAMES}`);
+  console.log(`mapper frames judged ${judged}, plausible ${plausible!.n} of ${FRAMES}; store ${storeS.toFixed(2)} s, judge ${(totalS - storeS).toFixed(2)} s`);
   console.log(`BENCH oracle-mapper-receipts: ${receiptsPerS.toFixed(0)} receipts/s stored+grouped+judged | baseline ${reportsPerS.toFixed(0)} witness reports/s ingested | ratio ${(receiptsPerS / reportsPerS).toFixed(2)}`);
 } finally {
   await sql.end({ timeout: 5 });

@@ -71,12 +71,34 @@ export async function storeMapperReceipts(sql: Sql, messages: readonly IncomingM
       payload: m.payload,
     });
   }
+  // A second copy of a receipt, or a second receipt of one frame from one hotspot, is a duplicate of the first in the
+  // batch; the rest go in one statement, where UNIQUE (frame, hotspot) and the hash key refuse what is stored already.
+  const firstOfHash = new Set<string>();
+  const firstOfFrameHotspot = new Set<string>();
+  const candidates = rows.filter((row) => {
+    const frameHotspot = `${row.frame.toString('hex')}|${row.hotspot}`;
+    if (firstOfHash.has(row.hash) || firstOfFrameHotspot.has(frameHotspot)) return false;
+    firstOfHash.add(row.hash);
+    firstOfFrameHotspot.add(frameHotspot);
+    return true;
+  });
   return sql.begin(async (tx) => {
     const stored = new Set<string>();
-    // One row at a time keeps "this hotspot already sent this frame" (UNIQUE (frame, hotspot)) a per-row outcome.
-    for (const row of rows) {
-      const [hit] = await tx<{ hash: string }[]>`INSERT INTO mapper_receipts ${tx(row)} ON CONFLICT DO NOTHING RETURNING hash`;
-      if (hit) stored.add(hit.hash);
+    if (candidates.length > 0) {
+      const hits = await tx<{ hash: string }[]>`
+        INSERT INTO mapper_receipts (hash, hotspot, topic, received_at, frame, device_id, report_ts_ns, gateway_time_ns, tmst, signal, snr,
+                                     frequency, datarate, payload)
+        SELECT hash, hotspot, topic, received_at, decode(frame, 'hex'), device_id, report_ts_ns, gateway_time_ns, tmst, signal, snr, frequency,
+               datarate, decode(payload, 'hex')
+        FROM unnest(${candidates.map((r) => r.hash)}::text[], ${candidates.map((r) => r.hotspot)}::text[], ${candidates.map((r) => r.topic)}::text[],
+                    ${candidates.map((r) => r.received_at.toISOString())}::timestamptz[], ${candidates.map((r) => r.frame.toString('hex'))}::text[],
+                    ${candidates.map((r) => r.device_id)}::bigint[], ${candidates.map((r) => r.report_ts_ns)}::numeric[],
+                    ${candidates.map((r) => r.gateway_time_ns)}::numeric[], ${candidates.map((r) => r.tmst)}::bigint[],
+                    ${candidates.map((r) => r.signal)}::int[], ${candidates.map((r) => r.snr)}::int[], ${candidates.map((r) => r.frequency)}::bigint[],
+                    ${candidates.map((r) => r.datarate)}::text[], ${candidates.map((r) => r.payload.toString('hex'))}::text[])
+          AS x(hash, hotspot, topic, received_at, frame, device_id, report_ts_ns, gateway_time_ns, tmst, signal, snr, frequency, datarate, payload)
+        ON CONFLICT DO NOTHING RETURNING hash`;
+      for (const hit of hits) stored.add(hit.hash);
     }
     const storedCount = stored.size;
     rows.forEach((row, i) => {
