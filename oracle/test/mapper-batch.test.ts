@@ -53,7 +53,7 @@ function receipt(h: TestHotspot, frame: Uint8Array, second: number, signal = -11
   return { topic: mapperReceiptTopic('EU868', h.keys.address), payload: encodeMapperReceiptPayload(r), receivedAt: at(second) };
 }
 const heardByBoth = (frame: Uint8Array, second: number) => [receipt(A, frame, second), receipt(B, frame, second + 0.2)];
-const judgeAll = (maxFrames?: number) => processMapperFrames(db.sql, { keySeal, now: new Date(), maxFrames });
+const judgeAll = (maxFrames?: number, maxReceiptsPerTransaction?: number) => processMapperFrames(db.sql, { keySeal, now: new Date(), maxFrames, maxReceiptsPerTransaction });
 
 async function frameRow(frame: Uint8Array) {
   const [row] = await db.sql<{ status: string; reason: string | null; counter: string | null }[]>`
@@ -189,5 +189,16 @@ describe('mapper frames judged in batches', () => {
     expect(frames!.n).toBe(5);
     const [pending] = await db.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM mapper_receipts WHERE device_id = 63 AND status = 'pending'`;
     expect(pending!.n).toBe(0);
+  });
+
+  it('a transaction holds whole frames up to the receipt bound; frames beyond it go in the next, judged the same', async () => {
+    await register(71);
+    const messages = [0, 1, 2, 3, 4].flatMap((i) => heardByBoth(frameOf({ deviceId: 71, counter: i + 1, lat: 52.521 + i * 0.0002 }), 3200 + i * 30));
+    await storeMapperReceipts(db.sql, messages);
+    const verdicts = await judgeAll(undefined, 5); // two frames (4 receipts) per transaction
+    expect(verdicts.map((v) => v.status)).toEqual(Array(5).fill('plausible'));
+    // processed_at is the transaction's start time: three transactions for five frames of two receipts each.
+    const [transactions] = await db.sql<{ n: number }[]>`SELECT count(DISTINCT processed_at)::int AS n FROM mapper_frames WHERE device_id = 71`;
+    expect(transactions!.n).toBe(3);
   });
 });

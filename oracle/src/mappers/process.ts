@@ -88,7 +88,10 @@ const maxEirpOf = (region: string | null) => ((REGIONS as readonly string[]).inc
  * query for all of them; the verdicts are those of judging the frames one by one in this order (a device's counter
  * and last fix carry from one of its frames to the next). A frame another judge holds is left to it.
  */
-export async function processMapperFrames(sql: Sql, o: { keySeal: KeySealKeypair; now?: Date; groupWindowMs?: number; maxFrames?: number }): Promise<MapperFrameVerdict[]> {
+export async function processMapperFrames(
+  sql: Sql,
+  o: { keySeal: KeySealKeypair; now?: Date; groupWindowMs?: number; maxFrames?: number; maxReceiptsPerTransaction?: number },
+): Promise<MapperFrameVerdict[]> {
   const now = o.now ?? new Date();
   const cutoff = new Date(now.getTime() - (o.groupWindowMs ?? DEFAULT_MAPPER_GROUP_WINDOW_MS));
   const due = await sql<{ frame: string; receipts: number }[]>`
@@ -96,16 +99,16 @@ export async function processMapperFrames(sql: Sql, o: { keySeal: KeySealKeypair
     GROUP BY frame HAVING min(received_at) <= ${cutoff}
     ORDER BY min(received_at), frame LIMIT ${o.maxFrames ?? DEFAULT_MAX_FRAMES}`;
   const verdicts: MapperFrameVerdict[] = [];
-  for (const chunk of chunksByReceipts(due)) verdicts.push(...(await sql.begin((tx) => judgeFrames(tx, chunk, o.keySeal))));
+  for (const chunk of chunksByReceipts(due, o.maxReceiptsPerTransaction ?? MAX_RECEIPTS_PER_TRANSACTION)) verdicts.push(...(await sql.begin((tx) => judgeFrames(tx, chunk, o.keySeal))));
   return verdicts;
 }
 
-function chunksByReceipts(due: readonly { frame: string; receipts: number }[]): string[][] {
+function chunksByReceipts(due: readonly { frame: string; receipts: number }[], maxReceipts: number): string[][] {
   const chunks: string[][] = [];
   let current: string[] = [];
   let receipts = 0;
   for (const d of due) {
-    if (current.length > 0 && receipts + d.receipts > MAX_RECEIPTS_PER_TRANSACTION) {
+    if (current.length > 0 && receipts + d.receipts > maxReceipts) {
       chunks.push(current);
       [current, receipts] = [[], 0];
     }
