@@ -8,12 +8,22 @@ import { PeriodicReload } from './periodic-reload';
 
 /** Hotspots are bucketed by res-5 cell (≈250 km²); a point looks at the buckets within reach of its own. */
 const BUCKET_RES = 5;
-/** Rings of res-5 buckets around a point's bucket: 3 rings reach ≥ 36 km, beyond any hotspot's estimated range (25 km). */
-const BUCKET_RINGS = 3;
-/** Buckets whose candidate list is kept (a city needs a handful; the whole world would need ~2 million). */
-const MAX_CACHED_BUCKETS = 20_000;
-/** Beyond this distance from a bucket's centre no hotspot reaches any point in it: 25 km range + 10 km bucket radius. */
-const REACH_FROM_BUCKET_CENTRE_M = 35_000;
+/**
+ * Rings of res-5 buckets around a point's bucket, enough for any hotspot's estimated range (25 km) plus
+ * BUCKET_RADIUS_M: 3 rings reach only 34.7 km around some cells (sampled over the globe), 4 rings ≥ 44 km.
+ */
+const BUCKET_RINGS = 4;
+/**
+ * (bucket, device) candidate lists kept (a city needs a handful of buckets per device asked about; the whole world
+ * would need ~2 million buckets). Each list is at most one bucket's hotspots in reach, so this bounds memory as one
+ * list per bucket did.
+ */
+const MAX_CACHED_CANDIDATE_LISTS = 20_000;
+/**
+ * No point of a res-5 bucket is farther than this from its centre: the largest circumradius over all 2,016,842 res-5
+ * cells is 10.84 km (great circle), plus room for nearDistanceM's flat-earth approximation.
+ */
+const BUCKET_RADIUS_M = 11_000;
 /** Cell estimates kept over all devices (≈ 200 bytes each, so ≤ 40 MB); past it they are dropped and recomputed on demand. */
 const MAX_CACHED_CELL_ESTIMATES = 200_000;
 
@@ -73,24 +83,32 @@ export class HotspotEstimates extends PeriodicReload {
     this.ready = true;
   }
 
-  /** Hotspots that may reach some point of the res-5 cell holding (lat, lng). */
-  near(lat: number, lng: number): Candidates {
+  /**
+   * Hotspots that may hear the device at some point of the res-5 cell holding (lat, lng): those within their class's
+   * reach for this device (the predictor's range, beyond which p < MIN_LINK_PROBABILITY) of the bucket plus its
+   * radius. An indoor or SF7 device is heard only by nearer hotspots, so a point then passes over fewer of them; the
+   * others would be skipped by the estimate's own range check anyway, so the answer is unchanged.
+   */
+  near(lat: number, lng: number, device: DeviceProfile): Candidates {
     const bucket = latLngToCell(lat, lng, BUCKET_RES);
-    const kept = this.candidates.get(bucket);
+    const key = `${bucket}|${deviceKey(device)}`;
+    const kept = this.candidates.get(key);
     if (kept) return kept;
     const [cLat, cLng] = cellToLatLng(bucket);
     const list: ClassedHotspot[] = [];
-    for (const b of gridDisk(bucket, BUCKET_RINGS)) for (const h of this.buckets.get(b) ?? []) if (haversineM(cLat, cLng, h.lat, h.lng) <= REACH_FROM_BUCKET_CENTRE_M) list.push(h);
-    if (this.candidates.size >= MAX_CACHED_BUCKETS) this.candidates.clear();
+    for (const b of gridDisk(bucket, BUCKET_RINGS)) {
+      for (const h of this.buckets.get(b) ?? []) if (haversineM(cLat, cLng, h.lat, h.lng) <= this.tables.reachM(h, device) + BUCKET_RADIUS_M) list.push(h);
+    }
+    if (this.candidates.size >= MAX_CACHED_CANDIDATE_LISTS) this.candidates.clear();
     const candidates = candidatesOf(list);
-    this.candidates.set(bucket, candidates);
+    this.candidates.set(key, candidates);
     return candidates;
   }
 
   /** The estimate at a point for a device; null until the hotspots are loaded. */
   at(lat: number, lng: number, device: DeviceProfile): Estimate | null {
     if (!this.ready) return null;
-    return this.tables.estimate(lat, lng, this.near(lat, lng), device);
+    return this.tables.estimate(lat, lng, this.near(lat, lng, device), device);
   }
 
   /**
@@ -105,7 +123,7 @@ export class HotspotEstimates extends PeriodicReload {
     const kept = cells?.get(h3);
     if (kept) return kept;
     const [lat, lng] = cellToLatLng(h3);
-    const estimate = this.tables.estimate(lat, lng, this.near(lat, lng), device);
+    const estimate = this.tables.estimate(lat, lng, this.near(lat, lng, device), device);
     if (this.cachedCellCount >= MAX_CACHED_CELL_ESTIMATES) {
       this.cellEstimates = new Map();
       this.cachedCellCount = 0;

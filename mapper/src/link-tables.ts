@@ -120,6 +120,12 @@ export class LinkTables {
     return { probability: hotspotCount === 0 ? 0 : anyFromLogMiss(logMiss), expectedHotspots, bestRssiDbm, bestSnrDb, hotspotCount };
   }
 
+  /** How far the device is heard by a hotspot of h's class: beyond it p < MIN_LINK_PROBABILITY (the predictor's rangeM). */
+  reachM(h: ClassedHotspot, device: DeviceProfile): number {
+    const tables = this.tablesOf(device);
+    return (tables[h.linkClass] ?? this.newTable(tables, h, device)).rangeM;
+  }
+
   private tablesOf(device: DeviceProfile): (LinkTable | undefined)[] {
     const key = deviceKey(device);
     let tables = this.byDevice.get(key);

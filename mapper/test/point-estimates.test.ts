@@ -155,3 +155,72 @@ describe('point answers from the cell estimates', () => {
     expect(after.expectedHotspots).toBeCloseTo(model.expectedHotspots, 12);
   });
 });
+
+describe('candidates filtered by the device’s reach', () => {
+  let db: TestDatabase;
+  const located: EstimatingHotspot[] = [];
+  // Amsterdam and Tromsø (69.6° N, short degrees of longitude), hotspots spread over ~110 km so that a short-reach
+  // device's bucket leaves many of them out while a point near a bucket's edge still has them in reach.
+  const centres = [CENTRE, { lat: 69.65, lng: 18.96 }];
+  const SHORT_REACH: DeviceProfile[] = [
+    { ...REFERENCE_DEVICE, indoor: true },
+    { txPowerDdbm: 140, gainDdbi: 0, spreadingFactor: 7, indoor: true },
+    { txPowerDdbm: -100, gainDdbi: -100, spreadingFactor: 7, indoor: false },
+    { txPowerDdbm: 20, gainDdbi: -50, spreadingFactor: 8, indoor: true },
+  ];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const random = seededUniform(23);
+    for (let i = 0; i < 160; i++) {
+      const centre = centres[i % 2]!;
+      const h = await insertHotspot(db.sql, `Reach hotspot ${i}`, centre.lat + (random() - 0.5) * 1.0, centre.lng + (random() - 0.5) * (i % 2 ? 2.6 : 1.6));
+      const gain = GAINS[i % GAINS.length]!;
+      const region = i % 9 === 0 ? 'US915' : 'EU868';
+      await db.sql`UPDATE hotspots SET gain_ddbi = ${gain}, region = ${region} WHERE address = ${h.address}`;
+      located.push({ address: h.address, lat: h.lat, lng: h.lng, gainDdbi: gain, region, paramsKey: '' });
+    }
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
+
+  it('answer what the model gives over every located hotspot, for short- and long-reach devices', async () => {
+    const estimates = new HotspotEstimates(db.sql);
+    await estimates.reload();
+    const predictor = radioPredictor();
+    const random = seededUniform(29);
+    const devices = [...DEVICES, ...SHORT_REACH];
+    let reached = 0;
+    for (let i = 0; i < 600; i++) {
+      const centre = centres[i % 2]!;
+      const lat = centre.lat + (random() - 0.5) * 1.2;
+      const lng = centre.lng + (random() - 0.5) * (i % 2 ? 3.2 : 2.0);
+      const device = devices[i % devices.length]!;
+      const h3 = latLngToCell(lat, lng, 9);
+      const [cLat, cLng] = cellToLatLng(h3);
+      for (const [got, model] of [
+        [estimates.at(lat, lng, device)!, estimatePoint(lat, lng, located, predictor, device)],
+        [estimates.atCell(h3, device)!, estimatePoint(cLat, cLng, located, predictor, device)],
+      ] as const) {
+        // The same hotspots, summed in another order (by bucket), hence close rather than equal.
+        expect(got).toMatchObject({ hotspotCount: model.hotspotCount, bestRssiDbm: model.bestRssiDbm, bestSnrDb: model.bestSnrDb });
+        expect(got.probability).toBeCloseTo(model.probability, 12);
+        expect(got.expectedHotspots).toBeCloseTo(model.expectedHotspots, 12);
+      }
+      if (estimates.at(lat, lng, device)!.hotspotCount > 0) reached++;
+    }
+    expect(reached).toBeGreaterThan(150);
+  });
+
+  it('pass a short-reach device fewer hotspots than the reference device', async () => {
+    // The filter itself; the test above shows that what it leaves out changes no answer.
+    const estimates = new HotspotEstimates(db.sql);
+    await estimates.reload();
+    for (const centre of centres) {
+      const all = estimates.near(centre.lat, centre.lng, REFERENCE_DEVICE).hotspots.length;
+      expect(all).toBeGreaterThan(15);
+      for (const device of SHORT_REACH) expect(estimates.near(centre.lat, centre.lng, device).hotspots.length).toBeLessThan(all);
+    }
+  });
+});
