@@ -2,11 +2,13 @@
  * Load test: pre-signed witness report streams (signed before the clock starts, so the sender is not the
  * bottleneck) published at QoS 1 at a fixed rate → MQTT broker → oracle ingest processes → PostgreSQL, one bounded
  * step per rate. The base rate is what 1,000,000 hotspots send at Helium's beacon interval (36 M reports a day
- * ≈ 417/s); the steps multiply it. Prints per step: published/s, stored/s, lost, lag percentiles and peak memory
- * per process. docs/operations.md §6 has the results.
+ * ≈ 417/s); the steps multiply it. The publisher (scripts/load-test-publisher.ts) writes pre-encoded MQTT packets
+ * on an open-loop schedule and tells apart lateness of its own from lateness the broker imposed. Prints per step:
+ * intended vs offered rate, acknowledged/s, stored/s, lost, lag percentiles and peak memory per process.
+ * docs/operations.md §6 has the results.
  *
  *   npx tsx scripts/load-test.ts [--steps 1,10] [--seconds 60] [--reports-per-day 36000000] [--oracles 1]
- *     [--threads 2] [--clients 8] [--broker mqtt://h1:1883,mqtt://h2:1883] [--database-url postgres://…]
+ *     [--threads 2] [--clients 8] [--in-flight 2000] [--broker mqtt://h1:1883,mqtt://h2:1883] [--database-url postgres://…]
  *
  * Without --broker it starts Debian mosquitto; without --database-url an embedded PostgreSQL. With --broker the
  * publishers spread over the URLs and the oracles subscribe on the first (`$share` when --oracles > 1); with
@@ -20,6 +22,7 @@ import { connectDatabase, migrate } from '@poc/db';
 import { startMosquitto, type MosquittoBroker } from '@poc/devnet/mosquitto';
 import { startEmbeddedPostgres, type EmbeddedDatabase } from '@poc/devnet/postgres';
 import { ORACLE_MIGRATIONS_DIR } from '@poc/oracle/migrations';
+import type { LoadTestPublisherOptions, PublisherResult } from './load-test-publisher';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,6 +32,7 @@ const { values: args } = parseArgs({
     oracles: { type: 'string', default: '1' },
     threads: { type: 'string', default: '2' },
     clients: { type: 'string', default: '8' },
+    'in-flight': { type: 'string', default: '2000' },
     hotspots: { type: 'string', default: '2000' },
     'drain-seconds': { type: 'string', default: '60' },
     broker: { type: 'string' },
@@ -46,6 +50,9 @@ const BASE_RATE = positive('reports-per-day', args['reports-per-day']) / 86_400;
 const ORACLES = positive('oracles', args.oracles);
 const THREADS = positive('threads', args.threads);
 const CLIENTS = Math.max(1, positive('clients', args.clients));
+const IN_FLIGHT = Math.min(65_534, Math.max(1, positive('in-flight', args['in-flight'])));
+/** A report not sent within this many seconds past its step's window counts as unsent. */
+const SEND_GRACE_SECONDS = 5;
 const HOTSPOT_KEYS = Math.max(1, positive('hotspots', args.hotspots));
 const DRAIN_SECONDS = positive('drain-seconds', args['drain-seconds']);
 const POLL_MS = 500;
@@ -75,7 +82,7 @@ const processes = () =>
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)}`;
 
 function child(file: string, options: object): ChildProcess {
-  return fork(support(file), [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return fork(file, [JSON.stringify(options)], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 }
 function nextMessage<T extends { type: string }>(p: ChildProcess, type: string): Promise<T> {
   return new Promise((resolveMessage, reject) => {
@@ -127,7 +134,7 @@ async function main() {
   const postgresRss = () => (postmasterPid ? [postmasterPid, ...processes().filter((p) => p.ppid === postmasterPid).map((p) => p.pid)].reduce((s, pid) => s + rssOf(pid), 0) : 0);
 
   const oracles = Array.from({ length: ORACLES }, (_, i) =>
-    child('ingest-oracle.ts', { databaseUrl, mqttUrl: brokerUrls[0], clientId: `load-test-oracle-${i}`, workerThreads: THREADS, sharedSubscriptionGroup: ORACLES > 1 ? 'load-test' : null }),
+    child(support('ingest-oracle.ts'), { databaseUrl, mqttUrl: brokerUrls[0], clientId: `load-test-oracle-${i}`, workerThreads: THREADS, sharedSubscriptionGroup: ORACLES > 1 ? 'load-test' : null }),
   );
   await Promise.all(oracles.map((o) => nextMessage(o, 'ready')));
   console.log(`load test: base rate ${BASE_RATE.toFixed(0)} reports/s (${args['reports-per-day']} a day), steps ×${STEPS.join(', ×')}, ${SECONDS} s each; brokers ${brokerUrls.join(', ')}; ${ORACLES} oracle process(es) × ${THREADS} verify threads`);
@@ -137,21 +144,42 @@ async function main() {
     for (const [stepIndex, multiplier] of STEPS.entries()) {
       const rate = BASE_RATE * multiplier;
       const count = Math.round(rate * SECONDS);
-      const publisher = child('report-publisher.ts', { brokerUrls, clients: CLIENTS, count, hotspots: HOTSPOT_KEYS, ratePerSecond: rate, streamId: 1000 + stepIndex });
+      const publisherOptions: LoadTestPublisherOptions = {
+        brokerUrls,
+        clients: CLIENTS,
+        count,
+        hotspots: HOTSPOT_KEYS,
+        ratePerSecond: rate,
+        streamId: 1000 + stepIndex,
+        maxInFlightPerClient: IN_FLIGHT,
+        sendWindowMs: (SECONDS + SEND_GRACE_SECONDS) * 1000,
+        ackTimeoutMs: DRAIN_SECONDS * 1000,
+      };
+      const publisher = child(join(root, 'scripts', 'load-test-publisher.ts'), publisherOptions);
       const { startAtMs } = await nextMessage<{ type: string; startAtMs: number }>(publisher, 'ready');
       let acknowledged = 0;
-      publisher.on('message', (m: { type?: string; acknowledged?: number }) => {
-        if (m.type === 'progress' || m.type === 'done') acknowledged = m.acknowledged ?? acknowledged;
+      let sent = 0;
+      publisher.on('message', (m: { type?: string; acknowledged?: number; sent?: number }) => {
+        if (m.type === 'progress' || m.type === 'done') {
+          acknowledged = m.acknowledged ?? acknowledged;
+          sent = m.sent ?? sent;
+        }
       });
       const firstNs = BigInt(startAtMs) * 1_000_000n;
       const endNs = firstNs + BigInt(Math.ceil((count / rate) * 1e9)) + 1n;
       await new Promise((r) => setTimeout(r, Math.max(0, startAtMs - Date.now())));
-      const done = nextMessage<{ type: string; acknowledged: number; seconds: number }>(publisher, 'done');
+      const done = nextMessage<PublisherResult>(publisher, 'done');
       publisher.send({ type: 'go' });
 
       // Which planned report (tmst = its index) is committed, seen every POLL_MS: lag = seen − due.
       const committedLagMs: number[] = [];
       const seen = new Uint8Array(count);
+      const windowEnd = startAtMs + SECONDS * 1000;
+      let lastCommitSeenMs = 0;
+      // The pipeline keeps pace when it stores at the intended rate once warm: measured between the first and the
+      // last poll of the window's second half.
+      const secondHalfStart = startAtMs + SECONDS * 500;
+      const secondHalf = { firstMs: 0, firstStored: 0, lastMs: 0, lastStored: 0 };
       let floor = 0;
       const peak = { oracle: 0, mosquitto: 0, postgres: 0, publisher: 0, unacknowledged: 0, stalls: 0 };
       const poll = async () => {
@@ -162,10 +190,15 @@ async function main() {
           const i = Number(tmst);
           if (i < count && !seen[i]) {
             seen[i] = 1;
+            lastCommitSeenMs = now;
             committedLagMs.push(now - (startAtMs + (i * 1000) / rate));
           }
         }
         while (floor < count && seen[floor]) floor++;
+        if (now >= secondHalfStart && now < windowEnd) {
+          if (!secondHalf.firstMs) Object.assign(secondHalf, { firstMs: now, firstStored: committedLagMs.length });
+          Object.assign(secondHalf, { lastMs: now, lastStored: committedLagMs.length });
+        }
         const s = await oracleStats(oracles);
         peak.oracle = Math.max(peak.oracle, ...s.map((x) => x.rssBytes), 0);
         peak.unacknowledged = Math.max(peak.unacknowledged, ...s.map((x) => x.unacknowledged), 0);
@@ -174,14 +207,14 @@ async function main() {
         peak.postgres = Math.max(peak.postgres, postgresRss());
         peak.publisher = Math.max(peak.publisher, rssOf(publisher.pid));
       };
-      const windowEnd = startAtMs + SECONDS * 1000;
       let lastPrint = Date.now();
       while (Date.now() < windowEnd) {
         await new Promise((r) => setTimeout(r, POLL_MS));
         await poll();
         if (Date.now() - lastPrint >= 10_000) {
           lastPrint = Date.now();
-          console.log(`  ×${multiplier} t+${Math.round((Date.now() - startAtMs) / 1000)} s: acknowledged by broker ${acknowledged}, committed ${committedLagMs.length}`);
+          const due = Math.min(count, Math.floor(((Date.now() - startAtMs) / 1000) * rate));
+          console.log(`  ×${multiplier} t+${Math.round((Date.now() - startAtMs) / 1000)} s: due ${due}, sent ${sent}, acknowledged by broker ${acknowledged}, committed ${committedLagMs.length}`);
         }
       }
       const storedInWindow = committedLagMs.length;
@@ -195,11 +228,22 @@ async function main() {
       publisher.send({ type: 'exit' });
       await exited(publisher);
       const lost = published.acknowledged - committedLagMs.length;
+      const secondHalfRate = secondHalf.lastMs > secondHalf.firstMs ? ((secondHalf.lastStored - secondHalf.firstStored) * 1000) / (secondHalf.lastMs - secondHalf.firstMs) : NaN;
+      const publisherHeld = published.sent === count && published.sendSeconds <= SECONDS + 1 && published.publisherLateMs[1] < 1000;
+      const brokerHeld = published.heldByBroker === 0;
+      console.log(
+        `  ×${multiplier} publisher: sent ${published.sent} of ${count} in ${published.sendSeconds.toFixed(1)} s (offered ${(published.sent / Math.max(published.sendSeconds, 1e-3)).toFixed(0)}/s, intended ${rate.toFixed(0)}/s); ` +
+          `own lateness p50 / p99 / max ${published.publisherLateMs.join(' / ')} ms; held by the broker (window of ${IN_FLIGHT} or socket backlog) ${published.heldByBroker} reports, lateness p99 / max ${published.brokerLateMs.join(' / ')} ms; ` +
+          `CPU ${published.cpuSeconds.toFixed(1)} s (${((100 * published.cpuSeconds) / Math.max(published.ackSeconds, 1e-3)).toFixed(0)}% of one core); ` +
+          `connections closed ${published.closedConnections}, unexpected PUBACKs ${published.unexpectedAcknowledgements}`,
+      );
+      const verdict = !publisherHeld ? 'PUBLISHER fell behind' : !brokerHeld ? 'broker/network held the publisher back' : published.acknowledged < count ? 'not all acknowledged' : lost > 0 ? 'reports lost' : !(secondHalfRate >= 0.95 * rate) ? 'the pipeline fell behind' : 'held';
       const sorted = [...committedLagMs].sort((a, b) => a - b);
       const lag = [0.5, 0.95, 0.99].map((p) => (percentile(sorted, p) / 1000).toFixed(2)).join(' / ') + ` / max ${((sorted.at(-1) ?? NaN) / 1000).toFixed(2)}`;
       const line =
-        `| ×${multiplier} (${rate.toFixed(0)}/s) | ${SECONDS} s | ${count} | ${(published.acknowledged / published.seconds).toFixed(0)}/s | ${(storedInWindow / SECONDS).toFixed(0)}/s | ` +
-        `${committedLagMs.length} | ${lost} | ${dup!.n} | ${lag} s | ${mb(peak.oracle)} / ${mb(peak.mosquitto)} / ${mb(peak.postgres)} / ${mb(peak.publisher)} / ${mb(process.memoryUsage().rss)} MB | ${peak.unacknowledged} (${peak.stalls} stalls) |`;
+        `| ×${multiplier} (${rate.toFixed(0)}/s) | ${SECONDS} s | ${count} | ${(published.sent / Math.max(published.sendSeconds, 1e-3)).toFixed(0)}/s (${published.sent} sent, own p99 ${published.publisherLateMs[1]} ms) | ` +
+        `${published.heldByBroker} | ${(published.acknowledged / Math.max(published.ackSeconds, 1e-3)).toFixed(0)}/s (${published.acknowledged}) | ${(storedInWindow / SECONDS).toFixed(0)}/s (second half ${secondHalfRate.toFixed(0)}/s) | ` +
+        `${committedLagMs.length}${committedLagMs.length ? ` (${((lastCommitSeenMs - windowEnd) / 1000).toFixed(1)} s)` : ''} | ${lost} | ${dup!.n} | ${lag} s | ${mb(peak.oracle)} / ${mb(peak.mosquitto)} / ${mb(peak.postgres)} / ${mb(peak.publisher)} / ${mb(process.memoryUsage().rss)} MB | ${peak.unacknowledged} (${peak.stalls} stalls) | ${verdict} |`;
       console.log(line);
       results.push(line);
     }
@@ -213,8 +257,8 @@ async function main() {
   }
   console.log(`
 LOAD TEST RESULT (lag = committed, as seen by a ${POLL_MS} ms poller, minus the moment the report was due; duplicates: redeliveries absorbed, cumulative)
-| step | window | planned | published (broker PUBACK) | stored in window | stored after drain | lost | duplicates | lag p50 / p95 / p99 | peak RSS oracle / mosquitto / PostgreSQL / publisher / runner | peak unacknowledged per oracle |
-|---|---|---|---|---|---|---|---|---|---|---|
+| step | window | planned | offered (sent/s; publisher's own lateness p99) | held back by broker | acknowledged (PUBACK) | stored in window | stored after drain (last one after the window) | lost | duplicates | lag p50 / p95 / p99 | peak RSS oracle / mosquitto / PostgreSQL / publisher / runner | peak unacknowledged per oracle | verdict |
+|---|---|---|---|---|---|---|---|---|---|---|---|---|---|
 ${results.join('\n')}`);
 }
 

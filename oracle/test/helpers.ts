@@ -22,6 +22,8 @@ import type { OracleConfig } from '../src';
 import type { AcceptedReport } from '../src/ingest/decode';
 import type { Sql } from 'postgres';
 
+// Pre-signed report streams for scripts/load-test.ts.
+export { presignedWitnessStream, type PresignedReport } from './presigned-reports';
 // Oracle internals the cross-component tests (test/security) drive directly, through `@poc/oracle/testing`.
 export { issueEntropy } from '../src/entropy/publisher';
 export { storeBatch } from '../src/ingest/store';
