@@ -1,6 +1,6 @@
 import { verifyMapperFrameMic, type KeySealKeypair } from '@poc/protocol';
 import type { Sql } from 'postgres';
-import { loadMapperDevice } from './devices';
+import { loadMapperDevices } from './devices';
 
 /** Wait this long after a logged frame was sent for receipts still queued in bridges (their durable queues) before calling it unheard. */
 export const DEFAULT_MAPPER_LOG_GRACE_MS = 600_000;
@@ -34,8 +34,9 @@ export async function processMapperLogs(sql: Sql, o: { keySeal: KeySealKeypair; 
     const pending = await tx<PendingEntry[]>`
       SELECT device_id::text, counter::text, frame FROM mapper_log_entries
       WHERE status = 'pending' AND sent_at <= ${cutoff} ORDER BY sent_at LIMIT ${o.maxEntries ?? DEFAULT_MAX_ENTRIES} FOR UPDATE SKIP LOCKED`;
-    const keys = new Map<string, Uint8Array | null>();
     if (pending.length === 0) return verdicts;
+    // One statement, devices locked in id order like the frame judge's (two oracles wait instead of deadlocking).
+    const devices = await loadMapperDevices(tx, pending.map((p) => Number(p.device_id)), o.keySeal);
     const hexes = pending.map((p) => p.frame.toString('hex'));
     const heard = new Set(
       (await tx<{ frame: string }[]>`
@@ -44,8 +45,7 @@ export async function processMapperLogs(sql: Sql, o: { keySeal: KeySealKeypair; 
     );
     const updates: { device_id: string; counter: string; status: string; reason: string | null }[] = [];
     for (const p of pending) {
-      if (!keys.has(p.device_id)) keys.set(p.device_id, (await loadMapperDevice(tx, Number(p.device_id), o.keySeal))?.key ?? null);
-      const key = keys.get(p.device_id);
+      const key = devices.get(Number(p.device_id))?.key;
       if (!key || !verifyMapperFrameMic(p.frame, key, Number(p.counter))) {
         updates.push({ device_id: p.device_id, counter: p.counter, status: 'invalid', reason: key ? 'bad_mic' : 'unknown_device' });
         verdicts.invalid++;
