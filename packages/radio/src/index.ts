@@ -52,8 +52,12 @@ export {
   estimateSiteSplit,
   residualGroup,
   residualGroupOfSums,
+  siteSplitFromTotals,
   splitOfModel,
+  splitTotals,
+  usableGroup,
   type ResidualGroup,
+  type SplitTotals,
   type SiteSplit,
   type SiteSplitParams,
 } from './site-split';

@@ -6,7 +6,7 @@ import { fitCloseIn } from './fit';
 import { FIXTURE_TX_POWER_DDBM } from './fixture';
 import { REGIONAL_PRIOR } from './regional';
 import { siteAwareModel } from './location-check';
-import { estimateSiteSplit, residualGroup, residualGroupOfSums, splitOfModel } from './site-split';
+import { DEFAULT_SITE_SPLIT, estimateSiteSplit, residualGroup, siteSplitFromTotals, splitTotals, residualGroupOfSums, splitOfModel } from './site-split';
 import { siteSplitOf } from './spoof-eval';
 
 /** Deterministic standard normals (mulberry32 + Box–Muller): the same groups every run. */
@@ -52,6 +52,17 @@ describe('estimateSiteSplit (one-way random effects, method of moments)', () => 
     expect(split.meanOffsetDb).toBeLessThan(11);
     expect(split.siteSdDb).toBeGreaterThan(Math.hypot(5, 10) * 0.92);
     expect(split.siteSdDb).toBeLessThan(Math.hypot(5, 10) * 1.08);
+  });
+
+  it('leaves the mean offset out when asked, and caps both parts at the ceiling', () => {
+    const groups = syntheticGroups(11, 400, 6, 5, 10).map(residualGroup);
+    const aroundMean = estimateSiteSplit(groups, { ...DEFAULT_SITE_SPLIT, meanOffsetIsSiteSpread: false })!;
+    expect(aroundMean.siteSdDb).toBeGreaterThan(5 * 0.88);
+    expect(aroundMean.siteSdDb).toBeLessThan(5 * 1.12);
+    const capped = estimateSiteSplit(groups, { ...DEFAULT_SITE_SPLIT, ceilingDb: 4 })!;
+    expect(capped).toMatchObject({ withinSdDb: 4, siteSdDb: 4 });
+    // The same from totals a database would aggregate.
+    expect(siteSplitFromTotals(splitTotals(groups))).toEqual(estimateSiteSplit(groups));
   });
 
   it('floors both parts, and gives no estimate with too few receivers or links', () => {
