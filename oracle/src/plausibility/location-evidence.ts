@@ -2,6 +2,7 @@ import { parseLoraDatarate, type Datarate } from '@poc/protocol';
 import {
   checkLocation,
   DEFAULT_LOCATION_CHECK,
+  DEFAULT_SITE_SPLIT,
   DEMOD_SNR_FLOOR_DB,
   DEVICE_SITE_SD_DB,
   measuredSignalDbm,
@@ -10,17 +11,21 @@ import {
   OUTDOOR_LINK_PRIOR,
   REGIONAL_PRIOR,
   siteAwareModel,
+  splitOfModel,
   type HeardTransmitter,
   type LocationCheckParams,
   type LocationReason,
   type LocationVerdict,
   type PropagationModel,
+  type SiteSplit,
+  type SiteSplitParams,
 } from '@poc/radio';
 import type { Sql } from 'postgres';
 import type { Evidence } from './collusion';
 import { distanceM, median } from './link-graph';
 import type { LocatedHotspot } from './location-schedule';
 import { DEFAULT_RADIO_FIT } from './radio-fit';
+import { NO_SITE_SPLITS, siteSplitFor, type SiteSplits } from './site-split';
 
 /**
  * Is each hotspot's asserted location consistent with what it hears? @poc/radio's checkLocation
@@ -35,8 +40,9 @@ import { DEFAULT_RADIO_FIT } from './radio-fit';
  * No site history: the hotspot's own fit (hotspot_radio_fits) is accumulated at the distances from the location under
  * test, so a spoofer's fit has already absorbed the very excess this check looks for — using it would be circular.
  * A fit from an earlier, different asserted location would not be, but the fits do not record where they were made.
- * Instead the regional prior's spread is split into the hotspot's site (common to all its links) and the rest
- * (the within-hotspot σ of the check's parameters): see @poc/radio's `siteAwareModel`.
+ * Instead the regional prior's spread is split into the hotspot's site (common to all its links) and the rest: see
+ * @poc/radio's `siteAwareModel`. The split is estimated per region from the per-hotspot fits at each trust refresh
+ * (site-split.ts); with too few hotspots for an estimate, the check's prior split (withinHotspotSdDb, τ² = σ² − σ_within²).
  *
  * A witness link's transmitter position is the beaconer's *asserted* one, which may be the lie: an honest hotspot
  * hearing a spoofer's beacons strongly from "30 km away" would otherwise be moved towards that false position by the
@@ -52,6 +58,8 @@ export interface SourceCheck {
   check: LocationCheckParams;
   /** Judge signals against the model's mean given that they were received (`againstReceivedMean`), or as they are. */
   receivedMean: boolean;
+  /** How the site split is estimated from the fits (site-split.ts; @poc/radio estimateSiteSplit). */
+  split: SiteSplitParams;
 }
 
 export interface LocationEvidenceParams {
@@ -77,6 +85,9 @@ export const DEFAULT_LOCATION_EVIDENCE: LocationEvidenceParams = {
     check: { ...DEFAULT_LOCATION_CHECK, withinHotspotSdDb: Math.sqrt(OUTDOOR_LINK_PRIOR.shadowingSdDb ** 2 - DEVICE_SITE_SD_DB ** 2) },
     // No real witness data set calibrates the thresholds: the selection of what is heard is corrected for explicitly.
     receivedMean: true,
+    // The received links' mean excess is mostly that selection, which the received mean already corrects. The site
+    // part is never taken below the calibrated split's (the estimate widens the test, never tightens it).
+    split: { ...DEFAULT_SITE_SPLIT, meanOffsetIsSiteSpread: false, siteFloorDb: DEVICE_SITE_SD_DB, ceilingDb: OUTDOOR_LINK_PRIOR.shadowingSdDb },
   },
   mapper: {
     model: REGIONAL_PRIOR,
@@ -84,6 +95,10 @@ export const DEFAULT_LOCATION_EVIDENCE: LocationEvidenceParams = {
     // (their selection included), 8 dB within one hotspot.
     check: DEFAULT_LOCATION_CHECK,
     receivedMean: false,
+    // Not below the split the thresholds were calibrated with: where the prior does not fit the region, its mean
+    // offset is bias rather than spread, and counting it as spread under-widens (README.md §Radio model and spoof
+    // detection: 10.3 % honest on Antwerp with the CampusIoT prior and the bare estimate).
+    split: { ...DEFAULT_SITE_SPLIT, siteFloorDb: splitOfModel(REGIONAL_PRIOR, DEFAULT_LOCATION_CHECK.withinHotspotSdDb).siteSdDb, ceilingDb: REGIONAL_PRIOR.shadowingSdDb },
   },
   maxLinksPerSource: 200,
   hotspotsPerBatch: 200,
@@ -206,10 +221,17 @@ export interface SourceVerdict {
 
 /**
  * checkLocation on one source's receptions: `too_strong` with the site-aware σ (on the signals against the received
- * mean where the source asks for it), `geometry` on the signals as heard (the position search moves every distance,
- * so no one correction applies).
+ * mean where the source asks for it; the estimated `split` of the hotspot's region, or the check's prior split),
+ * `geometry` on the signals as heard (the position search moves every distance, so no one correction applies; its
+ * σ stays the check's withinHotspotSdDb, with which its threshold was calibrated).
  */
-export function judgeSource(source: HeardSource, asserted: { lat: number; lng: number }, heard: readonly HeardLink[], p: LocationEvidenceParams = DEFAULT_LOCATION_EVIDENCE): SourceVerdict | null {
+export function judgeSource(
+  source: HeardSource,
+  asserted: { lat: number; lng: number },
+  heard: readonly HeardLink[],
+  p: LocationEvidenceParams = DEFAULT_LOCATION_EVIDENCE,
+  split: SiteSplit | null = null,
+): SourceVerdict | null {
   if (heard.length === 0) return null;
   const { model, check, receivedMean } = p[source];
   const noSearch = { ...check, minTransmittersForGeometry: Number.POSITIVE_INFINITY };
@@ -217,7 +239,8 @@ export function judgeSource(source: HeardSource, asserted: { lat: number; lng: n
   // A first pass counts the distinct positions (Stouffer's N), the second is the test.
   const { transmitters } = checkLocation(model, asserted, corrected, noSearch);
   if (transmitters === 0) return null;
-  const strength = checkLocation(siteAwareModel(model, transmitters, check.withinHotspotSdDb), asserted, corrected, noSearch);
+  const sited = split ? siteAwareModel(model, transmitters, split.withinSdDb, split.siteSdDb) : siteAwareModel(model, transmitters, check.withinHotspotSdDb);
+  const strength = checkLocation(sited, asserted, corrected, noSearch);
   const geometry = transmitters >= check.minTransmittersForGeometry ? checkLocation(model, asserted, heard, check) : null;
   const reasons = [...strength.reasons, ...(geometry?.reasons.filter((r) => r.kind === 'geometry') ?? [])];
   const verdict: LocationVerdict = { flagged: reasons.length > 0, reasons, tooStrongZ: strength.tooStrongZ, geometryChi2: geometry?.geometryChi2 ?? null, transmitters };
@@ -281,7 +304,8 @@ export function locationFinding(hotspot: string, verdicts: readonly SourceVerdic
 
 /**
  * The location check of `hotspots` over the window, in batches (which hotspots are due: location-schedule.ts).
- * `disputedBeaconers`: hotspots whose beacons are no reference point (see above).
+ * `disputedBeaconers`: hotspots whose beacons are no reference point (see above); `splits`: the site splits estimated
+ * at this refresh (site-split.ts).
  */
 export async function locationEvidence(
   sql: Sql,
@@ -289,11 +313,15 @@ export async function locationEvidence(
   since: Date,
   p: LocationEvidenceParams = DEFAULT_LOCATION_EVIDENCE,
   disputedBeaconers: readonly string[] = [],
+  splits: SiteSplits = NO_SITE_SPLITS,
 ): Promise<Evidence[]> {
   const evidence: Evidence[] = [];
+  const regionOf = new Map(hotspots.map((h) => [h.address, h.region]));
   for (let i = 0; i < hotspots.length; i += p.hotspotsPerBatch) {
     for (const [hotspot, heard] of await loadHeardLinks(sql, hotspots.slice(i, i + p.hotspotsPerBatch), since, p, disputedBeaconers)) {
-      const verdicts = (['witness', 'mapper'] as const).flatMap((source) => judgeSource(source, heard.asserted, heard[source], p) ?? []);
+      const verdicts = (['witness', 'mapper'] as const).flatMap(
+        (source) => judgeSource(source, heard.asserted, heard[source], p, siteSplitFor(splits, source, regionOf.get(hotspot))) ?? [],
+      );
       const finding = locationFinding(hotspot, verdicts);
       if (finding) evidence.push(finding);
     }

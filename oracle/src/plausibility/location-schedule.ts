@@ -20,6 +20,8 @@ export interface LocatedHotspot {
   address: string;
   lat: number;
   lng: number;
+  /** Its region ('EU868', …): which estimated site split judges it (site-split.ts); absent, the overall one. */
+  region?: string | null;
 }
 
 export interface DueLocationChecks {
@@ -39,7 +41,7 @@ export async function dueLocationChecks(sql: Sql, s: LocationSchedule = DEFAULT_
       (SELECT min(received_at) FROM witness_reports WHERE status = 'pending'),
       (SELECT min(received_at) FROM mapper_receipts WHERE status = 'pending'))) AS heard_through`;
   const hotspots = await sql<LocatedHotspot[]>`
-    SELECT h.address, h.lat, h.lng
+    SELECT h.address, h.lat, h.lng, h.region
     FROM hotspots h LEFT JOIN hotspot_location_checks c ON c.hotspot = h.address
     WHERE h.lat IS NOT NULL AND h.lng IS NOT NULL AND (
       c.hotspot IS NULL OR c.lat <> h.lat OR c.lng <> h.lng OR c.checked_at < now() - make_interval(hours => ${s.recheckHours})

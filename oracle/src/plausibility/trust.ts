@@ -5,6 +5,7 @@ import { loadLinkGraph } from './link-graph';
 import { DEFAULT_LOCATION_EVIDENCE, locationEvidence, type LocationEvidenceParams } from './location-evidence';
 import { DEFAULT_LOCATION_SCHEDULE, dueLocationChecks, keptLocationFlags, recordLocationChecks, type LocationSchedule } from './location-schedule';
 import { updateRadioFits } from './radio-fit';
+import { estimateSiteSplits } from './site-split';
 
 /**
  * Geospatial plausibility beyond Helium. Every located beaconer→witness pair gives a link sample: the asserted
@@ -143,7 +144,9 @@ export async function updateTrustScores(
   const disputed = scored.filter((r) => trustScore(r.beaconer_samples, r.beaconer_implausible, p) < 1).map((r) => r.hotspot);
   const collusion = collusionEvidence(await loadLinkGraph(sql, since));
   const due = await dueLocationChecks(sql, locationSchedule);
-  const location = await locationEvidence(sql, due.hotspots, since, locationParams, disputed);
+  // How each source's spread splits into site and link in each region, from the fits just updated (site-split.ts).
+  const splits = await estimateSiteSplits(sql, locationParams, locationParams.maxLinksPerSource);
+  const location = await locationEvidence(sql, due.hotspots, since, locationParams, disputed, splits);
   const column = <K extends keyof (typeof scored)[number]>(k: K) => scored.map((r) => r[k]);
   await sql.begin(async (tx) => {
     const [lock] = await tx<{ ok: boolean }[]>`SELECT pg_try_advisory_xact_lock(${TRUST_LOCK}) AS ok`;
