@@ -7,8 +7,9 @@
  * intended vs offered rate, acknowledged/s, stored/s, lost, lag percentiles and peak memory per process.
  * docs/operations.md §6 has the results.
  *
- *   npx tsx scripts/load-test.ts [--steps 1,10] [--seconds 60] [--reports-per-day 36000000] [--oracles 1]
- *     [--threads 2] [--clients 8] [--in-flight 2000] [--broker mqtt://h1:1883,mqtt://h2:1883] [--database-url postgres://…]
+ *   npx tsx scripts/load-test.ts [--steps 1,10] [--seconds 60] [--drain-seconds 60] [--reports-per-day 36000000]
+ *     [--oracles 1] [--threads 2] [--clients 8] [--in-flight 2000] [--hotspots 2000]
+ *     [--broker mqtt://h1:1883,mqtt://h2:1883] [--database-url postgres://…]
  *
  * Without --broker it starts Debian mosquitto; without --database-url an embedded PostgreSQL. With --broker the
  * publishers spread over the URLs and the oracles subscribe on the first (`$share` when --oracles > 1); with
