@@ -10,7 +10,7 @@
  * and {type:'done', …PublisherResult}; {type:'exit'} disconnects and exits.
  */
 import { generateHotspotKeypair } from '@poc/protocol';
-import { encodeQos1Publish, Qos1Publisher, type EncodedQos1Publish } from './mqtt-qos1-publisher';
+import { encodeQos1Publish, Qos1Publisher, type EncodedQos1Publish } from '@poc/devnet/mqtt-qos1-publisher';
 import { presignedWitnessStream } from '@poc/oracle/testing';
 
 export interface LoadTestPublisherOptions {

@@ -1,6 +1,7 @@
 /**
  * End-to-end ingest vs a plain multi-row INSERT of the same rows, same machine, same run.
- * Pipeline: pre-signed witness reports published at QoS 1 by BENCH_CLIENTS connections (one publisher process) →
+ * Pipeline: pre-signed witness reports, encoded as MQTT packets before the clock starts, published at QoS 1 by
+ * BENCH_CLIENTS connections (one publisher process, the raw client of @poc/devnet/mqtt-qos1-publisher) →
  * Debian mosquitto → BENCH_ORACLES oracle ingest processes (the oracle's subscriber, BENCH_THREADS verification
  * threads each, PUBACK after the commit; several share the stream with $share) → PostgreSQL. Timed from the first
  * publish until the oracles have committed every report.
@@ -56,7 +57,7 @@ const pg = await startEmbeddedPostgres({ dataDir, database: 'bench', persistent:
 const sql = connectDatabase(pg.url, { max: 2 });
 await migrate(sql, [ORACLE_MIGRATIONS_DIR]);
 const broker = await startMosquitto();
-const publisher = child<ReportPublisherOptions>('report-publisher.ts', { brokerUrls: [broker.url], clients: CLIENTS, count: REPORTS, hotspots: 500, ratePerSecond: 0, streamId: 1 });
+const publisher = child<ReportPublisherOptions>('report-publisher.ts', { brokerUrl: broker.url, clients: CLIENTS, count: REPORTS, hotspots: 500, streamId: 1 });
 const oracles = Array.from({ length: ORACLES }, (_, i) =>
   child<IngestOracleOptions>('ingest-oracle.ts', {
     databaseUrl: pg.url,
@@ -70,11 +71,12 @@ await Promise.all([nextMessage(publisher, 'ready'), ...oracles.map((o) => nextMe
 
 const COLUMNS = ['hash', 'hotspot', 'received_at', 'report_ts_ns', 'data', 'tmst', 'signal', 'snr', 'frequency', 'datarate', 'signature'] as const;
 
-async function endToEnd(): Promise<{ perSecond: number; cpuMsPerReport: number; peakRss: number; peakUnacknowledged: number }> {
+async function endToEnd(): Promise<{ perSecond: number; cpuMsPerReport: number; publisherCpuMsPerReport: number; peakRss: number; peakUnacknowledged: number }> {
   await sql`TRUNCATE witness_reports, rejected_messages`;
   const before = await stats(oracles);
   const storedBefore = before.reduce((s, x) => s + x.stored, 0);
   const start = performance.now();
+  const published = nextMessage<{ type: 'done'; cpuMs: number }>(publisher, 'done');
   publisher.send({ type: 'go' });
   let peakRss = 0;
   let peakUnacknowledged = 0;
@@ -87,9 +89,9 @@ async function endToEnd(): Promise<{ perSecond: number; cpuMsPerReport: number; 
     if (last.reduce((s, x) => s + x.stored, 0) - storedBefore >= REPORTS) break;
   }
   const seconds = (performance.now() - start) / 1000;
-  await nextMessage(publisher, 'done');
+  const publisherCpuMs = (await published).cpuMs;
   const cpuMs = last.reduce((s, x) => s + x.cpuMs, 0) - before.reduce((s, x) => s + x.cpuMs, 0);
-  return { perSecond: REPORTS / seconds, cpuMsPerReport: cpuMs / REPORTS, peakRss, peakUnacknowledged };
+  return { perSecond: REPORTS / seconds, cpuMsPerReport: cpuMs / REPORTS, publisherCpuMsPerReport: publisherCpuMs / REPORTS, peakRss, peakUnacknowledged };
 }
 
 async function plainInsert(): Promise<number> {
@@ -126,7 +128,7 @@ console.log(
     `ratios ${rounds.map((x) => (x.e2e.perSecond / x.insert).toFixed(2)).join(', ')}; load average ${loadavg()[0]!.toFixed(1)}`,
 );
 console.log(
-  `median round: oracle CPU ${median.e2e.cpuMsPerReport.toFixed(3)} ms/report (all threads), peak oracle RSS ${mb(median.e2e.peakRss)}, ` +
+  `median round: oracle CPU ${median.e2e.cpuMsPerReport.toFixed(3)} ms/report (all threads), publisher CPU ${median.e2e.publisherCpuMsPerReport.toFixed(3)} ms/report, peak oracle RSS ${mb(median.e2e.peakRss)}, ` +
     `peak unacknowledged reports per oracle ${median.e2e.peakUnacknowledged}`,
 );
 console.log(`BENCH oracle-ingest-end-to-end${ORACLES > 1 ? `-${ORACLES}-oracles` : ''}: ${median.e2e.perSecond.toFixed(0)} reports/s | baseline ${median.insert.toFixed(0)} rows/s plain multi-row INSERT | ratio ${(median.e2e.perSecond / median.insert).toFixed(2)}`);

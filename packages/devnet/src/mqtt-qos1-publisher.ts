@@ -1,9 +1,9 @@
 import { connect, type Socket } from 'node:net';
 
 /**
- * A minimal MQTT 3.1.1 QoS 1 publisher for load generation (scripts/load-test.ts, docs/operations.md §6): PUBLISH
- * packets are encoded before the clock starts, a send is a packet-id patch and a socket write (several per write
- * with cork), and PUBACKs are counted by packet id. Plain TCP (mqtt://) only, clean session, no keep-alive, no
+ * A minimal MQTT 3.1.1 QoS 1 publisher for load generation (scripts/load-test.ts, docs/operations.md §6, and the
+ * ingest benchmark oracle/bench/ingest-end-to-end.bench.ts): PUBLISH packets are encoded before the clock starts, a
+ * send is a packet-id patch and a socket write (several per write with cork), and PUBACKs are counted by packet id. Plain TCP (mqtt://) only, clean session, no keep-alive, no
  * subscribe, no reconnect: a connection that closes reports its unacknowledged publishes and stays closed.
  */
 
