@@ -1,18 +1,6 @@
 import type { Socket } from 'node:net';
 import type { MqttClient } from 'mqtt';
-
-/** MQTT's variable-length "remaining length" field (1–4 bytes, 7 bits each). */
-export function remainingLength(bytes: number): Buffer {
-  const out: number[] = [];
-  let left = bytes;
-  do {
-    let digit = left % 128;
-    left = Math.floor(left / 128);
-    if (left > 0) digit |= 0x80;
-    out.push(digit);
-  } while (left > 0);
-  return Buffer.from(out);
-}
+import { remainingLength } from '@poc/devnet/mqtt-qos1-publisher';
 
 /** A fixed header announcing `bodyBytes` (0x10 = CONNECT, 0x31 = PUBLISH QoS 0 retained). */
 export const fixedHeader = (firstByte: number, bodyBytes: number) => Buffer.concat([Buffer.from([firstByte]), remainingLength(bodyBytes)]);

@@ -13,7 +13,8 @@ export interface EncodedQos1Publish {
   packetIdOffset: number;
 }
 
-function remainingLength(length: number): Buffer {
+/** MQTT's variable-length "remaining length" field (1–4 bytes, 7 bits each). */
+export function remainingLength(length: number): Buffer {
   if (length > 268_435_455) throw new Error(`MQTT packet of ${length} bytes is larger than the protocol allows`);
   const bytes: number[] = [];
   do {
