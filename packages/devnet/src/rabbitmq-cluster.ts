@@ -150,6 +150,9 @@ export async function startRabbitCluster(options: RabbitClusterOptions): Promise
     HOME: dir,
     LANG: 'C.UTF-8',
     ERL_EPMD_PORT: String(epmdPort),
+    // Lets stop() end the cluster's epmd with `epmd -kill` while the killed nodes may still be registered in it;
+    // without it epmd refuses and one daemon per cluster outlives the test (erts epmd(1): -relaxed_command_check).
+    ERL_EPMD_RELAXED_COMMAND_CHECK: '1',
     RABBITMQ_CONF_ENV_FILE: join(dir, 'rabbitmq-env.conf'),
     RABBITMQ_ENABLED_PLUGINS_FILE: join(dir, 'enabled_plugins'),
   };
