@@ -1,25 +1,19 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import type { ObservedReception } from './spoof-eval';
 
 /**
  * One real reception of the committed Antwerp extract (fixtures/README.md §Antwerp): a mobile device at a GPS position
  * heard by an operator gateway at its catalogue position. Only RSSI was published per gateway (no SNR), and no
  * timestamps, so receptions are grouped into batches instead of weeks.
  */
-export interface AntwerpReception {
+export interface AntwerpReception extends ObservedReception {
   /** The DAE benchmark split the message belongs to: thresholds or models tuned on `val` are judged on `test`. */
   split: 'val' | 'test';
-  hotspot: string;
   /** Batch of BATCH_SIZE receptions of this gateway, numbered across both splits (the evaluation's grouping key). */
   week: number;
-  txLat: number;
-  txLng: number;
-  rxLat: number;
-  rxLng: number;
-  distanceM: number;
   /** The source gives no channel: EU868's centre. */
   frequencyHz: number;
-  rssiDbm: number;
   snrDb: null;
 }
 
