@@ -89,3 +89,14 @@ export {
   type ReliabilityBin,
   type TrialOptions,
 } from './calibration';
+export {
+  CALIBRATION_MIN_FRAMES,
+  DEFAULT_CALIBRATION_FIT,
+  DEVICE_ENVIRONMENTS,
+  applyCalibration,
+  fitCalibration,
+  type CalibrationFit,
+  type CalibrationFitOptions,
+  type CalibrationMap,
+  type DeviceEnvironment,
+} from './recalibration';
