@@ -11,6 +11,7 @@ import { fitCloseIn } from '../src/fit';
 import { FIXTURE_TX_POWER_DDBM, loadCountsFixture, loadFixture, loadHotspotHoursFixture, type FixtureCounts } from '../src/fixture';
 import { measuredSignalDbm } from '../src/link-budget';
 import type { PropagationModel } from '../src/model';
+import { ANSWER_INDOOR_LOSS_DB, ANSWER_PATH, answerGroups, rollingRecalibration, type JudgedGroup } from '../src/recalibration-eval';
 import { REGIONAL_PRIOR } from '../src/regional';
 
 const counts = loadCountsFixture();
@@ -91,10 +92,9 @@ for (const [endpoint, model] of heldOut) {
 }
 evaluate('leave-one-device-out refit (each device judged by a fit on the other two)', (e) => heldOut.get(e as (typeof ENDPOINTS)[number])!, rowsByEndpoint);
 
-// As the answers compute it (oracle/src/coverage: hotspots with pᵢ ≥ MIN_LINK_PROBABILITY 0.1 within the 25 km range
-// cap; the indoor device with INDOOR_PENETRATION_LOSS_DB 12 dB) — values restated here, @poc/radio cannot import the oracle.
-const ANSWER_PATH: TrialOptions = { minLinkProbability: 0.1, maxDistanceM: 25_000 };
-const INDOOR_LOSS_DB = 12;
+// As the answers compute it (src/recalibration-eval.ts ANSWER_PATH: hotspots with pᵢ ≥ 0.1 within the 25 km range cap;
+// the indoor device with the 12 dB indoor loss).
+const INDOOR_LOSS_DB = ANSWER_INDOOR_LOSS_DB;
 for (const locatedHearersOnly of [false, true]) {
   const label = locatedHearersOnly ? 'bought from a located hotspot: lower bound' : 'any purchase: upper bound';
   print(
@@ -175,5 +175,30 @@ for (const [label, base] of [
         );
       }
     }
+  }
+}
+
+// Recalibration (src/recalibration.ts): each week judged with a reliability map fitted only on earlier weeks of the
+// devices of its environment class (outdoor: EMS, FTD; indoor: IMST), applied to the answers' P(heard by any) with
+// the previous-week availability term. "earlier weeks' rate": the constant a forecaster could have used (held out);
+// "constant": the judged frames' own rate (hindsight, as above).
+for (const locatedHearersOnly of [false, true]) {
+  const bound = locatedHearersOnly ? 'bought from a located hotspot: lower bound' : 'any purchase: upper bound';
+  const raw = answerGroups(REGIONAL_PRIOR, counts, hotspotHours, { locatedHearersOnly });
+  const recalibrated = rollingRecalibration(raw);
+  const earlierRate = raw.map((g) => {
+    const earlier = raw.filter((e) => e.environment === g.environment && e.week < g.week);
+    const frames = earlier.reduce((sum, e) => sum + e.trials, 0);
+    return { ...g, predicted: frames === 0 ? g.predicted : earlier.reduce((sum, e) => sum + e.successes, 0) / frames };
+  });
+  print(`\nRECALIBRATED, held out by week (map fitted on earlier weeks of the same environment class), as the answers compute it with availability (${bound})`, recalibrated);
+  print(`  raw, the same groups (${bound})`, raw);
+  console.log('  Brier raw → recalibrated (earlier weeks\' rate; constant in hindsight), frames');
+  for (const endpoint of [...ENDPOINTS, null]) {
+    const of = (list: readonly JudgedGroup[]) => list.filter((g) => endpoint === null || g.endpoint === endpoint);
+    const before = brierScores(of(raw));
+    console.log(
+      `    ${(endpoint ?? 'all').padEnd(4)} ${before.model.toFixed(4)} → ${brierScores(of(recalibrated)).model.toFixed(4)} (${brierScores(of(earlierRate)).model.toFixed(4)}; ${before.constantBaseline.toFixed(4)}), ${before.trials}`,
+    );
   }
 }
