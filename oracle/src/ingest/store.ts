@@ -1,9 +1,9 @@
-import { parseReportTopic, type BeaconReport, type WitnessReport } from '@poc/protocol';
+import { parseReportTopic } from '@poc/protocol';
 import { createHash } from 'node:crypto';
 import type { Sql, TransactionSql } from 'postgres';
 import type { AcceptedReport, Rejection } from './decode';
+import { arrayLiteral, byteaElement, textElement, timestampElement } from './pg-array';
 
-const buf = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 /** PostgreSQL text cannot hold NUL; topics and error details come from untrusted input. */
 const text = (s: string | null, max: number) => (s === null ? null : s.replaceAll('\u0000', '\\0').slice(0, max));
 
@@ -64,54 +64,56 @@ export async function recordRejections(sql: Sql | TransactionSql, rejections: re
   const rows = rejectedRows(rejections);
   if (rows.length === 0) return;
   await sql`
-    INSERT INTO rejected_messages ${sql(rows)}
+    INSERT INTO rejected_messages (topic, hotspot, reason, detail, payload, payload_hash, count, received_at, last_seen_at, received_on)
+    SELECT * FROM unnest(${arrayLiteral(rows, (r) => textElement(r.topic))}::text[], ${arrayLiteral(rows, (r) => textElement(r.hotspot))}::text[],
+      ${arrayLiteral(rows, (r) => textElement(r.reason))}::text[], ${arrayLiteral(rows, (r) => textElement(r.detail))}::text[],
+      ${arrayLiteral(rows, (r) => byteaElement(r.payload))}::bytea[], ${arrayLiteral(rows, (r) => byteaElement(r.payload_hash))}::bytea[],
+      ${arrayLiteral(rows, (r) => String(r.count))}::int4[], ${arrayLiteral(rows, (r) => timestampElement(r.received_at))}::timestamptz[],
+      ${arrayLiteral(rows, (r) => timestampElement(r.last_seen_at))}::timestamptz[], ${arrayLiteral(rows, (r) => r.received_on)}::date[])
     ON CONFLICT (received_on, topic, reason, payload_hash) DO UPDATE SET count = rejected_messages.count + EXCLUDED.count,
       last_seen_at = greatest(rejected_messages.last_seen_at, EXCLUDED.last_seen_at)`;
 }
 
+type Accepted<K extends AcceptedReport['kind']> = Extract<AcceptedReport, { kind: K }>;
+
+/** Inserts beacon reports (one statement over column arrays, see pg-array.ts); returns the hashes it stored. */
+async function insertBeacons(tx: TransactionSql, b: readonly Accepted<'beacon'>[]): Promise<{ hash: string }[]> {
+  return tx<{ hash: string }[]>`
+    INSERT INTO beacon_reports (hash, hotspot, received_at, report_ts_ns, local_entropy, remote_entropy, data, frequency, channel, datarate, tx_power, tmst, signature)
+    SELECT * FROM unnest(${arrayLiteral(b, (a) => textElement(a.hash))}::text[], ${arrayLiteral(b, (a) => textElement(a.report.pub_key))}::text[],
+      ${arrayLiteral(b, (a) => timestampElement(a.receivedAt))}::timestamptz[], ${arrayLiteral(b, (a) => a.report.timestamp.toString())}::numeric[],
+      ${arrayLiteral(b, (a) => byteaElement(a.report.local_entropy))}::bytea[], ${arrayLiteral(b, (a) => byteaElement(a.report.remote_entropy))}::bytea[],
+      ${arrayLiteral(b, (a) => byteaElement(a.report.data))}::bytea[], ${arrayLiteral(b, (a) => String(a.report.frequency))}::int8[],
+      ${arrayLiteral(b, (a) => String(a.report.channel))}::int4[], ${arrayLiteral(b, (a) => textElement(a.report.datarate))}::text[],
+      ${arrayLiteral(b, (a) => String(a.report.tx_power))}::int4[], ${arrayLiteral(b, (a) => String(a.report.tmst))}::int8[],
+      ${arrayLiteral(b, (a) => byteaElement(a.report.signature))}::bytea[])
+    ON CONFLICT (hash, report_ts_ns) DO NOTHING RETURNING hash`;
+}
+
+/** Inserts witness reports (one statement over column arrays, see pg-array.ts); returns the hashes it stored. */
+async function insertWitnesses(tx: TransactionSql, w: readonly Accepted<'witness'>[]): Promise<{ hash: string }[]> {
+  return tx<{ hash: string }[]>`
+    INSERT INTO witness_reports (hash, hotspot, received_at, report_ts_ns, data, tmst, signal, snr, frequency, datarate, signature)
+    SELECT * FROM unnest(${arrayLiteral(w, (a) => textElement(a.hash))}::text[], ${arrayLiteral(w, (a) => textElement(a.report.pub_key))}::text[],
+      ${arrayLiteral(w, (a) => timestampElement(a.receivedAt))}::timestamptz[], ${arrayLiteral(w, (a) => a.report.timestamp.toString())}::numeric[],
+      ${arrayLiteral(w, (a) => byteaElement(a.report.data))}::bytea[], ${arrayLiteral(w, (a) => String(a.report.tmst))}::int8[],
+      ${arrayLiteral(w, (a) => String(a.report.signal))}::int4[], ${arrayLiteral(w, (a) => String(a.report.snr))}::int4[],
+      ${arrayLiteral(w, (a) => String(a.report.frequency))}::int8[], ${arrayLiteral(w, (a) => textElement(a.report.datarate))}::text[],
+      ${arrayLiteral(w, (a) => byteaElement(a.report.signature))}::bytea[])
+    ON CONFLICT (hash, report_ts_ns) DO NOTHING RETURNING hash`;
+}
+
 /**
- * Writes a batch in one transaction: reports with multi-row inserts that skip known hashes (a replay or duplicate
+ * Writes a batch in one transaction: reports with one insert per table that skips known hashes (a replay or duplicate
  * delivery; the key (hash, report_ts_ns) is as unique as the hash, which covers the timestamp — migration 010), then every rejection — including those duplicates — into rejected_messages. Returns the duplicates.
  */
 export async function storeBatch(sql: Sql, accepted: readonly AcceptedReport[], rejected: readonly Rejection[]): Promise<{ stored: number; duplicates: number }> {
-  const beacons = accepted.filter((a): a is Extract<AcceptedReport, { kind: 'beacon' }> => a.kind === 'beacon');
-  const witnesses = accepted.filter((a): a is Extract<AcceptedReport, { kind: 'witness' }> => a.kind === 'witness');
+  const beacons = accepted.filter((a): a is Accepted<'beacon'> => a.kind === 'beacon');
+  const witnesses = accepted.filter((a): a is Accepted<'witness'> => a.kind === 'witness');
   return sql.begin(async (tx) => {
     const storedHashes = new Set<string>();
-    if (beacons.length > 0) {
-      const rows = beacons.map(({ hash, report: r, receivedAt }: { hash: string; report: BeaconReport; receivedAt: Date }) => ({
-        hash,
-        hotspot: r.pub_key,
-        received_at: receivedAt,
-        report_ts_ns: r.timestamp.toString(),
-        local_entropy: buf(r.local_entropy),
-        remote_entropy: buf(r.remote_entropy),
-        data: buf(r.data),
-        frequency: r.frequency,
-        channel: r.channel,
-        datarate: r.datarate,
-        tx_power: r.tx_power,
-        tmst: r.tmst,
-        signature: buf(r.signature),
-      }));
-      for (const r of await tx<{ hash: string }[]>`INSERT INTO beacon_reports ${tx(rows)} ON CONFLICT (hash, report_ts_ns) DO NOTHING RETURNING hash`) storedHashes.add(r.hash);
-    }
-    if (witnesses.length > 0) {
-      const rows = witnesses.map(({ hash, report: r, receivedAt }: { hash: string; report: WitnessReport; receivedAt: Date }) => ({
-        hash,
-        hotspot: r.pub_key,
-        received_at: receivedAt,
-        report_ts_ns: r.timestamp.toString(),
-        data: buf(r.data),
-        tmst: r.tmst,
-        signal: r.signal,
-        snr: r.snr,
-        frequency: r.frequency,
-        datarate: r.datarate,
-        signature: buf(r.signature),
-      }));
-      for (const r of await tx<{ hash: string }[]>`INSERT INTO witness_reports ${tx(rows)} ON CONFLICT (hash, report_ts_ns) DO NOTHING RETURNING hash`) storedHashes.add(r.hash);
-    }
+    if (beacons.length > 0) for (const r of await insertBeacons(tx, beacons)) storedHashes.add(r.hash);
+    if (witnesses.length > 0) for (const r of await insertWitnesses(tx, witnesses)) storedHashes.add(r.hash);
     // A hash repeated inside one batch is stored once; every other copy is a duplicate.
     const duplicates: Rejection[] = [];
     const seen = new Set<string>();
