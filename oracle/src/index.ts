@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DEFAULT_COVERAGE_HISTORY_DAYS } from './coverage/coverage';
 import { refreshHotspotAvailability } from './coverage/availability';
+import { CALIBRATION_REFRESH_MS, refreshConfidenceCalibration } from './coverage/confidence-calibration';
 import { refreshEstimatedCoverage } from './coverage/estimated';
 import { radioPredictor } from './coverage/radio-predictor';
 import { connectDatabase } from '@poc/db';
@@ -289,6 +290,14 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
       onError('estimated coverage'),
     ),
     every(10 * 60_000, maintainPartitionsOnce, onError('partition maintenance')),
+    every(
+      CALIBRATION_REFRESH_MS,
+      async () => {
+        const fitted = await refreshConfidenceCalibration(sql);
+        if (fitted) log.info({ environment: fitted.environment, frames: fitted.map.frames, knots: fitted.map.raw.length }, 'confidence calibration fitted');
+      },
+      onError('confidence calibration'),
+    ),
   ];
   if (config.registryClient) {
     const registryClient = config.registryClient;
@@ -332,6 +341,7 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
 export { recordCoverage, utcDay, type CoverageMeasurement } from './coverage/coverage';
 export { refreshEstimatedCoverage, type EstimateRefreshResult } from './coverage/estimated';
 export { AVAILABILITY_SLOT_HOURS, refreshHotspotAvailability, type AvailabilityRefreshResult } from './coverage/availability';
+export { refreshConfidenceCalibration, type CalibrationRefreshResult } from './coverage/confidence-calibration';
 export { estimatePoint, MIN_LINK_PROBABILITY, nearDistanceM, type EstimatedCell } from './coverage/estimate';
 export { radioPredictor, uplinkFrequencyHz } from './coverage/radio-predictor';
 export {
