@@ -1,4 +1,5 @@
 import type { HexCoverage } from './db/coverage';
+import { applyCalibration } from '@poc/radio';
 import type { Estimate } from './estimates';
 import type { Measurements } from './mapper-measurements';
 
@@ -18,6 +19,11 @@ export interface CellAnswer {
   source: CoverageSource;
   /** Probability that one uplink of the device from this cell is heard by at least one hotspot. */
   confidence: number;
+  /**
+   * What the confidence rests on: 'measured' (mapper / witness / measured_no_signal), 'calibrated on N mapper frames'
+   * (the model's probability through the oracle's reliability map for the device's environment), or 'model'.
+   */
+  confidence_basis: string;
   /** Hotspots expected to hear one uplink (Σ p_i): how many independent hotspots back the answer. */
   expected_hotspots: number;
   predicted: { rssi_dbm: number; snr_db: number; hotspot_count: number } | null;
@@ -46,13 +52,16 @@ function measuredSource(hex: HexCoverage): CoverageSource {
  */
 export function cellAnswer(hex: HexCoverage | null, estimate: Estimate | null, evidence: MapperEvidence | null = null): CellAnswer {
   const reached = estimate !== null && estimate.hotspotCount > 0;
-  const p = reached ? estimate.probability : 0;
+  const calibration = reached ? estimate.calibration : undefined;
+  // The calibrated probability wherever the model's is used: estimated cells, and the bounds of measured ones.
+  const p = !reached ? 0 : calibration?.map ? applyCalibration(calibration.map, estimate.probability) : estimate.probability;
   const noSignal = hex ? null : (evidence?.noSignal ?? null);
   const source: CoverageSource = hex ? (evidence?.mapper ? 'mapper' : measuredSource(hex)) : noSignal ? 'measured_no_signal' : reached ? 'estimated' : 'unmapped';
   const confidence = source === 'mapper' || source === 'witness' ? Math.max(p, MEASURED_CONFIDENCE) : source === 'measured_no_signal' ? Math.min(p, 1 - MEASURED_CONFIDENCE) : p;
   return {
     source,
     confidence: round(confidence, 3),
+    confidence_basis: source === 'estimated' || source === 'unmapped' ? (calibration?.basis ?? 'model') : 'measured',
     expected_hotspots: reached ? round(estimate.expectedHotspots, 2) : 0,
     predicted: reached ? { rssi_dbm: round(estimate.bestRssiDbm, 1), snr_db: round(estimate.bestSnrDb, 1), hotspot_count: estimate.hotspotCount } : null,
     // A hex's last_seen_at is already toISOString's text (index and PostgreSQL rows alike).
@@ -64,6 +73,11 @@ export function cellAnswer(hex: HexCoverage | null, estimate: Estimate | null, e
 export const cellAnswerDoc = {
   source: { type: 'string', enum: [...COVERAGE_SOURCES], description: 'mapper / witness: measured covered (by a mapper frame heard in the window, else by PoC witnesses); measured_no_signal: logged mapper frames no hotspot heard and no covered measurement in the window; estimated: the model only; unmapped: no hotspot in reach' },
   confidence: { type: 'number', description: 'probability (0–1) that one uplink of the device from this cell is heard by at least one hotspot' },
+  confidence_basis: {
+    type: 'string',
+    description:
+      "what confidence rests on: 'measured' (mapper, witness, measured_no_signal: at least 0.95 / at most 0.05), 'calibrated on N mapper frames' (the model's probability mapped through the reliability map the oracle fitted on N logged mapper frames for the device's environment), or 'model' (the model's probability as is: no map with enough frames yet)",
+  },
   expected_hotspots: { type: 'number', description: 'hotspots expected to hear one uplink (sum of their probabilities)' },
   predicted: {
     type: 'object',

@@ -1,4 +1,5 @@
 import { radioPredictor, type DeviceProfile, type EstimatedCell, type UplinkPredictor } from '@poc/oracle';
+import { CALIBRATION_MIN_FRAMES, type CalibrationMap, type DeviceEnvironment } from '@poc/radio';
 import { cellToLatLng, gridDisk, latLngToCell } from 'h3-js';
 import { createHash } from 'node:crypto';
 import type { Sql } from 'postgres';
@@ -27,7 +28,19 @@ const BUCKET_RADIUS_M = 11_000;
 /** Cell estimates kept over all devices (≈ 200 bytes each, so ≤ 40 MB); past it they are dropped and recomputed on demand. */
 const MAX_CACHED_CELL_ESTIMATES = 200_000;
 
-export type Estimate = Omit<EstimatedCell, 'h3'>;
+/**
+ * The reliability map an environment's answers go through (oracle confidence_calibrations; packages/radio/README.md
+ * §Calibration on real data, "Recalibration"). One object per environment, updated in place by each reload, so kept
+ * cell estimates always read the current map.
+ */
+export interface ConfidenceCalibration {
+  /** null: no map with CALIBRATION_MIN_FRAMES frames yet, the model's probability answers. */
+  map: Pick<CalibrationMap, 'raw' | 'calibrated'> | null;
+  /** The answers' `confidence_basis` for estimated cells: 'model', or 'calibrated on N mapper frames'. */
+  basis: string;
+}
+
+export type Estimate = Omit<EstimatedCell, 'h3'> & { calibration?: ConfidenceCalibration };
 
 /**
  * The model's estimate at any point for any device, from the located hotspots held in memory (reloaded every
@@ -42,6 +55,7 @@ export class HotspotEstimates extends PeriodicReload {
   /** Estimates at res-9 cell centres by device, kept until the located hotspots change. */
   private cellEstimates = new Map<string, Map<string, Estimate>>();
   private cachedCellCount = 0;
+  private readonly calibrations: Record<DeviceEnvironment, ConfidenceCalibration> = { outdoor: { map: null, basis: 'model' }, indoor: { map: null, basis: 'model' } };
   /** Digest of the located hotspots (and their availability) last loaded: a reload that finds the same ones keeps the cached cells. */
   private loadedDigest = '';
   ready = false;
@@ -57,6 +71,7 @@ export class HotspotEstimates extends PeriodicReload {
   }
 
   async reload(): Promise<void> {
+    await this.reloadCalibrations();
     // availability: the oracle's share of time each hotspot is up (oracle/README.md §Estimated coverage); NULL, never
     // computed, counts as always up.
     const rows = await this.sql<{ address: string; lat: number; lng: number; gain_ddbi: number; region: string | null; availability: number }[]>`
@@ -81,6 +96,25 @@ export class HotspotEstimates extends PeriodicReload {
     this.loadedDigest = loaded;
     this.hotspotCount = rows.length;
     this.ready = true;
+  }
+
+  /** The oracle's fitted maps; one with fewer than CALIBRATION_MIN_FRAMES frames (or none) leaves the model's probability. */
+  private async reloadCalibrations(): Promise<void> {
+    const rows = await this.sql<{ environment: DeviceEnvironment; knots_raw: number[]; knots_calibrated: number[]; frames: string }[]>`
+      SELECT environment, knots_raw, knots_calibrated, frames::text FROM confidence_calibrations`;
+    for (const environment of ['outdoor', 'indoor'] as const) {
+      const row = rows.find((r) => r.environment === environment);
+      const frames = row ? Number(row.frames) : 0;
+      const usable = row !== undefined && frames >= CALIBRATION_MIN_FRAMES && row.knots_raw.length > 0 && row.knots_raw.length === row.knots_calibrated.length;
+      const calibration = this.calibrations[environment];
+      calibration.map = usable ? { raw: row.knots_raw, calibrated: row.knots_calibrated } : null;
+      calibration.basis = usable ? `calibrated on ${frames} mapper frames` : 'model';
+    }
+  }
+
+  /** The reliability map answers for `device` go through. */
+  calibrationFor(device: DeviceProfile): ConfidenceCalibration {
+    return this.calibrations[device.indoor ? 'indoor' : 'outdoor'];
   }
 
   /**
@@ -108,7 +142,9 @@ export class HotspotEstimates extends PeriodicReload {
   /** The estimate at a point for a device; null until the hotspots are loaded. */
   at(lat: number, lng: number, device: DeviceProfile): Estimate | null {
     if (!this.ready) return null;
-    return this.tables.estimate(lat, lng, this.near(lat, lng, device), device);
+    const estimate = this.tables.estimate(lat, lng, this.near(lat, lng, device), device);
+    estimate.calibration = this.calibrationFor(device);
+    return estimate;
   }
 
   /**
@@ -124,6 +160,7 @@ export class HotspotEstimates extends PeriodicReload {
     if (kept) return kept;
     const [lat, lng] = cellToLatLng(h3);
     const estimate = this.tables.estimate(lat, lng, this.near(lat, lng, device), device);
+    estimate.calibration = this.calibrationFor(device);
     if (this.cachedCellCount >= MAX_CACHED_CELL_ESTIMATES) {
       this.cellEstimates = new Map();
       this.cachedCellCount = 0;
