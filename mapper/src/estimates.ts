@@ -1,5 +1,5 @@
 import { radioPredictor, type DeviceProfile, type EstimatedCell, type UplinkPredictor } from '@poc/oracle';
-import { CALIBRATION_MIN_FRAMES, type CalibrationMap, type DeviceEnvironment } from '@poc/radio';
+import { CALIBRATION_MIN_FRAMES, isCalibrationMap, type CalibrationMap, type DeviceEnvironment } from '@poc/radio';
 import { cellToLatLng, gridDisk, latLngToCell } from 'h3-js';
 import { createHash } from 'node:crypto';
 import type { Sql } from 'postgres';
@@ -98,14 +98,14 @@ export class HotspotEstimates extends PeriodicReload {
     this.ready = true;
   }
 
-  /** The oracle's fitted maps; one with fewer than CALIBRATION_MIN_FRAMES frames (or none) leaves the model's probability. */
+  /** The oracle's fitted maps; one with fewer than CALIBRATION_MIN_FRAMES frames, none, or knots that are not a valid map leaves the model's probability. */
   private async reloadCalibrations(): Promise<void> {
     const rows = await this.sql<{ environment: DeviceEnvironment; knots_raw: number[]; knots_calibrated: number[]; frames: string }[]>`
       SELECT environment, knots_raw, knots_calibrated, frames::text FROM confidence_calibrations`;
     for (const environment of ['outdoor', 'indoor'] as const) {
       const row = rows.find((r) => r.environment === environment);
       const frames = row ? Number(row.frames) : 0;
-      const usable = row !== undefined && frames >= CALIBRATION_MIN_FRAMES && row.knots_raw.length > 0 && row.knots_raw.length === row.knots_calibrated.length;
+      const usable = row !== undefined && frames >= CALIBRATION_MIN_FRAMES && row.knots_raw.length > 0 && isCalibrationMap(row.knots_raw, row.knots_calibrated);
       const calibration = this.calibrations[environment];
       calibration.map = usable ? { raw: row.knots_raw, calibrated: row.knots_calibrated } : null;
       calibration.basis = usable ? `calibrated on ${frames} mapper frames` : 'model';

@@ -115,4 +115,16 @@ describe('point answers with the oracle’s fitted map (PostgreSQL)', () => {
       await app.close();
     }
   });
+
+  it('ignores stored knots that are not a valid map (decreasing, out of 0..1)', async () => {
+    await logAndFit(50);
+    await db.sql`UPDATE confidence_calibrations SET knots_raw = '{0.3,0.9}', knots_calibrated = '{0.9,0.1}', frames = 5000`;
+    const app = await buildMapperServer({ sql: db.sql, coverageIndex: 'await', estimates: 'await' });
+    try {
+      const outdoor = await ask(app, 'outdoor');
+      expect(outdoor.body).toMatchObject({ confidence_basis: 'model', confidence: Number(outdoor.model.probability.toFixed(3)) });
+    } finally {
+      await app.close();
+    }
+  });
 });

@@ -95,6 +95,7 @@ export {
   DEVICE_ENVIRONMENTS,
   applyCalibration,
   fitCalibration,
+  isCalibrationMap,
   type CalibrationFit,
   type CalibrationFitOptions,
   type CalibrationMap,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CountedTrials } from './calibration';
-import { applyCalibration, DEFAULT_CALIBRATION_FIT, fitCalibration } from './recalibration';
+import { applyCalibration, DEFAULT_CALIBRATION_FIT, fitCalibration, isCalibrationMap } from './recalibration';
 
 /** A deterministic spread of groups: raw p on a grid, `rate(p)` of each group's frames heard. */
 function groups(rate: (p: number) => number, framesPerGroup: number, count = 200): CountedTrials[] {
@@ -97,5 +97,18 @@ describe('fitCalibration (isotonic, prior-pulled) and applyCalibration', () => {
   it('never splits groups that share a raw p across knots', () => {
     const { map } = fitCalibration(Array.from({ length: 50 }, (_, i) => ({ predicted: i < 40 ? 0.5 : 0.7, trials: 100, successes: i < 40 ? 20 : 60 })), { minBlockFrames: 100, minBlockGroups: 1 });
     expect(map.raw).toEqual([0.5, 0.7]);
+  });
+
+  it('trusts stored knots only when they are a valid map', () => {
+    const { map } = fitCalibration(groups((p) => p / 2, 500));
+    expect(isCalibrationMap(map.raw, map.calibrated)).toBe(true);
+    expect(isCalibrationMap([], [])).toBe(true);
+    expect(isCalibrationMap([0.2, 0.8], [0.1])).toBe(false);
+    expect(isCalibrationMap([0.8, 0.2], [0.1, 0.4])).toBe(false);
+    expect(isCalibrationMap([0.2, 0.2], [0.1, 0.4])).toBe(false);
+    expect(isCalibrationMap([0.2, 0.8], [0.4, 0.1])).toBe(false);
+    expect(isCalibrationMap([0.2, 0.8], [0.1, 1.4])).toBe(false);
+    expect(isCalibrationMap([Number.NaN, 0.8], [0.1, 0.4])).toBe(false);
+    expect(isCalibrationMap(['0.2', 0.8], [0.1, 0.4])).toBe(false);
   });
 });

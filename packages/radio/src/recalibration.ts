@@ -125,6 +125,18 @@ function merge(a: Block, b: Block): Block {
   return { frames: a.frames + b.frames, heard: a.heard + b.heard, rawSum: a.rawSum + b.rawSum, groups: a.groups + b.groups };
 }
 
+/** Knots a lookup can trust (read back from storage): same length, finite, in 0..1, raw strictly increasing, calibrated non-decreasing. */
+export function isCalibrationMap(raw: readonly unknown[], calibrated: readonly unknown[]): boolean {
+  if (raw.length !== calibrated.length) return false;
+  for (let i = 0; i < raw.length; i++) {
+    const x = raw[i];
+    const y = calibrated[i];
+    if (typeof x !== 'number' || typeof y !== 'number' || !(x >= 0 && x <= 1 && y >= 0 && y <= 1)) return false;
+    if (i > 0 && !(x > (raw[i - 1] as number) && y >= (calibrated[i - 1] as number))) return false;
+  }
+  return true;
+}
+
 /**
  * The calibrated probability for a raw one: linear between knots; below the first knot, on the line from (0, 0) to
  * it (a raw 0 — nothing in reach — stays 0); above the last knot, the last knot's value (no data say the highest
