@@ -69,12 +69,16 @@ describe('confidence calibration from judged mapper frames (PostgreSQL)', () => 
     }
     // Left out: a cell without an estimate (counted), frames not judged yet or invalid, frames before the window.
     await logged(cell(40), 50, 50, hoursAgo(36));
+    // A stored estimate that is not a probability (NaN in a real column): its cell is skipped with the reason.
+    await db.sql`INSERT INTO estimated_coverage_hexes (h3, resolution, probability, covered_cells, expected_hotspots, best_rssi, best_snr, hotspot_count) VALUES (${cell(50)}, 9, 'NaN', 0, 0, -1100, -50, 1)`;
+    await logged(cell(50), 20, 20, hoursAgo(36));
     await logged(cell(0), 40, 0, hoursAgo(1), 'pending');
     await logged(cell(0), 40, 0, hoursAgo(1), 'invalid');
     await logged(cell(0), 300, 300, hoursAgo(29 * 24));
 
     const result = await refreshConfidenceCalibration(db.sql, { now: NOW });
     expect(result?.environment).toBe('outdoor');
+    expect(result?.skipped).toEqual({ not_a_probability: 1, no_trials: 0, bad_successes: 0 });
     const stored = await storedMap();
     expect(stored.environment).toBe('outdoor');
     expect([stored.frames, stored.heard, stored.cells, stored.unestimated_frames]).toEqual(['2000', '400', 20, '50']);

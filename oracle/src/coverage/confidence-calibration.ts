@@ -1,4 +1,4 @@
-import { fitCalibration, type CalibrationMap, type DeviceEnvironment } from '@poc/radio';
+import { fitCalibration, type CalibrationFit, type CalibrationMap, type DeviceEnvironment } from '@poc/radio';
 import type { Sql } from 'postgres';
 
 /**
@@ -25,6 +25,8 @@ export interface CalibrationRefreshResult {
   environment: DeviceEnvironment;
   map: CalibrationMap;
   unestimatedFrames: number;
+  /** Cells fitCalibration left out, by reason (a stored estimate that is not a probability). */
+  skipped: CalibrationFit['skipped'];
 }
 
 /**
@@ -52,7 +54,7 @@ export async function refreshConfidenceCalibration(
       GROUP BY j.h3, e.probability`;
     const estimated = cells.filter((c) => c.predicted !== null);
     const unestimatedFrames = cells.reduce((sum, c) => sum + (c.predicted === null ? c.frames : 0), 0);
-    const { map } = fitCalibration(estimated.map((c) => ({ predicted: c.predicted!, trials: c.frames, successes: c.heard })));
+    const { map, skipped } = fitCalibration(estimated.map((c) => ({ predicted: c.predicted!, trials: c.frames, successes: c.heard })));
     const environment: DeviceEnvironment = 'outdoor';
     await tx`
       INSERT INTO confidence_calibrations (environment, knots_raw, knots_calibrated, frames, heard, cells, unestimated_frames, window_start, window_end, fitted_at)
@@ -60,6 +62,6 @@ export async function refreshConfidenceCalibration(
       ON CONFLICT (environment) DO UPDATE SET knots_raw = EXCLUDED.knots_raw, knots_calibrated = EXCLUDED.knots_calibrated, frames = EXCLUDED.frames,
         heard = EXCLUDED.heard, cells = EXCLUDED.cells, unestimated_frames = EXCLUDED.unestimated_frames, window_start = EXCLUDED.window_start,
         window_end = EXCLUDED.window_end, fitted_at = EXCLUDED.fitted_at`;
-    return { environment, map, unestimatedFrames };
+    return { environment, map, unestimatedFrames, skipped };
   });
 }
