@@ -93,26 +93,22 @@ async function serve() {
   const mapperUrl = await mapper.listen({ host: '127.0.0.1', port: 0 });
   const bareUrl = await bare.listen({ host: '127.0.0.1', port: 0 });
   console.log(JSON.stringify({ mapperUrl, bareUrl }));
-  // Commands on stdin: `cpu` prints the process's CPU time so far; `profile` starts the CPU profiler, the next one
-  // writes the profile (BENCH_CPU_PROF).
+  // Commands on stdin: `cpu` prints the process's CPU time so far; `profile` starts the CPU profiler,
+  // `profile <file>` stops it and writes the profile there.
   const inspector = new Session();
-  let profiling = false;
+  inspector.connect();
   createInterface({ input: process.stdin }).on('line', (command) => {
     if (command === 'cpu') {
       const used = process.cpuUsage();
-      console.log(`CPU ${used.user + used.system}`);
-      return;
-    }
-    if (!profiling) {
-      inspector.connect();
+      console.log(`CPU ${used.user} ${used.system}`);
+    } else if (command === 'profile') {
       inspector.post('Profiler.enable', () => inspector.post('Profiler.start', () => console.log('PROFILING')));
-    } else {
+    } else if (command.startsWith('profile ')) {
       inspector.post('Profiler.stop', (error, result) => {
-        if (!error) writeFileSync(process.env.BENCH_CPU_PROF!, JSON.stringify(result.profile));
+        if (!error) writeFileSync(command.slice('profile '.length), JSON.stringify(result.profile));
         console.log('PROFILED');
       });
     }
-    profiling = !profiling;
   });
   process.stdin.on('end', async () => {
     await mapper.close();
@@ -127,6 +123,16 @@ function randomPointPath(): string {
   const lat = CENTRE.lat + (Math.random() - 0.5) * 0.6;
   const lng = CENTRE.lng + (Math.random() - 0.5) * 0.9;
   return `/v1/coverage/point?lat=${lat.toFixed(6)}&lng=${lng.toFixed(6)}${DEVICES[Math.floor(Math.random() * DEVICES.length)]}`;
+}
+
+/** What one answer puts on the wire besides the status line: header count and bytes, body bytes. */
+async function responseSize(url: string, headers: Record<string, string>) {
+  const response = await fetch(url, { headers });
+  const body = await response.arrayBuffer();
+  let headerBytes = 0;
+  let count = 0;
+  response.headers.forEach((value, name) => ((headerBytes += name.length + value.length + 4), count++));
+  return { headers: count, headerBytes, bodyBytes: body.byteLength };
 }
 
 async function load(url: string, path: string | null, headers: Record<string, string>) {
@@ -151,14 +157,29 @@ async function main() {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     let answered: ((line: string) => void) | null = null;
-    const ask = (command: 'cpu' | 'profile') => new Promise<string>((resolve) => ((answered = resolve), child.stdin!.write(`${command}\n`)));
-    const profilerStep = async () => void (await ask('profile'));
-    const serverCpuUs = async () => Number((await ask('cpu')).slice(4));
+    const ask = (command: string) => new Promise<string>((resolve) => ((answered = resolve), child.stdin!.write(`${command}\n`)));
+    const profile = process.env.BENCH_CPU_PROF;
+    /** Runs `run` under the server's CPU profiler when BENCH_CPU_PROF names a file (`file` for the point run, `file.bare` …). */
+    const profiled = async <T>(suffix: string, run: () => Promise<T>) => {
+      if (!profile) return run();
+      await ask('profile');
+      const result = await run();
+      await ask(`profile ${profile.replace(/\.cpuprofile$/, '')}${suffix}.cpuprofile`);
+      return result;
+    };
+    /** The server process's CPU time so far (µs): user (JavaScript, the runtime) and system (the kernel: sockets). */
+    const serverCpuUs = async () => {
+      const [user, system] = (await ask('cpu')).slice(4).split(' ').map(Number) as [number, number];
+      return { user, system };
+    };
     /** The run's rates and the server's CPU time per request during it. */
     const measured = async (run: () => Promise<{ rps: number; p99: number; total: number }>) => {
       const before = await serverCpuUs();
       const result = await run();
-      return { ...result, cpuUsPerRequest: ((await serverCpuUs()) - before) / result.total };
+      const after = await serverCpuUs();
+      const userUsPerRequest = (after.user - before.user) / result.total;
+      const systemUsPerRequest = (after.system - before.system) / result.total;
+      return { ...result, userUsPerRequest, systemUsPerRequest, cpuUsPerRequest: userUsPerRequest + systemUsPerRequest };
     };
     const urls = await new Promise<{ mapperUrl: string; bareUrl: string }>((resolve, reject) => {
       createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -173,15 +194,16 @@ async function main() {
       const body = (await probe.json()) as { covered: boolean; expected_hotspots: number };
       if (!body.covered) throw new Error('centre point is not covered: the dataset is wrong');
       if (HOTSPOTS > 0 && !(body.expected_hotspots > 0)) throw new Error('no hotspot in reach of the centre: the estimates are not evaluated');
+      const bareSize = await responseSize(`${urls.bareUrl}/bare`, {});
+      const pointSize = await responseSize(`${urls.mapperUrl}${randomPointPath()}`, { 'x-api-key': key });
+      console.log(`response: bare ${bareSize.headers} headers (${bareSize.headerBytes} B) + ${bareSize.bodyBytes} B body; point ${pointSize.headers} headers (${pointSize.headerBytes} B) + ${pointSize.bodyBytes} B body`);
       await load(urls.mapperUrl, null, { 'x-api-key': key }); // warm-up (caches, JIT, PostgreSQL buffers)
-      const bare = await measured(() => load(urls.bareUrl, '/bare', {}));
-      if (process.env.BENCH_CPU_PROF) await profilerStep();
-      const point = await measured(() => load(urls.mapperUrl, null, { 'x-api-key': key }));
-      if (process.env.BENCH_CPU_PROF) await profilerStep();
-      console.log(`bare fastify: ${bare.rps.toFixed(0)} req/s, p99 ${bare.p99} ms (${bare.total} requests), server CPU ${bare.cpuUsPerRequest.toFixed(0)} µs/request`);
+      const bare = await profiled('.bare', () => measured(() => load(urls.bareUrl, '/bare', {})));
+      const point = await profiled('', () => measured(() => load(urls.mapperUrl, null, { 'x-api-key': key })));
+      console.log(`bare fastify: ${bare.rps.toFixed(0)} req/s, p99 ${bare.p99} ms (${bare.total} requests), server CPU ${bare.cpuUsPerRequest.toFixed(0)} µs/request (user ${bare.userUsPerRequest.toFixed(0)}, system ${bare.systemUsPerRequest.toFixed(0)})`);
       console.log(
         `point query:  ${point.rps.toFixed(0)} req/s, p99 ${point.p99} ms (${point.total} requests, ${count} hexes, ${HOTSPOTS} hotspots, ${CONNECTIONS} connections), ` +
-          `server CPU ${point.cpuUsPerRequest.toFixed(0)} µs/request`,
+          `server CPU ${point.cpuUsPerRequest.toFixed(0)} µs/request (user ${point.userUsPerRequest.toFixed(0)}, system ${point.systemUsPerRequest.toFixed(0)})`,
       );
       console.log(`BENCH mapper-point-query-cpu: ${point.cpuUsPerRequest.toFixed(0)} µs/request | baseline ${bare.cpuUsPerRequest.toFixed(0)} µs/request | ratio ${(bare.cpuUsPerRequest / point.cpuUsPerRequest).toFixed(3)}`);
       console.log(`BENCH mapper-point-query-p99: ${point.p99} ms | baseline ${bare.p99} ms | ratio ${(point.p99 / Math.max(bare.p99, 0.001)).toFixed(2)}`);
