@@ -1,8 +1,8 @@
-import { cellToLatLng, cellToParent, latLngToCell } from 'h3-js';
+import { cellToLatLng, cellToParent, gridDisk, latLngToCell } from 'h3-js';
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
-import { estimatePoint, MIN_LINK_PROBABILITY, nearDistanceM } from '../src/coverage/estimate';
+import { estimatePoint, MIN_LINK_PROBABILITY, nearDistanceM, ReachIndex, tilesInReach } from '../src/coverage/estimate';
 import { refreshEstimatedCoverage } from '../src/coverage/estimated';
 import { radioPredictor } from '../src/coverage/radio-predictor';
 import { REFERENCE_DEVICE, type EstimatingHotspot } from '../src/coverage/uplink-predictor';
@@ -63,6 +63,29 @@ describe('estimated coverage', () => {
     expect(estimatePoint(here.lat, here.lng, [a], predictor, { ...REFERENCE_DEVICE, txPowerDdbm: 200 }).probability).toBeGreaterThan(pa.probability);
     // SF7 needs 12.5 dB more SNR than SF12.
     expect(estimatePoint(here.lat, here.lng, [a], predictor, { ...REFERENCE_DEVICE, spreadingFactor: 7 }).probability).toBeLessThan(pa.probability);
+  });
+
+  it('finds for each tile exactly the hotspots whose tilesInReach hold it, in the order given, for any gain and device', () => {
+    let seed = 11;
+    const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+    // Two clusters 150 km apart, gains from 0 to 9 dBi (ranges, hence gridDisk radii, differ), listed in random order.
+    const hotspots: EstimatingHotspot[] = Array.from({ length: 600 }, (_, i) => ({
+      address: `h${i}`,
+      lat: (i % 2 ? 52.3 : 51.2) + rand() * 0.3,
+      lng: (i % 2 ? 4.8 : 5.9) + rand() * 0.4,
+      gainDdbi: [0, 30, 60, 90][i % 4]!,
+      region: 'EU868',
+      paramsKey: '',
+    }));
+    for (const device of [REFERENCE_DEVICE, { ...REFERENCE_DEVICE, indoor: true }, { ...REFERENCE_DEVICE, txPowerDdbm: 200 }]) {
+      const expected = new Map<string, string[]>();
+      for (const h of hotspots) for (const tile of tilesInReach(h, predictor, device)) expected.set(tile, [...(expected.get(tile) ?? []), h.address]);
+      // Also the ring of tiles just beyond everyone's reach: nobody reaches them.
+      const asked = new Set([...expected.keys()].flatMap((t) => gridDisk(t, 1)));
+      expect(asked.size).toBeGreaterThan(expected.size);
+      const index = new ReachIndex(hotspots, predictor, device);
+      for (const tile of asked) expect(index.reaching(tile).map((h) => h.address), tile).toEqual(expected.get(tile) ?? []);
+    }
   });
 
   it('stores res-9 cells around located hotspots with rollups that add up, and refreshes only what changed', async () => {

@@ -1,4 +1,4 @@
-import { cellToChildren, cellToLatLng, cellToParent, gridDisk, latLngToCell } from 'h3-js';
+import { cellToChildren, cellToLatLng, cellToParent, gridDisk, gridDiskDistances, latLngToCell } from 'h3-js';
 import { anyFromLogMiss, availabilityOf, COMMON_SHADOWING_NODES, conditionalLogMiss, DEVICE_SITE_SD_DB } from '@poc/radio';
 import type { DeviceProfile, EstimatingHotspot, UplinkPrediction, UplinkPredictor } from './uplink-predictor';
 
@@ -52,30 +52,73 @@ function tileCentre(tile: string): [number, number] {
   return c;
 }
 
-/** Res-6 tiles a hotspot reaches for `device`. */
+/** gridDisk radius around a hotspot's home tile that holds every tile within `reachM` of it. */
+const ringsFor = (reachM: number) => Math.ceil(reachM / TILE_MIN_SPACING_M);
+
+/** Res-6 tiles a hotspot reaches for `device`: those whose centre is within its range plus TILE_RADIUS_M. */
 export function tilesInReach(hotspot: EstimatingHotspot, predictor: UplinkPredictor, device: DeviceProfile): string[] {
-  const range = predictor.rangeM(hotspot, device, MIN_LINK_PROBABILITY);
+  const reachM = predictor.rangeM(hotspot, device, MIN_LINK_PROBABILITY) + TILE_RADIUS_M;
   const home = latLngToCell(hotspot.lat, hotspot.lng, TILE_RESOLUTION);
   const out: string[] = [];
-  for (const tile of gridDisk(home, Math.ceil((range + TILE_RADIUS_M) / TILE_MIN_SPACING_M))) {
+  for (const tile of gridDisk(home, ringsFor(reachM))) {
     const [lat, lng] = tileCentre(tile);
-    if (nearDistanceM(hotspot.lat, hotspot.lng, lat, lng) <= range + TILE_RADIUS_M) out.push(tile);
+    if (nearDistanceM(hotspot.lat, hotspot.lng, lat, lng) <= reachM) out.push(tile);
   }
   return out;
 }
 
-/** Which hotspots reach which tiles, for the tiles in `only` (all tiles when absent). */
-export function hotspotsByTile(hotspots: Iterable<EstimatingHotspot>, predictor: UplinkPredictor, device: DeviceProfile, only?: ReadonlySet<string>): Map<string, EstimatingHotspot[]> {
-  const byTile = new Map<string, EstimatingHotspot[]>();
-  for (const h of hotspots) {
-    for (const tile of tilesInReach(h, predictor, device)) {
-      if (only && !only.has(tile)) continue;
-      const list = byTile.get(tile);
-      if (list) list.push(h);
-      else byTile.set(tile, [h]);
-    }
+/**
+ * Which hotspots reach a tile (exactly the tiles tilesInReach gives each of them), asked a tile at a time: the
+ * hotspots are filed by their res-6 home tile, and a tile looks at the homes around it. Holds a few numbers per
+ * hotspot, not a list per tile: 100,000 hotspots reach ~70 tiles each, and 7 million list entries held for the whole
+ * refresh were most of its live heap (oracle/README.md §Estimated coverage, memory).
+ */
+export class ReachIndex {
+  private readonly byHome = new Map<string, number[]>();
+  /** Per hotspot: how far a tile centre may be (range + TILE_RADIUS_M) and the gridDisk radius tilesInReach uses. */
+  private readonly reachM: Float64Array;
+  private readonly rings: Int32Array;
+  private readonly maxRings: number;
+
+  /** `hotspots` in the order each tile's list keeps (the order their links are summed in). */
+  constructor(
+    private readonly hotspots: readonly EstimatingHotspot[],
+    predictor: UplinkPredictor,
+    device: DeviceProfile,
+  ) {
+    this.reachM = new Float64Array(hotspots.length);
+    this.rings = new Int32Array(hotspots.length);
+    let maxRings = 0;
+    hotspots.forEach((h, i) => {
+      this.reachM[i] = predictor.rangeM(h, device, MIN_LINK_PROBABILITY) + TILE_RADIUS_M;
+      this.rings[i] = ringsFor(this.reachM[i]!);
+      maxRings = Math.max(maxRings, this.rings[i]!);
+      const home = latLngToCell(h.lat, h.lng, TILE_RESOLUTION);
+      const filed = this.byHome.get(home);
+      if (filed) filed.push(i);
+      else this.byHome.set(home, [i]);
+    });
+    this.maxRings = maxRings;
   }
-  return byTile;
+
+  /**
+   * The hotspots reaching `tile`, in the given order. A hotspot's tilesInReach holds the tile when the tile is within
+   * its gridDisk radius of its home — grid distance is symmetric, so when its home is within that radius of the tile —
+   * and the tile's centre within its reach.
+   */
+  reaching(tile: string): EstimatingHotspot[] {
+    const [lat, lng] = tileCentre(tile);
+    const found: number[] = [];
+    gridDiskDistances(tile, this.maxRings).forEach((ring, distance) => {
+      for (const home of ring) {
+        for (const i of this.byHome.get(home) ?? []) {
+          const h = this.hotspots[i]!;
+          if (this.rings[i]! >= distance && nearDistanceM(h.lat, h.lng, lat, lng) <= this.reachM[i]!) found.push(i);
+        }
+      }
+    });
+    return Array.from(Uint32Array.from(found).sort(), (i) => this.hotspots[i]!);
+  }
 }
 
 /** A tile's res-9 cells with their centres, computed once per tile. */

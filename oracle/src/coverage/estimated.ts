@@ -1,6 +1,6 @@
 import { cellToChildren, cellToParent } from 'h3-js';
 import type { Sql, TransactionSql } from 'postgres';
-import { estimateTile, hotspotsByTile, LinkTables, rollUp, tileCells, tilesInReach, TILE_RESOLUTION, type EstimatedCell, type EstimatedRollup } from './estimate';
+import { estimateTile, LinkTables, ReachIndex, rollUp, tileCells, tilesInReach, TILE_RESOLUTION, type EstimatedCell, type EstimatedRollup } from './estimate';
 import { REFERENCE_DEVICE, type DeviceProfile, type EstimatingHotspot, type UplinkPredictor } from './uplink-predictor';
 
 /** Any constant works; it only has to be the same for every oracle process. */
@@ -61,9 +61,23 @@ export async function refreshEstimatedCoverage(sql: Sql, options: EstimateRefres
   }
 }
 
-async function refreshLocked(sql: Sql, options: EstimateRefreshOptions): Promise<EstimateRefreshResult> {
+interface RefreshPlan {
+  /** Every located hotspot as the model sees it. */
+  hotspots: EstimatingHotspot[];
+  /** The located hotspots to recompute (changed, new, or all with `full`): some of `hotspots`, the same objects. */
+  changed: EstimatingHotspot[];
+  /** Hotspots estimated before that lost their location or are gone. */
+  removed: string[];
+  /** Tiles any of them reaches, before or after the change. */
+  tiles: Set<string>;
+}
+
+/**
+ * What a refresh recomputes. The rows read here (hotspots and what each was estimated from, 100,000 of each) are
+ * dropped on return: the compute that follows holds one small record per hotspot.
+ */
+async function planRefresh(sql: Sql, options: EstimateRefreshOptions, device: DeviceProfile): Promise<RefreshPlan> {
   const { predictor } = options;
-  const device = options.device ?? REFERENCE_DEVICE;
   const located = await sql<Omit<SourceRow, 'params_key' | 'model_version'>[]>`
     SELECT address AS hotspot, lat, lng, gain_ddbi, region, coalesce(availability, 1)::float8 AS availability FROM hotspots WHERE lat IS NOT NULL AND lng IS NOT NULL`;
   const current = new Map<string, SourceRow>(
@@ -71,14 +85,17 @@ async function refreshLocked(sql: Sql, options: EstimateRefreshOptions): Promise
   );
   const previous = new Map((await sql<SourceRow[]>`SELECT hotspot, lat, lng, gain_ddbi, region, params_key, model_version, availability::float8 AS availability FROM estimated_coverage_sources`).map((s) => [s.hotspot, s]));
 
-  const changed: SourceRow[] = [];
+  const hotspots: EstimatingHotspot[] = [];
+  const changed: EstimatingHotspot[] = [];
   const removed: string[] = [];
   const tiles = new Set<string>();
   for (const [address, now] of current) {
+    const hotspot = asHotspot(now);
+    hotspots.push(hotspot);
     const before = previous.get(address);
     if (before && !options.full && sameSource(before, now)) continue;
-    changed.push(now);
-    for (const t of tilesInReach(asHotspot(now), predictor, device)) tiles.add(t);
+    changed.push(hotspot);
+    for (const t of tilesInReach(hotspot, predictor, device)) tiles.add(t);
     if (before) for (const t of tilesInReach(asHotspot(before), predictor, device)) tiles.add(t);
   }
   for (const [address, before] of previous) {
@@ -86,9 +103,16 @@ async function refreshLocked(sql: Sql, options: EstimateRefreshOptions): Promise
     removed.push(address);
     for (const t of tilesInReach(asHotspot(before), predictor, device)) tiles.add(t);
   }
+  return { hotspots, changed, removed, tiles };
+}
+
+async function refreshLocked(sql: Sql, options: EstimateRefreshOptions): Promise<EstimateRefreshResult> {
+  const { predictor } = options;
+  const device = options.device ?? REFERENCE_DEVICE;
+  const { hotspots, changed, removed, tiles } = await planRefresh(sql, options, device);
   if (changed.length === 0 && removed.length === 0) return { changedHotspots: 0, tiles: 0, cells: 0 };
 
-  const reaching = hotspotsByTile([...current.values()].map(asHotspot), predictor, device, tiles);
+  const reach = new ReachIndex(hotspots, predictor, device);
   const order = [...tiles].sort();
   const tables = new LinkTables(predictor, device);
   let cells = 0;
@@ -96,7 +120,7 @@ async function refreshLocked(sql: Sql, options: EstimateRefreshOptions): Promise
     const batch = order.slice(i, i + TILES_PER_TRANSACTION);
     const rows: (EstimatedCell | EstimatedRollup)[] = [];
     for (const tile of batch) {
-      const estimated = estimateTile(tileCells(tile), reaching.get(tile) ?? [], tables);
+      const estimated = estimateTile(tileCells(tile), reach.reaching(tile), tables);
       cells += estimated.length;
       const res8 = rollUp(estimated, 8);
       const res7 = rollUp(res8, 7);
@@ -115,9 +139,9 @@ async function refreshLocked(sql: Sql, options: EstimateRefreshOptions): Promise
       const chunk = changed.slice(i, i + 10_000);
       await tx`
         INSERT INTO estimated_coverage_sources (hotspot, lat, lng, gain_ddbi, region, params_key, model_version, availability)
-        SELECT * FROM unnest(${chunk.map((s) => s.hotspot)}::text[], ${chunk.map((s) => s.lat)}::float8[], ${chunk.map((s) => s.lng)}::float8[],
-                             ${chunk.map((s) => s.gain_ddbi)}::int[], ${chunk.map((s) => s.region)}::text[], ${chunk.map((s) => s.params_key)}::text[],
-                             ${chunk.map((s) => s.model_version)}::text[], ${chunk.map((s) => s.availability)}::real[])
+        SELECT * FROM unnest(${chunk.map((h) => h.address)}::text[], ${chunk.map((h) => h.lat)}::float8[], ${chunk.map((h) => h.lng)}::float8[],
+                             ${chunk.map((h) => h.gainDdbi)}::int[], ${chunk.map((h) => h.region)}::text[], ${chunk.map((h) => h.paramsKey)}::text[],
+                             ${chunk.map(() => predictor.version)}::text[], ${chunk.map((h) => h.availability ?? 1)}::real[])
         ON CONFLICT (hotspot) DO UPDATE SET lat = EXCLUDED.lat, lng = EXCLUDED.lng, gain_ddbi = EXCLUDED.gain_ddbi, region = EXCLUDED.region,
           params_key = EXCLUDED.params_key, model_version = EXCLUDED.model_version, availability = EXCLUDED.availability, estimated_at = now()`;
     }
