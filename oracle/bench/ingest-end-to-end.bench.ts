@@ -18,6 +18,7 @@ import { startEmbeddedPostgres } from '@poc/devnet/postgres';
 import { ORACLE_MIGRATIONS_DIR } from '../src/migrations';
 import type { IngestOracleOptions, IngestOracleStats } from './support/ingest-oracle';
 import type { ReportPublisherOptions } from './support/report-publisher';
+import { descendantsCpuMs } from './support/process-cpu';
 
 const REPORTS = Number(process.env.BENCH_REPORTS ?? 40_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -71,9 +72,25 @@ await Promise.all([nextMessage(publisher, 'ready'), ...oracles.map((o) => nextMe
 
 const COLUMNS = ['hash', 'hotspot', 'received_at', 'report_ts_ns', 'data', 'tmst', 'signal', 'snr', 'frequency', 'datarate', 'signature'] as const;
 
-async function endToEnd(): Promise<{ perSecond: number; cpuMsPerReport: number; publisherCpuMsPerReport: number; peakRss: number; peakUnacknowledged: number }> {
+/** CPU ms per report of the broker and PostgreSQL since `from` (null without /proc). */
+const serverCpu = () => ({ postgres: descendantsCpuMs('postgres'), mosquitto: descendantsCpuMs('mosquitto') });
+function serverCpuPerReport(from: ReturnType<typeof serverCpu>, reports: number): { postgres: number | null; mosquitto: number | null } {
+  const to = serverCpu();
+  const per = (a: number | null, b: number | null) => (a === null || b === null ? null : (b - a) / reports);
+  return { postgres: per(from.postgres, to.postgres), mosquitto: per(from.mosquitto, to.mosquitto) };
+}
+
+async function endToEnd(): Promise<{
+  perSecond: number;
+  cpuMsPerReport: number;
+  publisherCpuMsPerReport: number;
+  servers: ReturnType<typeof serverCpuPerReport>;
+  peakRss: number;
+  peakUnacknowledged: number;
+}> {
   await sql`TRUNCATE witness_reports, rejected_messages`;
   const before = await stats(oracles);
+  const serversBefore = serverCpu();
   const storedBefore = before.reduce((s, x) => s + x.stored, 0);
   const start = performance.now();
   const published = nextMessage<{ type: 'done'; cpuMs: number }>(publisher, 'done');
@@ -89,21 +106,24 @@ async function endToEnd(): Promise<{ perSecond: number; cpuMsPerReport: number; 
     if (last.reduce((s, x) => s + x.stored, 0) - storedBefore >= REPORTS) break;
   }
   const seconds = (performance.now() - start) / 1000;
+  const servers = serverCpuPerReport(serversBefore, REPORTS);
   const publisherCpuMs = (await published).cpuMs;
   const cpuMs = last.reduce((s, x) => s + x.cpuMs, 0) - before.reduce((s, x) => s + x.cpuMs, 0);
-  return { perSecond: REPORTS / seconds, cpuMsPerReport: cpuMs / REPORTS, publisherCpuMsPerReport: publisherCpuMs / REPORTS, peakRss, peakUnacknowledged };
+  return { perSecond: REPORTS / seconds, cpuMsPerReport: cpuMs / REPORTS, publisherCpuMsPerReport: publisherCpuMs / REPORTS, servers, peakRss, peakUnacknowledged };
 }
 
-async function plainInsert(): Promise<number> {
+async function plainInsert(): Promise<{ perSecond: number; postgresCpuMsPerRow: number | null }> {
   const rows = await sql`SELECT ${sql(COLUMNS as unknown as string[])} FROM witness_reports`;
   if (rows.length !== REPORTS) throw new Error(`expected ${REPORTS} stored rows, found ${rows.length}`);
   await sql`TRUNCATE witness_reports`;
+  const serversBefore = serverCpu();
   const start = performance.now();
   for (let i = 0; i < rows.length; i += 1000) await sql`INSERT INTO witness_reports ${sql(rows.slice(i, i + 1000), ...COLUMNS)}`;
-  return rows.length / ((performance.now() - start) / 1000);
+  const perSecond = rows.length / ((performance.now() - start) / 1000);
+  return { perSecond, postgresCpuMsPerRow: serverCpuPerReport(serversBefore, rows.length).postgres };
 }
 
-const rounds: { e2e: Awaited<ReturnType<typeof endToEnd>>; insert: number }[] = [];
+const rounds: { e2e: Awaited<ReturnType<typeof endToEnd>>; insert: Awaited<ReturnType<typeof plainInsert>> }[] = [];
 try {
   await endToEnd(); // warm-up: JIT, key caches, PostgreSQL buffers
   await plainInsert();
@@ -120,16 +140,19 @@ try {
   await pg.stop();
   rmSync(dataDir, { recursive: true, force: true });
 }
-rounds.sort((a, b) => a.e2e.perSecond / a.insert - b.e2e.perSecond / b.insert);
+const ratio = (x: (typeof rounds)[number]) => x.e2e.perSecond / x.insert.perSecond;
+rounds.sort((a, b) => ratio(a) - ratio(b));
 const median = rounds[Math.floor(rounds.length / 2)]!;
 const mb = (b: number) => `${(b / 1024 / 1024).toFixed(0)} MB`;
+const ms = (x: number | null) => (x === null ? 'n/a' : x.toFixed(3));
 console.log(
   `ingest end to end: ${REPORTS} witness reports × ${ROUNDS} rounds, ${CLIENTS} publishing connections → mosquitto → ${ORACLES} oracle process(es) × ${THREADS} verify threads → PostgreSQL, ${availableParallelism()} cores; ` +
-    `ratios ${rounds.map((x) => (x.e2e.perSecond / x.insert).toFixed(2)).join(', ')}; load average ${loadavg()[0]!.toFixed(1)}`,
+    `ratios ${rounds.map((x) => ratio(x).toFixed(2)).join(', ')}; load average ${loadavg()[0]!.toFixed(1)}`,
 );
 console.log(
-  `median round: oracle CPU ${median.e2e.cpuMsPerReport.toFixed(3)} ms/report (all threads), publisher CPU ${median.e2e.publisherCpuMsPerReport.toFixed(3)} ms/report, peak oracle RSS ${mb(median.e2e.peakRss)}, ` +
+  `median round, CPU ms per report: oracle ${median.e2e.cpuMsPerReport.toFixed(3)} (all threads), PostgreSQL ${ms(median.e2e.servers.postgres)}, ` +
+    `mosquitto ${ms(median.e2e.servers.mosquitto)}, publisher ${median.e2e.publisherCpuMsPerReport.toFixed(3)}; PostgreSQL in the plain INSERT ${ms(median.insert.postgresCpuMsPerRow)} per row; peak oracle RSS ${mb(median.e2e.peakRss)}, ` +
     `peak unacknowledged reports per oracle ${median.e2e.peakUnacknowledged}`,
 );
-console.log(`BENCH oracle-ingest-end-to-end${ORACLES > 1 ? `-${ORACLES}-oracles` : ''}: ${median.e2e.perSecond.toFixed(0)} reports/s | baseline ${median.insert.toFixed(0)} rows/s plain multi-row INSERT | ratio ${(median.e2e.perSecond / median.insert).toFixed(2)}`);
+console.log(`BENCH oracle-ingest-end-to-end${ORACLES > 1 ? `-${ORACLES}-oracles` : ''}: ${median.e2e.perSecond.toFixed(0)} reports/s | baseline ${median.insert.perSecond.toFixed(0)} rows/s plain multi-row INSERT | ratio ${ratio(median).toFixed(2)}`);
 process.exit(0);

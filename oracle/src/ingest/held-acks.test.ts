@@ -19,8 +19,13 @@ afterAll(async () => {
 });
 
 /** A persistent-session consumer whose 'message' listener is attached before CONNECT. */
-async function consumer(onMessage: (payload: string, token: AckToken | null, acks: HeldAcks) => void): Promise<{ client: MqttClient; acks: HeldAcks }> {
-  const client = mqtt.connect(broker.url, { clientId: 'held-acks-sub', clean: false, protocolVersion: 4, reconnectPeriod: 0, manualConnect: true });
+async function consumer(
+  protocolVersion: 4 | 5,
+  onMessage: (payload: string, token: AckToken | null, acks: HeldAcks) => void,
+): Promise<{ client: MqttClient; acks: HeldAcks }> {
+  // MQTT 5 keeps the session only with a session expiry interval.
+  const session = protocolVersion === 5 ? { properties: { sessionExpiryInterval: 300 } } : {};
+  const client = mqtt.connect(broker.url, { clientId: `held-acks-sub-${protocolVersion}`, clean: false, protocolVersion, reconnectPeriod: 0, manualConnect: true, ...session });
   const acks = new HeldAcks(client);
   client.on('message', (_topic, payload, packet) => onMessage(payload.toString(), acks.track(packet), acks));
   client.connect();
@@ -34,14 +39,15 @@ async function consumer(onMessage: (payload: string, token: AckToken | null, ack
 }
 
 describe('HeldAcks: PUBACK only once the consumer says the message is durable', () => {
-  it('the broker redelivers every unreleased message after a crash, and nothing released', async () => {
+  it.each([4, 5] as const)('MQTT protocol level %i: the broker redelivers every unreleased message after a crash, and nothing released', async (protocolVersion) => {
+    const topic = `held/v${protocolVersion}`;
     const first: string[] = [];
     const tokens = new Map<string, AckToken | null>();
-    const a = await consumer((payload, token) => {
+    const a = await consumer(protocolVersion, (payload, token) => {
       first.push(payload);
       tokens.set(payload, token);
     });
-    for (let i = 0; i < 10; i++) await publisher.publishAsync('held/x', `m${i}`, { qos: 1 });
+    for (let i = 0; i < 10; i++) await publisher.publishAsync(topic, `m${i}`, { qos: 1 });
     const deadline = Date.now() + 10_000;
     while (first.length < 10 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     expect(first).toHaveLength(10);
@@ -55,7 +61,7 @@ describe('HeldAcks: PUBACK only once the consumer says the message is durable', 
     await a.client.endAsync(true);
 
     const second: string[] = [];
-    const b = await consumer((payload, token, acks) => {
+    const b = await consumer(protocolVersion, (payload, token, acks) => {
       second.push(payload);
       acks.release([token]);
     });

@@ -6,7 +6,19 @@ export interface AckToken {
   connection: number;
 }
 
-type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (error?: Error) => void, cbStorePut?: () => void) => void;
+interface AckPacket {
+  cmd: string;
+  messageId?: number;
+  reasonCode?: number;
+  properties?: object;
+}
+type SendPacket = (packet: AckPacket, cb?: (error?: Error) => void, cbStorePut?: () => void) => void;
+
+/**
+ * A PUBACK with reason code 0 and no properties is 4 bytes: type, remaining length 2, packet id (MQTT 3.1.1 §3.4;
+ * MQTT 5 §3.4.2.1 lets the 0 reason code be left out).
+ */
+const isPlainPuback = (p: AckPacket) => !p.reasonCode && p.properties === undefined;
 
 /**
  * Holds the PUBACK of received QoS 1 messages until the caller says they are durable (stored in PostgreSQL).
@@ -26,12 +38,16 @@ type SendPacket = (packet: { cmd: string; messageId?: number }, cb?: (error?: Er
  * which stops mqtt.js's packet pump, so it stops reading the socket until a release makes room. TCP flow control
  * then leaves the backlog with the broker (mosquitto 2.0.11, Debian's, does not enforce `max_inflight_messages`
  * and would otherwise push a whole queue at us). See docs/operations.md §"Ingest flow control".
+ *
+ * A release writes its plain PUBACKs to the socket as one buffer rather than one mqtt.js send each (three stream
+ * writes apiece in mqtt-packet); oracle/README.md §Ingest CPU per report.
  */
 export class HeldAcks {
   private connection = 0;
   private readonly tracked = new Set<number>();
-  private readonly held = new Map<number, { cmd: string; messageId?: number }>();
+  private readonly held = new Map<number, AckPacket>();
   private readonly send: SendPacket;
+  private readonly client: MqttClient;
   private readonly maxHeld: number;
   /** mqtt.js's "packet handled" callback, kept while `maxHeld` PUBACKs are held. */
   private resume: (() => void) | null = null;
@@ -41,6 +57,7 @@ export class HeldAcks {
   constructor(client: MqttClient, options: { maxHeld?: number } = {}) {
     this.maxHeld = options.maxHeld ?? Number.POSITIVE_INFINITY;
     if (!(this.maxHeld >= 1)) throw new Error(`HeldAcks: maxHeld must be ≥ 1, got ${options.maxHeld}`);
+    this.client = client;
     const internal = client as unknown as { _sendPacket: SendPacket };
     if (typeof internal._sendPacket !== 'function') throw new Error('mqtt.js internals changed: no _sendPacket to hold PUBACKs');
     this.send = internal._sendPacket.bind(client);
@@ -74,20 +91,39 @@ export class HeldAcks {
 
   /** The messages are durable: send their PUBACKs (tokens from an earlier connection are ignored). */
   release(tokens: Iterable<AckToken | null | undefined>): void {
+    const plain: number[] = [];
     for (const token of tokens) {
       if (!token || token.connection !== this.connection) continue;
       this.tracked.delete(token.messageId);
       const packet = this.held.get(token.messageId);
       if (packet) {
         this.held.delete(token.messageId);
-        this.send(packet);
+        if (isPlainPuback(packet)) plain.push(token.messageId);
+        else this.send(packet);
       }
     }
+    if (plain.length > 0) this.writePubacks(plain);
     if (this.resume && this.held.size < this.maxHeld) {
       const resume = this.resume;
       this.resume = null;
       resume();
     }
+  }
+
+  /**
+   * One socket write for many plain PUBACKs. On a connection that is going away they are dropped: the broker
+   * redelivers those messages, and the store absorbs the copies.
+   */
+  private writePubacks(messageIds: readonly number[]): void {
+    const stream = this.client.stream;
+    if (!this.client.connected || !stream?.writable) return;
+    const packets = Buffer.allocUnsafe(4 * messageIds.length);
+    messageIds.forEach((id, i) => {
+      packets[4 * i] = 0x40;
+      packets[4 * i + 1] = 2;
+      packets.writeUInt16BE(id, 4 * i + 2);
+    });
+    stream.write(packets);
   }
 
   /** QoS 1 messages tracked and not yet released (the consumer's share of the broker's in-flight window). */
