@@ -41,6 +41,11 @@ export type ApiKeyCheck = { ok: true; key: ApiKeyRecord } | { ok: false; status:
 
 interface CachedRow {
   hash: Buffer;
+  /**
+   * The secret once a request proved it against `hash`: later requests compare with it in constant time and skip the
+   * SHA-256 (the process sees every presented secret anyway; only the table must never hold one).
+   */
+  verified: Buffer | null;
   record: ApiKeyRecord;
   revoked: boolean;
   fetchedAt: number;
@@ -93,7 +98,7 @@ export function apiKeyVerifier(sql: Sql, options: { ttlMs?: number; maxUnknownId
       rows.delete(id);
       return null;
     }
-    const row: CachedRow = { hash: Buffer.from(r.secret_sha256), record: { id, name: r.name, rateLimitPerMinute: r.rate_limit_per_minute }, revoked: r.revoked_at !== null, fetchedAt: now };
+    const row: CachedRow = { hash: Buffer.from(r.secret_sha256), verified: null, record: { id, name: r.name, rateLimitPerMinute: r.rate_limit_per_minute }, revoked: r.revoked_at !== null, fetchedAt: now };
     rows.set(id, row);
     unknownIds.delete(id);
     return row;
@@ -106,8 +111,17 @@ export function apiKeyVerifier(sql: Sql, options: { ttlMs?: number; maxUnknownId
     return { id: m[1]!, secret: m[2]! };
   }
 
+  /** Constant-time check of the secret: against the one already proven for this row, else against its hash. */
+  function matches(secret: string, row: CachedRow): boolean {
+    const presented = Buffer.from(secret, 'latin1');
+    if (row.verified && timingSafeEqual(presented, row.verified)) return true;
+    if (!timingSafeEqual(sha256(secret), row.hash)) return false;
+    row.verified = presented;
+    return true;
+  }
+
   function check(id: string, secret: string, row: CachedRow | null): ApiKeyCheck {
-    if (!row || !timingSafeEqual(sha256(secret), row.hash)) return UNKNOWN;
+    if (!row || !matches(secret, row)) return UNKNOWN;
     if (row.revoked) return { ok: false, status: 403, code: 'revoked_api_key', message: `API key ${id} has been revoked` };
     const now = Date.now();
     if (now - (lastTouched.get(id) ?? 0) > 60_000) {
