@@ -6,7 +6,8 @@
  * Baseline, same run and database: the measured-coverage write path (recordCoverage, res-9 row + rollups + daily
  * history) for a sample of one measurement per res-9 cell, scaled to the estimate's cell count — the ratio says what
  * one estimated cell costs against one measured cell.
- *   tsx oracle/bench/estimated-coverage.bench.ts   (BENCH_HOTSPOTS, BENCH_BASELINE_CELLS to tune)
+ *   node --expose-gc --import tsx oracle/bench/estimated-coverage.bench.ts   (BENCH_HOTSPOTS, BENCH_BASELINE_CELLS to tune;
+ *   --expose-gc, as npm run bench passes it, so the memory before is taken after a full collection)
  */
 import { latLngToCell } from 'h3-js';
 import { randomBytes } from 'node:crypto';
@@ -44,15 +45,22 @@ async function main() {
 
     global.gc?.();
     const rssBefore = process.memoryUsage().rss;
-    let peakRss = rssBefore;
-    const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 100);
+    // At the RSS peak: how much is the JS heap and how much lies outside it (h3-js's WebAssembly memory, sockets).
+    let peak = process.memoryUsage();
+    const sampler = setInterval(() => {
+      const now = process.memoryUsage();
+      if (now.rss > peak.rss) peak = now;
+    }, 100);
     const started = performance.now();
     const result = await refreshEstimatedCoverage(sql, { predictor: radioPredictor(), full: true });
     const seconds = (performance.now() - started) / 1000;
     clearInterval(sampler);
     const [stored] = await sql<{ res9: string; all: string }[]>`
       SELECT count(*) FILTER (WHERE resolution = 9) AS res9, count(*) AS all FROM estimated_coverage_hexes`;
-    console.log(`estimated: ${result.changedHotspots} hotspots, ${result.tiles} res-6 tiles, ${result.cells} res-9 cells (${stored!.all} rows with rollups) in ${seconds.toFixed(1)} s, peak RSS ${((peakRss) / 2 ** 20).toFixed(0)} MB (${(rssBefore / 2 ** 20).toFixed(0)} MB before)`);
+    const mb = (bytes: number) => (bytes / 2 ** 20).toFixed(0);
+    const peakRss = peak.rss;
+    console.log(`estimated: ${result.changedHotspots} hotspots, ${result.tiles} res-6 tiles, ${result.cells} res-9 cells (${stored!.all} rows with rollups) in ${seconds.toFixed(1)} s`);
+    console.log(`peak RSS ${mb(peakRss)} MB (${mb(rssBefore)} MB before): JS heap ${mb(peak.heapUsed)} MB used of ${mb(peak.heapTotal)} MB, outside it ${mb(peak.external)} MB (array buffers ${mb(peak.arrayBuffers)} MB)`);
 
     // Baseline: the measured write path, one measurement per res-9 cell, in batches like the PoC processor's.
     const cells: string[] = [];
