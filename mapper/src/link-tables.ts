@@ -49,17 +49,23 @@ export function candidatesOf(hotspots: readonly ClassedHotspot[]): Candidates {
   };
 }
 
+/** A table step's numbers, side by side so a hotspot's read touches one or two cache lines: p, RSSI, SNR, then log(1 − a·p) per node. */
+const PROBABILITY = 0;
+const RSSI = 1;
+const SNR = 2;
+const LOG_MISS = 3;
+const STRIDE = LOG_MISS + NODES;
+// estimate() sums the nodes in ten locals (registers instead of an array store per node and hotspot).
+if (NODES !== 10) throw new Error(`link tables sum 10 common-shadowing nodes, @poc/radio has ${NODES}`);
+
 /** One device's predictions for one hotspot class by distance step, each step filled the first time it is asked for. */
 interface LinkTable {
   rangeM: number;
-  /** The class's availability a (1: always up): `probability` is the radio p alone, `logMiss` holds log(1 − a·p). */
+  /** The class's availability a (1: always up): the probability is the radio p alone, the log-miss nodes hold log(1 − a·p). */
   availability: number;
   filled: Uint8Array;
-  probability: Float64Array;
-  rssiDbm: Float64Array;
-  snrDb: Float64Array;
-  /** log(1 − a·p) at each common-shadowing node (index step·NODES + node), as conditionalLogMiss gives it. */
-  logMiss: Float64Array;
+  /** STRIDE numbers per step (index step·STRIDE + PROBABILITY / RSSI / SNR / LOG_MISS + node), as conditionalLogMiss gives them. */
+  steps: Float64Array;
 }
 
 /** One string per device profile (the key of its tables and cached estimates). */
@@ -92,7 +98,7 @@ export class LinkTables {
 
   estimate(lat: number, lng: number, candidates: Candidates, device: DeviceProfile): Estimate {
     const tables = this.tablesOf(device);
-    const logMiss = this.logMissSum.fill(0);
+    let m0 = 0, m1 = 0, m2 = 0, m3 = 0, m4 = 0, m5 = 0, m6 = 0, m7 = 0, m8 = 0, m9 = 0;
     let expectedHotspots = 0;
     let bestRssiDbm = -Infinity;
     let bestSnrDb = -Infinity;
@@ -109,15 +115,39 @@ export class LinkTables {
       if (d > t.rangeM) continue;
       const step = Math.round(d / DISTANCE_STEP_M);
       if (t.filled[step] === 0) this.fill(t, candidates.hotspots[i]!, device, step);
-      const p = t.probability[step]!;
+      const s = t.steps;
+      const at = step * STRIDE;
+      const p = s[at + PROBABILITY]!;
       if (p < MIN_LINK_PROBABILITY) continue;
-      for (let j = 0, at = step * NODES; j < NODES; j++) logMiss[j]! += t.logMiss[at + j]!;
+      const n = at + LOG_MISS;
+      m0 += s[n]!;
+      m1 += s[n + 1]!;
+      m2 += s[n + 2]!;
+      m3 += s[n + 3]!;
+      m4 += s[n + 4]!;
+      m5 += s[n + 5]!;
+      m6 += s[n + 6]!;
+      m7 += s[n + 7]!;
+      m8 += s[n + 8]!;
+      m9 += s[n + 9]!;
       expectedHotspots += t.availability * p;
-      bestRssiDbm = Math.max(bestRssiDbm, t.rssiDbm[step]!);
-      bestSnrDb = Math.max(bestSnrDb, t.snrDb[step]!);
+      bestRssiDbm = Math.max(bestRssiDbm, s[at + RSSI]!);
+      bestSnrDb = Math.max(bestSnrDb, s[at + SNR]!);
       hotspotCount++;
     }
-    return { probability: hotspotCount === 0 ? 0 : anyFromLogMiss(logMiss), expectedHotspots, bestRssiDbm, bestSnrDb, hotspotCount };
+    if (hotspotCount === 0) return { probability: 0, expectedHotspots, bestRssiDbm, bestSnrDb, hotspotCount };
+    const logMiss = this.logMissSum;
+    logMiss[0] = m0;
+    logMiss[1] = m1;
+    logMiss[2] = m2;
+    logMiss[3] = m3;
+    logMiss[4] = m4;
+    logMiss[5] = m5;
+    logMiss[6] = m6;
+    logMiss[7] = m7;
+    logMiss[8] = m8;
+    logMiss[9] = m9;
+    return { probability: anyFromLogMiss(logMiss), expectedHotspots, bestRssiDbm, bestSnrDb, hotspotCount };
   }
 
   /** How far the device is heard by a hotspot of h's class: beyond it p < MIN_LINK_PROBABILITY (the predictor's rangeM). */
@@ -145,10 +175,7 @@ export class LinkTables {
       rangeM,
       availability: availabilityOf(h.availability),
       filled: new Uint8Array(steps),
-      probability: new Float64Array(steps),
-      rssiDbm: new Float64Array(steps),
-      snrDb: new Float64Array(steps),
-      logMiss: new Float64Array(steps * NODES),
+      steps: new Float64Array(steps * STRIDE),
     };
     tables[h.linkClass] = table;
     this.tableCount++;
@@ -157,14 +184,15 @@ export class LinkTables {
 
   private fill(t: LinkTable, h: ClassedHotspot, device: DeviceProfile, step: number) {
     const out = this.predictor.predict(h, step * DISTANCE_STEP_M, device, this.prediction);
-    t.probability[step] = out.probability;
-    t.rssiDbm[step] = out.rssiDbm;
-    t.snrDb[step] = out.snrDb;
+    const at = step * STRIDE;
+    t.steps[at + PROBABILITY] = out.probability;
+    t.steps[at + RSSI] = out.rssiDbm;
+    t.steps[at + SNR] = out.snrDb;
     if (out.probability >= MIN_LINK_PROBABILITY) {
       this.margin.marginDb = out.marginDb;
       this.margin.shadowingSdDb = out.shadowingSdDb;
       this.margin.availability = t.availability;
-      t.logMiss.set(conditionalLogMiss(this.margin, DEVICE_SITE_SD_DB, this.nodeScratch), step * NODES);
+      t.steps.set(conditionalLogMiss(this.margin, DEVICE_SITE_SD_DB, this.nodeScratch), at + LOG_MISS);
     }
     t.filled[step] = 1;
   }
