@@ -10,6 +10,7 @@ import pino from 'pino';
 import { createOracleMetrics } from '../../src/metrics';
 import { ReportSubscriber } from '../../src/ingest/subscriber';
 import { IngestWorkerPool } from '../../src/ingest/worker-pool';
+import { mainThreadCpuMs } from './process-cpu';
 
 export interface IngestOracleOptions {
   databaseUrl: string;
@@ -30,6 +31,8 @@ export interface IngestOracleStats {
   rssBytes: number;
   heapUsedBytes: number;
   cpuMs: number;
+  /** The main thread's share of cpuMs (MQTT, batching, PostgreSQL writes); null without /proc. */
+  mainThreadCpuMs: number | null;
 }
 
 const o = JSON.parse(process.argv[2]!) as IngestOracleOptions;
@@ -70,6 +73,7 @@ process.on('message', async (m: { type?: string }) => {
       rssBytes: process.memoryUsage().rss,
       heapUsedBytes: process.memoryUsage().heapUsed,
       cpuMs: (cpu.user + cpu.system) / 1000,
+      mainThreadCpuMs: mainThreadCpuMs(),
     };
     send(stats);
   }

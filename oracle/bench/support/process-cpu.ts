@@ -34,3 +34,14 @@ export function descendantsCpuMs(comm: string): number | null {
   for (const [pid, p] of processes) if (p.comm === comm && descends(pid)) ticks += p.ticks;
   return ticks * TICK_MS;
 }
+
+/** CPU time (ms) of this process's main thread (utime + stime of /proc/self/task/<pid>), or null without /proc. */
+export function mainThreadCpuMs(): number | null {
+  try {
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+  } catch {
+    return null;
+  }
+}
