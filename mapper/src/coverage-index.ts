@@ -1,6 +1,7 @@
 import { cellToLatLng } from 'h3-js';
 import type { Sql } from 'postgres';
 import type { HexCoverage, HexRow } from './db/coverage';
+import { H3Slots } from './h3-slots';
 import { signalClassOf } from './signal';
 
 /** Fields of one cell, interleaved so a lookup touches one 64-byte cache line instead of one per column. */
@@ -16,7 +17,7 @@ const LNG = 7;
 const STRIDE = 8;
 
 interface Columns {
-  slots: Map<string, number>;
+  slots: H3Slots;
   data: Float64Array;
   size: number;
 }
@@ -24,7 +25,7 @@ interface Columns {
 type Row = Omit<HexRow, 'resolution'>;
 
 function emptyColumns(capacity: number): Columns {
-  return { slots: new Map(), data: new Float64Array(capacity * STRIDE), size: 0 };
+  return { slots: new H3Slots(capacity), data: new Float64Array(capacity * STRIDE), size: 0 };
 }
 
 function grow(c: Columns): Columns {
@@ -35,7 +36,8 @@ function grow(c: Columns): Columns {
 
 /**
  * In-memory copy of res-9 coverage for point/batch/area/route lookups, so the hot path does not go to PostgreSQL.
- * One interleaved Float64Array (64 bytes a hex, plus the key in a Map) keeps a 1,000,000-hex network near 150 MB. Rows whose
+ * One interleaved Float64Array (64 bytes a hex) and the cells' 64-bit indexes in typed arrays (H3Slots, 24–48 bytes a
+ * hex) hold a 1,000,000-hex network with no object per hex. Rows whose
  * last_seen_at moved past the newest one already read are pulled every `pollMs`; the whole set is reloaded every
  * `reloadMs`, which also picks up deletions and writes that committed with an older timestamp.
  */
@@ -84,8 +86,9 @@ export class CoverageIndex {
     let slot = c.slots.get(r.h3);
     if (slot === undefined) {
       if ((c.size + 1) * STRIDE > c.data.length) c = grow(c);
+      // Text that is no H3 index could never be looked up: it takes no slot.
+      if (!c.slots.set(r.h3, c.size)) return c;
       slot = c.size++;
-      c.slots.set(r.h3, slot);
       const [lat, lng] = cellToLatLng(r.h3);
       c.data[slot * STRIDE + LAT] = lat;
       c.data[slot * STRIDE + LNG] = lng;
