@@ -1,9 +1,10 @@
 import type {} from '@fastify/swagger';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
 import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
 
 /**
- * Request latency and rejections by route, recorded into `registry`. Not served on the public listener: the caller
+ * Request latency and rejections by route, recorded into `registry`; register before any route (routes are
+ * instrumented as they are added). Not served on the public listener: the caller
  * serves the registry on its ops listener. A registry that already holds these metrics (the same caller's server
  * restarted) is reused, so counters carry on.
  */
@@ -24,20 +25,29 @@ export function registerMetrics(app: FastifyInstance, registry: Registry = new R
     labelNames: ['route', 'status_code'],
     registers: [registry],
   });
-  // Children cached per label set: prom-client would otherwise hash the label object on every request.
-  const observers = new Map<string, Histogram.Internal<string>>();
-  app.addHook('onResponse', (req, reply, done) => {
-    const route = req.routeOptions.url ?? 'unmatched';
-    const status = reply.statusCode;
-    const key = `${req.method} ${status} ${route}`;
-    let observer = observers.get(key);
-    if (!observer) {
-      observer = duration.labels(req.method, route, String(status));
-      observers.set(key, observer);
-    }
-    observer.observe(reply.elapsedTime / 1000);
-    if (status >= 400 && status < 500) rejected.inc({ route, status_code: String(status) });
-    done();
+  // Each route's own onResponse hook knows its URL (no per-request routeOptions object) and keeps its histogram children
+  // by method and status, so prom-client does not hash a label object on every request.
+  const recorder = (route: string) => {
+    const observers = new Map<string, Histogram.Internal<string>>();
+    return (req: FastifyRequest, reply: FastifyReply, done: HookHandlerDoneFunction) => {
+      const status = reply.statusCode;
+      const key = status + req.method;
+      let observer = observers.get(key);
+      if (!observer) {
+        observer = duration.labels(req.method, route, String(status));
+        observers.set(key, observer);
+      }
+      observer.observe(reply.elapsedTime / 1000);
+      if (status >= 400 && status < 500) rejected.inc({ route, status_code: String(status) });
+      done();
+    };
+  };
+  app.addHook('onRoute', (route) => {
+    const hook = recorder(route.url);
+    route.onResponse = route.onResponse === undefined ? [hook] : [...[route.onResponse].flat(), hook];
   });
+  // Requests no route matched (the not-found handler) have no route hooks.
+  const unmatched = recorder('unmatched');
+  app.addHook('onResponse', (req, reply, done) => (req.is404 ? unmatched(req, reply, done) : done()));
   return registry;
 }

@@ -85,8 +85,8 @@ export async function buildMapperServer(options: MapperServerOptions): Promise<F
   // Declared up front so every request object keeps one shape (V8 keeps the hot path monomorphic).
   app.decorateRequest('apiKey', null);
 
-  await registerOpenApi(app);
   registerMetrics(app, options.metricsRegistry);
+  await registerOpenApi(app);
 
   const readSql = options.readRouter?.sql ?? options.sql;
   const freshness = freshnessSource(readSql);

@@ -187,7 +187,12 @@ describe('service', () => {
   });
 
   it('counts requests in metrics (served by the ops listener from the registry it is given)', async () => {
+    expect((await app.inject({ url: '/no-such-page' })).statusCode).toBe(404);
+    expect((await app.inject({ method: 'HEAD', url: '/healthz' })).statusCode).toBe(200);
     const metrics = await metricsRegistry.metrics();
+    expect(metrics).toMatch(/mapper_http_rejected_total\{route="unmatched",status_code="404"\} [1-9]/);
+    expect(metrics).toMatch(/mapper_http_request_duration_seconds_count\{method="HEAD",route="\/healthz",status_code="200"\} [1-9]/);
+    expect(metrics).toMatch(/mapper_http_request_duration_seconds_count\{method="GET",route="\/docs\/?",status_code="200"\} [1-9]/);
     expect(metrics).toMatch(/mapper_http_request_duration_seconds_count\{method="GET",route="\/v1\/coverage\/point",status_code="200"\} \d+/);
     expect(metrics).toMatch(/mapper_http_rejected_total\{route="\/v1\/coverage\/point",status_code="401"\}/);
   });
