@@ -12,13 +12,14 @@ const OVERFLOW = '\u0000overflow';
  * `@fastify/rate-limit` store it replaces cost a promise and an LRU update on every point query. Memory is bounded:
  * at most `maxBuckets` keys or addresses per window, any further one shares one overflow counter (only stricter).
  */
-export function perKeyRateLimit(fallbackPerMinute: number, options: { maxBuckets?: number } = {}): onRequestHookHandler {
+export function perKeyRateLimit(fallbackPerMinute: number, options: { maxBuckets?: number; now?: () => number } = {}): onRequestHookHandler {
   const maxBuckets = options.maxBuckets ?? 100_000;
+  const clock = options.now ?? Date.now;
   let windowEnd = 0;
   let byKey = new Map<string, number>();
   let byAddress = new Map<string, number>();
   return (req, reply, done) => {
-    const now = Date.now();
+    const now = clock();
     if (now >= windowEnd) {
       windowEnd = now - (now % MINUTE) + MINUTE;
       byKey = new Map();
