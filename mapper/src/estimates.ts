@@ -159,8 +159,11 @@ export class HotspotEstimates extends PeriodicReload {
     const kept = cells?.get(h3);
     if (kept) return kept;
     const [lat, lng] = cellToLatLng(h3);
-    const estimate = this.tables.estimate(lat, lng, this.near(lat, lng, device), device);
+    const candidates = this.near(lat, lng, device);
+    const estimate = this.tables.estimate(lat, lng, candidates, device);
     estimate.calibration = this.calibrationFor(device);
+    // No hotspot in reach of the cell's bucket: nothing to save by keeping it (most cells of the world), so it takes no room.
+    if (candidates.hotspots.length === 0) return estimate;
     if (this.cachedCellCount >= MAX_CACHED_CELL_ESTIMATES) {
       this.cellEstimates = new Map();
       this.cachedCellCount = 0;
