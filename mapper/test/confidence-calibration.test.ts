@@ -65,12 +65,13 @@ describe('point answers with the oracle’s fitted map (PostgreSQL)', () => {
     let counter = 0;
     const rows = cells.slice(0, 30).flatMap(({ h3 }) => {
       const [lat, lng] = cellToLatLng(h3);
-      return Array.from({ length: perCell }, (_, i) => ({ counter: counter++, frame: randomBytes(22).toString('hex'), lat, lng, h3, status: i % 5 === 0 ? 'heard' : 'no_signal' }));
+      // Three devices in turn: the oracle fits a map only from CALIBRATION_MIN_DEVICES devices.
+      return Array.from({ length: perCell }, (_, i) => ({ device: 77 + (counter % 3), counter: counter++, frame: randomBytes(22).toString('hex'), lat, lng, h3, status: i % 5 === 0 ? 'heard' : 'no_signal' }));
     });
     await db.sql`
       INSERT INTO mapper_log_entries (device_id, counter, upload_id, frame, sent_at, lat, lng, h3, status)
-      SELECT 77, counter, ${upload!.id}, decode(frame, 'hex'), ${sentAt}, lat, lng, h3, status
-      FROM jsonb_to_recordset(${db.sql.json(rows as never)}) AS x(counter bigint, frame text, lat float8, lng float8, h3 text, status text)`;
+      SELECT device, counter, ${upload!.id}, decode(frame, 'hex'), ${sentAt}, lat, lng, h3, status
+      FROM jsonb_to_recordset(${db.sql.json(rows as never)}) AS x(device bigint, counter bigint, frame text, lat float8, lng float8, h3 text, status text)`;
     return refreshConfidenceCalibration(db.sql);
   }
 

@@ -294,7 +294,7 @@ export async function startOracle(config: OracleConfig): Promise<RunningOracle> 
       CALIBRATION_REFRESH_MS,
       async () => {
         const fitted = await refreshConfidenceCalibration(sql);
-        if (fitted) log.info({ environment: fitted.environment, frames: fitted.map.frames, knots: fitted.map.raw.length, skipped: fitted.skipped }, 'confidence calibration fitted');
+        if (fitted) log.info({ environment: fitted.environment, frames: fitted.map.frames, devices: fitted.devices, knots: fitted.map.raw.length, skipped: fitted.skipped }, 'confidence calibration fitted');
       },
       onError('confidence calibration'),
     ),

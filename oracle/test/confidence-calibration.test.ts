@@ -28,11 +28,14 @@ async function estimated(h3: string, probability: number) {
     VALUES (${h3}, 9, ${probability}, ${probability}, 1, -1100, -50, 1)`;
 }
 
-/** `frames` logged frames from `h3` sent at `sentAt`, the first `heard` of them judged heard, the rest no_signal (or all `status`). */
-async function logged(h3: string, frames: number, heard: number, sentAt: Date, status?: 'pending' | 'invalid') {
+/**
+ * `frames` logged frames from `h3` sent at `sentAt`, the first `heard` of them judged heard, the rest no_signal (or all
+ * `status`), from four honest devices in turn — or all from `device`.
+ */
+async function logged(h3: string, frames: number, heard: number, sentAt: Date, status?: 'pending' | 'invalid', device?: number) {
   const [lat, lng] = cellToLatLng(h3);
   const rows = Array.from({ length: frames }, (_, i) => ({
-    device_id: DEVICE,
+    device_id: device ?? DEVICE + (counter % 4),
     counter: counter++,
     upload_id: uploadId,
     frame: randomBytes(22).toString('hex'),
@@ -114,6 +117,31 @@ describe('confidence calibration from judged mapper frames (PostgreSQL)', () => 
       reserved.release();
     }
     expect(await refreshConfidenceCalibration(db.sql, { now: NOW })).not.toBeNull();
+  });
+
+  it('counts each device up to its cap, so one owner logging frames that were never sent moves the map only so far', async () => {
+    // A hostile owner logs 3,000 MIC-valid frames that no hotspot heard in the 0.9 cells (judged no_signal).
+    for (let i = 0; i < 10; i++) await logged(cell(i), 300, 0, hoursAgo(40), undefined, 9999);
+    const uncapped = await refreshConfidenceCalibration(db.sql, { now: NOW });
+    expect(uncapped?.devices).toBe(5);
+    expect((await storedMap()).frames).toBe('5000');
+
+    // Each honest device has 517–518 judged frames in the window: a cap of 600 binds only the hostile one.
+    const capped = await refreshConfidenceCalibration(db.sql, { now: NOW, maxFramesPerDevice: 600 });
+    expect(capped?.devices).toBe(5);
+    const stored = await storedMap();
+    expect([stored.frames, stored.heard]).toEqual(['2600', '400']);
+    const k = DEFAULT_CALIBRATION_FIT.priorFrames;
+    const high = Math.fround(0.9);
+    expect(applyCalibration(stored, high)).toBeGreaterThanOrEqual((300 + k * high) / (1000 + 600 + k) - 1e-9);
+    expect(applyCalibration(stored, high)).toBeLessThan((300 + k * high) / (1000 + k));
+  });
+
+  it('fits no map from fewer devices than the minimum: the stored map is empty and answers stay the model’s', async () => {
+    const result = await refreshConfidenceCalibration(db.sql, { now: NOW, minDevices: 6 });
+    expect(result?.devices).toBe(0);
+    const stored = await storedMap();
+    expect([stored.frames, stored.cells, stored.raw, stored.calibrated]).toEqual(['0', 0, [], []]);
   });
 
   it('stores an empty map (answers stay the model’s) when no judged frame is in the window', async () => {
