@@ -15,7 +15,6 @@ import {
   encodeMapperFrame,
   encodeMapperReceiptPayload,
   encodeReportPayload,
-  encodeWalletAddress,
   generateHotspotKeypair,
   keySealKeypairFromSecret,
   mapperReceiptTopic,
@@ -24,6 +23,7 @@ import {
   signMapperReceipt,
   signMapperRegistration,
   signWitnessReport,
+  walletAddressOfKey,
 } from '@poc/protocol';
 import { latLngToCell } from 'h3-js';
 import { generateKeyPairSync } from 'node:crypto';
@@ -48,7 +48,7 @@ try {
   await upsertHotspots(sql, hotspots.map((h, i) => ({ address: h.keys.address, name: `b-${i}`, region: 'EU868', locationH3: latLngToCell(h.lat, h.lng, 12), gainDdbi: 12 })));
   const keySeal = keySealKeypairFromSecret(randomBytes(32));
   const owner = generateKeyPairSync('ed25519');
-  const ownerAddress = encodeWalletAddress(new Uint8Array(Buffer.from(owner.publicKey.export({ format: 'jwk' }).x!, 'base64url')));
+  const ownerAddress = walletAddressOfKey(owner.publicKey);
   const deviceKeys = Array.from({ length: DEVICES }, () => randomBytes(16));
   for (const [d, key] of deviceKeys.entries()) {
     const reg = signMapperRegistration({ deviceId: d + 1, owner: ownerAddress, sealedKey: sealDeviceKey(key, d + 1, keySeal.publicKey), issuedAt: Math.floor(Date.now() / 1000) }, owner.privateKey);

@@ -7,16 +7,19 @@ import {
   generateHotspotKeypair,
   REGION_PARAMS,
   reportTopic,
+  sealDeviceKey,
   signBeaconReport,
+  signMapperRegistration,
   signWitnessReport,
   verifyEntropy,
+  walletAddressOfKey,
   type BeaconReport,
   type EntropyReport,
   type HotspotKeypair,
   type WitnessReport,
 } from '@poc/protocol';
 import mqtt, { type MqttClient } from 'mqtt';
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import pino from 'pino';
 import type { OracleConfig } from '../src';
 import type { AcceptedReport } from '../src/ingest/decode';
@@ -67,6 +70,22 @@ export interface TestHotspot {
 }
 
 export const hotspot = (location: string): TestHotspot => ({ keys: generateHotspotKeypair(), location });
+
+/**
+ * A mapper device owner (an Ed25519 wallet) and the registrations it signs, each device key sealed to the oracle's
+ * key-seal public key (oracle/README.md §Mappers). An attack test overrides the signer, the named owner, the time or
+ * the seal.
+ */
+export function mapperOwner(keySealPublicKey: Uint8Array) {
+  const keys = generateKeyPairSync('ed25519');
+  const address = walletAddressOfKey(keys.publicKey);
+  const registration = (deviceId: number, deviceKey: Uint8Array, o: { signer?: KeyObject; as?: string; issuedAt?: number; sealTo?: Uint8Array } = {}) =>
+    signMapperRegistration(
+      { deviceId, owner: o.as ?? address, sealedKey: sealDeviceKey(deviceKey, deviceId, o.sealTo ?? keySealPublicKey), issuedAt: o.issuedAt ?? Math.floor(Date.now() / 1000) },
+      o.signer ?? keys.privateKey,
+    );
+  return { keys, address, registration };
+}
 
 /** Registry rows with reciprocity already established (as Helium's runner tests seed it). */
 export async function seedHotspots(sql: Sql, hotspots: TestHotspot[], { reciprocity = true } = {}): Promise<void> {

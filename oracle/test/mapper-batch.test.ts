@@ -2,18 +2,15 @@ import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database
 import {
   encodeMapperFrame,
   encodeMapperReceiptPayload,
-  encodeWalletAddress,
   keySealKeypairFromSecret,
   mapperReceiptTopic,
-  sealDeviceKey,
   signMapperReceipt,
-  signMapperRegistration,
 } from '@poc/protocol';
 import { latLngToCell } from 'h3-js';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { IncomingMessage } from '../src/ingest/decode';
-import { hotspot, processMapperFrames, registerMapperDevice, seedHotspots, storeMapperReceipts, type TestHotspot } from './helpers';
+import { hotspot, mapperOwner, processMapperFrames, registerMapperDevice, seedHotspots, storeMapperReceipts, type TestHotspot } from './helpers';
 
 /**
  * Frame judging in batches (oracle/README.md §Mappers) over real PostgreSQL: many frames of several devices share one
@@ -21,8 +18,7 @@ import { hotspot, processMapperFrames, registerMapperDevice, seedHotspots, store
  */
 let db: TestDatabase;
 const keySeal = keySealKeypairFromSecret(randomBytes(32));
-const owner = generateKeyPairSync('ed25519');
-const ownerAddress = encodeWalletAddress(new Uint8Array(Buffer.from(owner.publicKey.export({ format: 'jwk' }).x!, 'base64url')));
+const { keys: owner, address: ownerAddress, registration } = mapperOwner(keySeal.publicKey);
 const A = hotspot(latLngToCell(52.52, 13.405, 12));
 const B = hotspot(latLngToCell(52.523, 13.412, 12));
 const keys = new Map<number, Uint8Array>();
@@ -33,8 +29,7 @@ let tmst = 1_000;
 async function register(deviceId: number) {
   const key = randomBytes(16);
   keys.set(deviceId, key);
-  const registration = signMapperRegistration({ deviceId, owner: ownerAddress, sealedKey: sealDeviceKey(key, deviceId, keySeal.publicKey), issuedAt: Math.floor(Date.now() / 1000) }, owner.privateKey);
-  expect(await registerMapperDevice(db.sql, JSON.stringify(registration), { keySeal })).toMatchObject({ ok: true });
+  expect(await registerMapperDevice(db.sql, JSON.stringify(registration(deviceId, key)), { keySeal })).toMatchObject({ ok: true });
 }
 
 type FrameSpec = { deviceId: number; counter: number; lat?: number; lng?: number; satellites?: number; key?: Uint8Array };

@@ -3,15 +3,12 @@ import { connectDatabase, type Database } from '@poc/db';
 import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
 import { buildMapperServer } from '@poc/mapper';
 import { upsertHotspots } from '@poc/oracle';
-import { processMapperFrames, processMapperLogs, registerMapperDevice, storeMapperReceipts } from '@poc/oracle/testing';
+import { mapperOwner, processMapperFrames, processMapperLogs, registerMapperDevice, storeMapperReceipts } from '@poc/oracle/testing';
 import {
   decodeMapperReceiptPayload,
-  encodeWalletAddress,
   keypairFromSecret,
   keySealKeypairFromSecret,
   MAPPER_RECEIPT_FILTER,
-  sealDeviceKey,
-  signMapperRegistration,
 } from '@poc/protocol';
 import { mhzToHz } from '@poc/hotspot-firmware-bridge';
 import {
@@ -138,10 +135,8 @@ describe('simulated mapper drive', () => {
     // The owner registers the device with its key sealed to the oracle.
     const keySeal = keySealKeypairFromSecret(randomBytes(32));
     const deviceKey = randomBytes(16);
-    const owner = generateKeyPairSync('ed25519');
-    const ownerAddress = encodeWalletAddress(new Uint8Array(Buffer.from(owner.publicKey.export({ format: 'jwk' }).x!, 'base64url')));
-    const registration = signMapperRegistration({ deviceId: DEVICE_ID, owner: ownerAddress, sealedKey: sealDeviceKey(deviceKey, DEVICE_ID, keySeal.publicKey), issuedAt: Math.floor(Date.now() / 1000) }, owner.privateKey);
-    expect(await registerMapperDevice(db.sql, JSON.stringify(registration), { keySeal })).toMatchObject({ ok: true });
+    const { keys: owner, address: ownerAddress, registration } = mapperOwner(keySeal.publicKey);
+    expect(await registerMapperDevice(db.sql, JSON.stringify(registration(DEVICE_ID, deviceKey)), { keySeal })).toMatchObject({ ok: true });
 
     // From the edge of Égly south, away from the Paris cluster's other towns, into the countryside.
     const start = hotspots.find((h) => h.town === 'Égly')!;

@@ -1,18 +1,16 @@
 import { connectDatabase, type Database } from '@poc/db';
 import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
 import { buildMapperServer } from '@poc/mapper';
-import { hotspot, processMapperFrames, processMapperLogs, registerMapperDevice, seedHotspots, storeMapperReceipts } from '@poc/oracle/testing';
+import { hotspot, mapperOwner, processMapperFrames, processMapperLogs, registerMapperDevice, seedHotspots, storeMapperReceipts } from '@poc/oracle/testing';
 import {
   encodeMapperFrame,
   encodeMapperReceiptPayload,
-  encodeWalletAddress,
   keySealKeypairFromSecret,
   mapperReceiptTopic,
-  sealDeviceKey,
   signMapperLog,
   signMapperReceipt,
-  signMapperRegistration,
   type MapperLogEntry,
+  walletAddressOfKey,
 } from '@poc/protocol';
 import type { FastifyInstance } from 'fastify';
 import { latLngToCell } from 'h3-js';
@@ -31,9 +29,7 @@ let base: string;
 const keySeal = keySealKeypairFromSecret(randomBytes(32));
 const DEVICE_ID = 0x00beef01;
 const deviceKey = randomBytes(16);
-const walletOf = (k: KeyObject) => encodeWalletAddress(new Uint8Array(Buffer.from(k.export({ format: 'jwk' }).x!, 'base64url')));
-const owner = generateKeyPairSync('ed25519');
-const ownerAddress = walletOf(owner.publicKey);
+const { keys: owner, address: ownerAddress, registration } = mapperOwner(keySeal.publicKey);
 const stranger = generateKeyPairSync('ed25519');
 const A = hotspot(latLngToCell(52.52, 13.405, 12));
 const T0 = Date.now() - 30 * 60_000; // the drive began half an hour ago
@@ -84,8 +80,7 @@ async function hotspotHears(counter: number) {
 beforeAll(async () => {
   db = await createTestDatabase();
   await seedHotspots(db.sql, [A]);
-  const registration = signMapperRegistration({ deviceId: DEVICE_ID, owner: ownerAddress, sealedKey: sealDeviceKey(deviceKey, DEVICE_ID, keySeal.publicKey), issuedAt: Math.floor(Date.now() / 1000) }, owner.privateKey);
-  expect(await registerMapperDevice(db.sql, JSON.stringify(registration), { keySeal })).toMatchObject({ ok: true });
+  expect(await registerMapperDevice(db.sql, JSON.stringify(registration(DEVICE_ID, deviceKey)), { keySeal })).toMatchObject({ ok: true });
   await hotspotHears(1);
   await hotspotHears(2);
   const verdicts = await processMapperFrames(db.sql, { keySeal, now: new Date() });
@@ -162,7 +157,7 @@ describe('mapper log uploads', () => {
     const altered = { ...signed, entries: [{ ...signed.entries[0]!, sent_at_ms: signed.entries[0]!.sent_at_ms + 1 }] };
     expect((await post(altered)).json).toMatchObject({ error: 'bad_signature' });
     expect((await post(upload([entry(10)], { signer: stranger.privateKey }))).status).toBe(401);
-    expect((await post(upload([entry(10)], { signer: stranger.privateKey, as: walletOf(stranger.publicKey) }))).json.error).toBe('not_owner');
+    expect((await post(upload([entry(10)], { signer: stranger.privateKey, as: walletAddressOfKey(stranger.publicKey) }))).json.error).toBe('not_owner');
     expect((await post(upload([entry(10)], { uploadedAt: Math.floor(Date.now() / 1000) - 3600 }))).json.error).toBe('stale_upload');
     expect((await post(upload([entry(10)]), DEVICE_ID + 1)).json.error).toBe('unknown_device');
     expect((await recorded('bad_signature')).length).toBe(2);

@@ -2,16 +2,14 @@ import { connectDatabase, type Database } from '@poc/db';
 import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
 import { buildBridgeApi, runCli } from '@poc/hotspot-firmware-bridge';
 import { buildMapperServer } from '@poc/mapper';
-import { hotspot, processMapperFrames, seedHotspots, storeMapperReceipts } from '@poc/oracle/testing';
+import { hotspot, mapperOwner, processMapperFrames, seedHotspots, storeMapperReceipts } from '@poc/oracle/testing';
 import {
   encodeMapperFrame,
   encodeMapperReceiptPayload,
-  encodeWalletAddress,
   keySealKeypairFromSecret,
   mapperReceiptTopic,
-  sealDeviceKey,
   signMapperReceipt,
-  signMapperRegistration,
+  walletAddressOfKey,
 } from '@poc/protocol';
 import type { FastifyInstance } from 'fastify';
 import { latLngToCell } from 'h3-js';
@@ -35,16 +33,11 @@ let dir: string;
 const keySeal = keySealKeypairFromSecret(randomBytes(32));
 const otherOracle = keySealKeypairFromSecret(randomBytes(32));
 const publicOf = (k: KeyObject) => new Uint8Array(Buffer.from(k.export({ format: 'jwk' }).x!, 'base64url'));
-const owner = generateKeyPairSync('ed25519');
-const ownerAddress = encodeWalletAddress(publicOf(owner.publicKey));
+const { keys: owner, address: ownerAddress, registration } = mapperOwner(keySeal.publicKey);
 const stranger = generateKeyPairSync('ed25519');
-const strangerAddress = encodeWalletAddress(publicOf(stranger.publicKey));
+const strangerAddress = walletAddressOfKey(stranger.publicKey);
 const A = hotspot(latLngToCell(52.52, 13.405, 12));
 
-function registration(deviceId: number, deviceKey: Uint8Array, o: { signer?: KeyObject; as?: string; issuedAt?: number; sealTo?: Uint8Array } = {}) {
-  const sealedKey = sealDeviceKey(deviceKey, deviceId, o.sealTo ?? keySeal.publicKey);
-  return signMapperRegistration({ deviceId, owner: o.as ?? ownerAddress, sealedKey, issuedAt: o.issuedAt ?? Math.floor(Date.now() / 1000) }, o.signer ?? owner.privateKey);
-}
 async function post(body: unknown, at = base) {
   const r = await fetch(`${at}/v1/mappers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) });
   return { status: r.status, json: (await r.json()) as { error?: string; message?: string; status?: string; device_id?: number; owner?: string } };

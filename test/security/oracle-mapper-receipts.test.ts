@@ -1,17 +1,15 @@
 import { startEmbeddedBroker, type EmbeddedBroker } from '@poc/broker';
 import { createTestDatabase, type TestDatabase } from '@poc/devnet/test-database';
 import { startOracle, type RunningOracle } from '@poc/oracle';
-import { connectClient, hotspot, processMapperFrames, registerMapperDevice, seedHotspots, testOracleConfig, waitFor, type TestHotspot } from '@poc/oracle/testing';
+import { connectClient, hotspot, mapperOwner, processMapperFrames, registerMapperDevice, seedHotspots, testOracleConfig, waitFor, type TestHotspot } from '@poc/oracle/testing';
 import {
   encodeMapperFrame,
   encodeMapperReceiptPayload,
-  encodeWalletAddress,
   generateHotspotKeypair,
   keySealKeypairFromSecret,
   mapperReceiptTopic,
-  sealDeviceKey,
   signMapperReceipt,
-  signMapperRegistration,
+  walletAddressOfKey,
 } from '@poc/protocol';
 import { cellToParent, latLngToCell } from 'h3-js';
 import type { MqttClient } from 'mqtt';
@@ -30,8 +28,7 @@ let client: MqttClient;
 const keySeal = keySealKeypairFromSecret(randomBytes(32));
 const DEVICE_ID = 0x00c0ffee;
 const deviceKey = randomBytes(16);
-const owner = generateKeyPairSync('ed25519');
-const ownerAddress = encodeWalletAddress(new Uint8Array(Buffer.from(owner.publicKey.export({ format: 'jwk' }).x!, 'base64url')));
+const { keys: owner, address: ownerAddress, registration } = mapperOwner(keySeal.publicKey);
 
 const at = (lat: number, lng: number) => latLngToCell(lat, lng, 12);
 const A = hotspot(at(52.52, 13.405));
@@ -94,8 +91,7 @@ beforeAll(async () => {
   client = await connectClient(broker.url);
   await seedHotspots(db.sql, [A, B, FAR, SILENT]);
   await db.sql`UPDATE hotspots SET last_witness_at = now()`;
-  const registration = signMapperRegistration({ deviceId: DEVICE_ID, owner: ownerAddress, sealedKey: sealDeviceKey(deviceKey, DEVICE_ID, keySeal.publicKey), issuedAt: Math.floor(Date.now() / 1000) }, owner.privateKey);
-  expect(await registerMapperDevice(db.sql, JSON.stringify(registration), { keySeal })).toMatchObject({ ok: true, deviceId: DEVICE_ID, replaced: false });
+  expect(await registerMapperDevice(db.sql, JSON.stringify(registration(DEVICE_ID, deviceKey)), { keySeal })).toMatchObject({ ok: true, deviceId: DEVICE_ID, replaced: false });
 }, 120_000);
 afterAll(async () => {
   await client?.endAsync();
@@ -255,26 +251,19 @@ describe('the running oracle judges frames itself', () => {
 });
 
 describe('mapper device registration', () => {
-  const register = (fields: Partial<{ deviceId: number; issuedAt: number; sealTo: Uint8Array }>, signer = owner.privateKey, ownerKey = ownerAddress) => {
-    const deviceId = fields.deviceId ?? 77;
-    const json = signMapperRegistration(
-      { deviceId, owner: ownerKey, sealedKey: sealDeviceKey(deviceKey, deviceId, fields.sealTo ?? keySeal.publicKey), issuedAt: fields.issuedAt ?? Math.floor(Date.now() / 1000) },
-      signer,
-    );
-    return registerMapperDevice(db.sql, JSON.stringify(json), { keySeal });
-  };
+  const register = (fields: Partial<{ deviceId: number; issuedAt: number; sealTo: Uint8Array }>, signer = owner.privateKey, ownerKey = ownerAddress) =>
+    registerMapperDevice(db.sql, JSON.stringify(registration(fields.deviceId ?? 77, deviceKey, { ...fields, signer, as: ownerKey })), { keySeal });
 
   it('attack: refuses a registration signed by someone else, stale, sealed to another oracle, a taken id, or replayed', async () => {
     const mallory = generateKeyPairSync('ed25519');
     expect(await register({}, mallory.privateKey)).toMatchObject({ ok: false, reason: 'bad_signature' });
     expect(await register({ issuedAt: Math.floor(Date.now() / 1000) - 2 * 86_400 })).toMatchObject({ ok: false, reason: 'stale' });
     expect(await register({ sealTo: keySealKeypairFromSecret(randomBytes(32)).publicKey })).toMatchObject({ ok: false, reason: 'not_sealed_to_this_oracle' });
-    const malloryAddress = encodeWalletAddress(new Uint8Array(Buffer.from(mallory.publicKey.export({ format: 'jwk' }).x!, 'base64url')));
-    expect(await register({ deviceId: DEVICE_ID }, mallory.privateKey, malloryAddress)).toMatchObject({ ok: false, reason: 'device_id_taken' });
+    expect(await register({ deviceId: DEVICE_ID }, mallory.privateKey, walletAddressOfKey(mallory.publicKey))).toMatchObject({ ok: false, reason: 'device_id_taken' });
     expect(await registerMapperDevice(db.sql, '{"device_id":1', { keySeal })).toMatchObject({ ok: false, reason: 'malformed' });
     expect(await registerMapperDevice(db.sql, 'x'.repeat(10_000), { keySeal })).toMatchObject({ ok: false, reason: 'malformed' });
     const issuedAt = Math.floor(Date.now() / 1000) - 10;
-    const json = JSON.stringify(signMapperRegistration({ deviceId: 78, owner: ownerAddress, sealedKey: sealDeviceKey(deviceKey, 78, keySeal.publicKey), issuedAt }, owner.privateKey));
+    const json = JSON.stringify(registration(78, deviceKey, { issuedAt }));
     expect(await registerMapperDevice(db.sql, json, { keySeal })).toMatchObject({ ok: true });
     expect(await registerMapperDevice(db.sql, json, { keySeal })).toMatchObject({ ok: false, reason: 'replayed' });
     // The key is stored sealed only: its clear bytes appear nowhere in the row.

@@ -123,3 +123,6 @@ export function verifyMapperRegistration(r: MapperRegistration): boolean {
 }
 
 export const encodeWalletAddress = (publicKey: Uint8Array) => bs58.encode(publicKey);
+
+/** The wallet address of an Ed25519 key (public, or private: its public half). */
+export const walletAddressOfKey = (key: KeyObject) => encodeWalletAddress(new Uint8Array(Buffer.from(key.export({ format: 'jwk' }).x!, 'base64url')));

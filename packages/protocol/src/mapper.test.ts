@@ -14,6 +14,7 @@ import {
 import { canonicalMapperReceiptBytes, decodeMapperReceiptPayload, encodeMapperReceiptPayload, signMapperReceipt, verifyMapperReceipt } from './mapper-receipt';
 import {
   encodeWalletAddress,
+  walletAddressOfKey,
   keySealKeypairFromSecret,
   mapperRegistrationSchema,
   sealDeviceKey,
@@ -116,7 +117,14 @@ describe('mapper receipt', () => {
 describe('mapper registration', () => {
   const oracle = keySealKeypairFromSecret(new Uint8Array(32).fill(9));
   const { privateKey: ownerKey, publicKey } = generateKeyPairSync('ed25519');
-  const owner = encodeWalletAddress(new Uint8Array(Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url')));
+  const owner = walletAddressOfKey(publicKey);
+
+  it("names a wallet by its Ed25519 public key, whichever half of the pair is given", () => {
+    const raw = new Uint8Array(Buffer.from(publicKey.export({ format: 'jwk' }).x!, 'base64url'));
+    expect(owner).toBe(encodeWalletAddress(raw));
+    expect(walletAddressOfKey(ownerKey)).toBe(owner);
+    expect(owner).toMatch(/^[1-9A-HJ-NP-Za-km-z]{43,44}$/);
+  });
 
   it('seals the device key to the oracle and one device id only', () => {
     const sealed = sealDeviceKey(KEY, 42, oracle.publicKey);
