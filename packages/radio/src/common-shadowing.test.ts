@@ -1,23 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { availabilityOf, combineWithCommonShadowing, DEVICE_SITE_SD_DB, normalQuadrature, type HotspotMargin } from './common-shadowing';
 import { normalCdf } from './link-budget';
+import { seededNormals } from './seeded-normals';
 
 const SD = 15.8;
 const links = (margins: number[]): HotspotMargin[] => margins.map((marginDb) => ({ marginDb, shadowingSdDb: SD }));
 const independent = (margins: number[]) => 1 - margins.reduce((none, m) => none * (1 - normalCdf(m / SD)), 1);
-
-/** Deterministic normal draws (mulberry32 + Box–Muller). */
-function normals(seed: number) {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (((t ^ (t >>> 14)) >>> 0) + 0.5) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(uniform())) * Math.cos(2 * Math.PI * uniform());
-}
 
 describe('hotspots sharing the device-end shadowing', () => {
   it('integrates a standard normal exactly up to high moments', () => {
@@ -52,7 +40,7 @@ describe('hotspots sharing the device-end shadowing', () => {
     const combined = combineWithCommonShadowing(links(margins), common).anyProbability;
     expect(combined).toBeLessThan(0.97);
     // Monte Carlo: one common draw per position, one own draw per link.
-    const draw = normals(5);
+    const draw = seededNormals(5);
     const own = Math.sqrt(SD * SD - common * common);
     let heard = 0;
     const positions = 20_000;
@@ -110,7 +98,7 @@ describe('hotspots sharing the device-end shadowing', () => {
     const availability = [0.9, 0.4, 0.6, 0.25];
     const common = DEVICE_SITE_SD_DB;
     const own = Math.sqrt(SD * SD - common * common);
-    const draw = normals(7);
+    const draw = seededNormals(7);
     let up = 0xc0ffee;
     const uniform = () => {
       up = (Math.imul(up, 1664525) + 1013904223) >>> 0;

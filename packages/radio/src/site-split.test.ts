@@ -8,23 +8,11 @@ import { REGIONAL_PRIOR } from './regional';
 import { siteAwareModel } from './location-check';
 import { DEFAULT_SITE_SPLIT, estimateSiteSplit, residualGroup, siteSplitFromTotals, splitTotals, residualGroupOfSums, splitOfModel } from './site-split';
 import { siteSplitOf } from './spoof-eval';
-
-/** Deterministic standard normals (mulberry32 + Box–Muller): the same groups every run. */
-function gaussians(seed: number) {
-  let a = seed >>> 0;
-  const uniform = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
+import { seededNormals } from './seeded-normals';
 
 /** `receivers` groups of varying size: a site offset (sd τ, mean `meanDb`) shared by the group, plus σ_within per link. */
 function syntheticGroups(seed: number, receivers: number, withinSdDb: number, siteSdDb: number, meanDb = 0) {
-  const normal = gaussians(seed);
+  const normal = seededNormals(seed);
   return Array.from({ length: receivers }, (_, i) => {
     const site = meanDb + siteSdDb * normal();
     return Array.from({ length: 3 + (i % 17) }, () => site + withinSdDb * normal());
@@ -86,7 +74,7 @@ describe('estimateSiteSplit (one-way random effects, method of moments)', () => 
   });
 
   it('reads the same groups from per-hotspot fit sums as from the residuals themselves', () => {
-    const normal = gaussians(17);
+    const normal = seededNormals(17);
     const model = REGIONAL_PRIOR;
     const fromSamples: number[][] = [];
     const fromSums: FitSums[] = [];
