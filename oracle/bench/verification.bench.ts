@@ -1,8 +1,9 @@
 /**
  * Verification pipeline throughput vs raw Ed25519 verification, same machine, same run.
  * Baseline: node:crypto Ed25519 verify on one thread, keys and canonical bytes prepared in advance (the pure crypto cost
- * with the verifier the pipeline used before libsodium; kept so ratios compare across runs). Also printed: libsodium's
- * verify (what the pipeline uses now) on the same prepared inputs, per CPU-second.
+ * with the verifier the pipeline used before libsodium; kept so ratios compare across runs). Also printed, per
+ * CPU-second on the same prepared inputs: libsodium's single verify (the verifier before the batch one) and the
+ * native batch verifier the pipeline uses now (oracle/native/ed25519-batch), in batches of a worker's chunk.
  * Pipeline: what the oracle's MQTT subscriber does per message before the database write — topic parse, JSON + zod
  * schema decode, Helium canonical protobuf bytes, SHA-256 report hash, b58check key decode, topic/pub_key check and
  * Ed25519 verification — all on the worker-thread pool, batches in flight like the subscriber.
@@ -19,7 +20,8 @@ import {
 import { createPublicKey, verify } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { decodeAndVerify, type IncomingMessage } from '../src/ingest/decode';
-import { verifyEd25519 } from '../src/ingest/ed25519';
+import { crypto_sign_verify_detached } from 'sodium-native';
+import { verifyEd25519Batch } from '../src/ingest/ed25519';
 import { IngestWorkerPool } from '../src/ingest/worker-pool';
 
 const REPORTS = Number(process.env.BENCH_REPORTS ?? 20_000);
@@ -49,7 +51,7 @@ const messages: IncomingMessage[] = reports.map((r) => ({
 }));
 
 /** Reports per CPU-second (all threads of the process), the load-independent cost of each side. */
-const cpu = { raw: [] as number[], pipeline: [] as number[], sodium: [] as number[] };
+const cpu = { raw: [] as number[], pipeline: [] as number[], sodium: [] as number[], batch: [] as number[] };
 const cpuSeconds = () => {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1e6;
@@ -74,9 +76,20 @@ function sodiumVerifyPerCpuSecond(): void {
   const prepared = reports.map((r) => ({ key: publicKeys.get(r.pub_key)!, message: canonicalWitnessBytes(r), signature: r.signature }));
   const cpuStart = cpuSeconds();
   let ok = 0;
-  for (const p of prepared) if (verifyEd25519(p.key, p.message, p.signature)) ok++;
+  for (const p of prepared) if (crypto_sign_verify_detached(p.signature, p.message, p.key)) ok++;
   if (ok !== REPORTS) throw new Error('libsodium verification failed');
   cpu.sodium.push(REPORTS / (cpuSeconds() - cpuStart));
+}
+
+/** Batches of a worker's chunk (CHUNK: the subscriber's batch split over the verification threads). */
+function batchVerifyPerCpuSecond(): void {
+  const publicKeys = new Map(keys.map((k) => [k.address, k.publicKey]));
+  const prepared = reports.map((r) => ({ publicKey: publicKeys.get(r.pub_key)!, message: canonicalWitnessBytes(r), signature: r.signature }));
+  const cpuStart = cpuSeconds();
+  let ok = 0;
+  for (let i = 0; i < prepared.length; i += CHUNK) for (const valid of verifyEd25519Batch(prepared.slice(i, i + CHUNK))) if (valid) ok++;
+  if (ok !== REPORTS) throw new Error('batch verification failed');
+  cpu.batch.push(REPORTS / (cpuSeconds() - cpuStart));
 }
 
 async function pipelinePerSecond(pool: IngestWorkerPool): Promise<number> {
@@ -99,6 +112,7 @@ async function pipelinePerSecond(pool: IngestWorkerPool): Promise<number> {
 }
 
 const threads = Number(process.env.BENCH_THREADS ?? availableParallelism());
+const CHUNK = Math.ceil(BATCH / threads);
 const pool = new IngestWorkerPool(threads);
 await pool.started();
 void decodeHotspotAddress(keys[0]!.address);
@@ -109,6 +123,7 @@ const rounds: { raw: number; pipeline: number }[] = [];
 for (let r = 0; r < Number(process.env.BENCH_ROUNDS ?? 3); r++) {
   rounds.push({ raw: rawVerifyPerSecond(), pipeline: await pipelinePerSecond(pool) });
   sodiumVerifyPerCpuSecond();
+  batchVerifyPerCpuSecond();
 }
 await pool.close();
 rounds.sort((a, b) => a.pipeline / a.raw - b.pipeline / b.raw);
@@ -121,8 +136,11 @@ console.log(
     `(ratio ${perCpu.toFixed(2)}); on ${threads} otherwise idle cores that projects to ratio ≈ ${(perCpu * Math.min(threads, availableParallelism())).toFixed(2)}; ` +
     `load average now ${(await import('node:os')).loadavg()[0]!.toFixed(1)}`,
 );
+const microseconds = (perSecond: number) => `${(1e6 / perSecond).toFixed(1)} µs`;
 console.log(
-  `Ed25519 alone per CPU-second: node:crypto ${medianOf(cpu.raw.slice(1)).toFixed(0)}, libsodium ${medianOf(cpu.sodium).toFixed(0)} verifies ` +
-    `(libsodium ${(medianOf(cpu.sodium) / medianOf(cpu.raw.slice(1))).toFixed(2)}× node:crypto)`,
+  `Ed25519 alone per CPU-second: node:crypto ${medianOf(cpu.raw.slice(1)).toFixed(0)}, libsodium ${medianOf(cpu.sodium).toFixed(0)}, ` +
+    `batch-native ${medianOf(cpu.batch).toFixed(0)} verifies (batches of ${CHUNK}); per verify ${microseconds(medianOf(cpu.raw.slice(1)))}, ` +
+    `${microseconds(medianOf(cpu.sodium))}, ${microseconds(medianOf(cpu.batch))}; batch-native ${(medianOf(cpu.batch) / medianOf(cpu.sodium)).toFixed(2)}× libsodium, ` +
+    `libsodium ${(medianOf(cpu.sodium) / medianOf(cpu.raw.slice(1))).toFixed(2)}× node:crypto`,
 );
 console.log(`BENCH oracle-verification-pipeline: ${median.pipeline.toFixed(0)} reports/s | baseline ${median.raw.toFixed(0)} ed25519-verify/s | ratio ${(median.pipeline / median.raw).toFixed(2)}`);

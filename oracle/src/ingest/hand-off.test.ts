@@ -1,7 +1,7 @@
 import { encodeReportPayload, generateHotspotKeypair, reportTopic, signBeaconReport, signWitnessReport } from '@poc/protocol';
 import { describe, expect, it } from 'vitest';
 import { packMessages, packOutcomes, unpackMessages } from './hand-off';
-import { decodeAndVerifyMessage } from './verify-batch';
+import { decodeAndVerifyMessages } from './verify-batch';
 
 const key = generateHotspotKeypair();
 const witness = signWitnessReport(
@@ -45,11 +45,11 @@ describe('worker hand-off', () => {
   });
 
   it('returns accepted reports with their bytes in one buffer and leaves rejections as they are', () => {
-    const outcomes = [
-      decodeAndVerifyMessage({ topic: reportTopic('EU868', key.address, 'witness'), payload: encodeReportPayload('witness', witness) }),
-      decodeAndVerifyMessage({ topic: 'not/a/report', payload: new Uint8Array(0) }),
-      decodeAndVerifyMessage({ topic: reportTopic('EU868', key.address, 'beacon'), payload: encodeReportPayload('beacon', beacon) }),
-    ];
+    const outcomes = decodeAndVerifyMessages([
+      { topic: reportTopic('EU868', key.address, 'witness'), payload: encodeReportPayload('witness', witness) },
+      { topic: 'not/a/report', payload: new Uint8Array(0) },
+      { topic: reportTopic('EU868', key.address, 'beacon'), payload: encodeReportPayload('beacon', beacon) },
+    ]);
     const { transfer } = packOutcomes(outcomes);
     const received = structuredClone(outcomes, { transfer });
     expect(received[1]).toEqual({ ok: false, reason: 'unknown_topic', detail: null });

@@ -1,12 +1,12 @@
-// The verification worker thread: decodes and verifies batches the pool sends it.
+// The verification worker thread: decodes each batch the pool sends it, then verifies its signatures in one native call.
 import { parentPort } from 'node:worker_threads';
 import { packOutcomes, unpackMessages, type PackedMessages } from './hand-off';
-import { decodeAndVerifyMessage } from './verify-batch';
+import { decodeAndVerifyMessages } from './verify-batch';
 
 if (!parentPort) throw new Error('ingest-worker runs as a worker thread');
 const port = parentPort;
 port.on('message', ({ id, packed }: { id: number; packed: PackedMessages }) => {
-  const { outcomes, transfer } = packOutcomes(unpackMessages(packed).map(decodeAndVerifyMessage));
+  const { outcomes, transfer } = packOutcomes(decodeAndVerifyMessages(unpackMessages(packed)));
   port.postMessage({ id, outcomes }, transfer);
 });
 port.postMessage({ ready: true });

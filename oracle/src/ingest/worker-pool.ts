@@ -1,6 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { packMessages } from './hand-off';
-import { decodeAndVerifyMessage, type Outcome, type RawMessage } from './verify-batch';
+import { decodeAndVerifyMessages, type Outcome, type RawMessage } from './verify-batch';
 
 interface Pending {
   resolve(outcomes: Outcome[]): void;
@@ -46,7 +46,7 @@ export class IngestWorkerPool {
   }
 
   async run(items: readonly RawMessage[]): Promise<Outcome[]> {
-    if (this.workers.length === 0 || items.length < 8) return items.map(decodeAndVerifyMessage);
+    if (this.workers.length === 0 || items.length < 8) return decodeAndVerifyMessages(items);
     const chunks = Math.min(this.workers.length, items.length);
     const size = Math.ceil(items.length / chunks);
     const parts = await Promise.all(Array.from({ length: chunks }, (_, c) => this.send(items.slice(c * size, (c + 1) * size))));
