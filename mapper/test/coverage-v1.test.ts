@@ -103,6 +103,39 @@ describe('coverage queries', () => {
     expect(bad.body.message).toMatch(/lat/);
   });
 
+  it('writes a point answer with exactly the fields the OpenAPI document gives, in its order, for every kind of answer', async () => {
+    const spec = (await app.inject({ url: '/openapi.json' })).json();
+    const documented = spec.paths['/v1/coverage/point'].get.responses['200'].content['application/json'].schema;
+    // Keys in order, descending into objects the schema describes; a null where the schema allows it has no keys.
+    const shape = (value: unknown, schema: { properties?: Record<string, unknown> }): unknown =>
+      value === null || typeof value !== 'object' || !schema.properties
+        ? typeof value
+        : Object.entries(value).map(([k, v]) => [k, schema.properties![k] ? shape(v, schema.properties![k] as never) : 'undocumented']);
+    const expected = (schema: { properties?: Record<string, unknown> }): string[] => Object.keys(schema.properties ?? {});
+    const queries = [
+      'lat=52.3702&lng=4.8952', // measured, strong
+      'lat=48.85&lng=2.35', // unmapped: nothing in reach
+      'lat=52.3702&lng=4.8952&environment=indoor&spreading_factor=7&tx_power_dbm=20.5&antenna_gain_dbi=-2',
+      'lat=52.40&lng=4.95&window=7d', // estimated near the seeded hotspots, not measured
+    ];
+    const sources = new Set<string>();
+    for (const q of queries) {
+      const r = await app.inject({ url: `/v1/coverage/point?${q}`, headers: { 'x-api-key': key } });
+      expect(r.statusCode).toBe(200);
+      expect(r.headers['content-type']).toBe('application/json; charset=utf-8');
+      const body = r.json();
+      sources.add(body.source);
+      expect(Object.keys(body)).toEqual(expected(documented));
+      for (const field of ['coverage', 'predicted', 'measurements', 'device', 'freshness']) {
+        if (body[field] !== null) expect(Object.keys(body[field]), `${q}: ${field}`).toEqual(expected(documented.properties[field]));
+      }
+      expect(JSON.stringify(shape(body, documented))).not.toContain('undocumented');
+    }
+    expect([...sources].sort()).toEqual(['estimated', 'unmapped', 'witness']);
+    const device = (await call('GET', `/v1/coverage/point?${queries[2]}`)).body.device;
+    expect(device).toEqual({ tx_power_dbm: 20.5, antenna_gain_dbi: -2, spreading_factor: 7, environment: 'indoor' });
+  });
+
   it('answers a batch of points in order', async () => {
     const { body } = await call('POST', '/v1/coverage/points', { points: [{ lat: 52.3702, lng: 4.8952, id: 'a' }, { lat: 48.85, lng: 2.35, id: 'b' }] });
     expect(body.count).toBe(2);

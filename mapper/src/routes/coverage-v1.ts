@@ -12,6 +12,7 @@ import { hexesInRanges, type HexCoverage } from '../db/coverage';
 import { deviceEcho, deviceFields, deviceProfileOf } from '../device-profile';
 import type { HotspotEstimates } from '../estimates';
 import type { MapperMeasurements } from '../mapper-measurements';
+import { pointAnswerJson, pointAnswerOf } from '../point-answer';
 import type { TimeFilter } from '../db/coverage';
 import type { Freshness, FreshnessSource } from '../freshness';
 import { cellsForPolygons, LIMITS, polygonsOf, sampleRoute, type Position } from '../geo';
@@ -136,43 +137,7 @@ const pointAnswer = (q: { lat: number; lng: number }, h3: string, hex: HexCovera
   ...answer,
 });
 
-/** A point's answer: the typed CellAnswer fields make the compiler flag any field the literal below would leave out. */
-interface PointAnswer extends CellAnswer {
-  lat: number;
-  lng: number;
-  h3: string;
-  resolution: 9;
-  covered: boolean;
-  signal_class: SignalClass | null;
-  coverage: HexCoverage | null;
-  device: ReturnType<typeof deviceEcho>;
-  freshness: Freshness;
-}
-
-/**
- * The single point query's answer as one literal: every answer then has the same hidden class, so building it and the
- * response serializer's property reads stay on V8's fast paths (object spreads here showed up as slow-path property
- * definitions and load misses in the point-query benchmark's profile).
- */
-function pointAnswerOf(q: { lat: number; lng: number }, h3: string, hex: HexCoverage | null, answer: CellAnswer, device: PointAnswer['device'], freshness: Freshness): PointAnswer {
-  return {
-    lat: q.lat,
-    lng: q.lng,
-    h3,
-    resolution: 9,
-    covered: hex !== null,
-    signal_class: hex?.signal_class ?? null,
-    coverage: hex,
-    source: answer.source,
-    confidence: answer.confidence,
-    confidence_basis: answer.confidence_basis,
-    expected_hotspots: answer.expected_hotspots,
-    predicted: answer.predicted,
-    measurements: answer.measurements,
-    device,
-    freshness,
-  };
-}
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 const deviceDoc = {
   type: 'object',
@@ -238,8 +203,9 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
         },
       },
     },
-    // Not async: when memory holds the answer it is returned without a promise (the hot path of the benchmark).
-    (req) => {
+    // Not async: when memory holds the answer it is returned without a promise (the hot path of the benchmark), as the
+    // JSON text the 200 schema documents (pointAnswerJson), which fastify sends as is.
+    (req, reply) => {
       const q = req.query;
       const h3 = latLngToCell(q.lat, q.lng, 9);
       const time = timeFilterOf(q);
@@ -247,10 +213,11 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
       const freshness = ctx.freshness.peek();
       const estimate = ctx.estimates?.atCell(h3, deviceProfileOf(q)) ?? null;
       const device = deviceEcho(q);
-      if (hex !== undefined && freshness) return pointAnswerOf(q, h3, hex, cellAnswer(hex, estimate, evidenceAt(ctx, h3, time)), device, freshness);
+      reply.type(JSON_CONTENT_TYPE);
+      if (hex !== undefined && freshness) return pointAnswerJson(pointAnswerOf(q, h3, hex, cellAnswer(hex, estimate, evidenceAt(ctx, h3, time)), device, freshness));
       return (async () => {
         const found = hex !== undefined ? hex : await ctx.lookups.cell(h3, time);
-        return pointAnswerOf(q, h3, found, cellAnswer(found, estimate, evidenceAt(ctx, h3, time)), device, await ctx.freshness());
+        return pointAnswerJson(pointAnswerOf(q, h3, found, cellAnswer(found, estimate, evidenceAt(ctx, h3, time)), device, await ctx.freshness()));
       })();
     },
   );
