@@ -5,14 +5,17 @@ import { ORACLE_MIGRATIONS_DIR } from '@poc/oracle/migrations';
  * (the estimates: ≈ 0.2 hotspots/km² over the queried box, a few hundred in reach of each point) in a real embedded
  * PostgreSQL. The servers run in a child process; autocannon drives them from this one, first a bare fastify route
  * (baseline), then GET /v1/coverage/point with an API key (every request at a random point in the covered disk, half
- * of them for a described device). Besides the rates it prints the server's CPU time per request of each run, which
- * other load on a shared machine disturbs less than the rates.
+ * of them for a described device). The point query is measured twice: right after a warm-up (about half the
+ * (cell, device) pairs are new, so about half the requests compute an estimate: `mapper-point-query`), and once every
+ * pair of the box has been asked once (every estimate kept: `mapper-point-query-kept`). Besides the rates it prints
+ * the server's CPU time per request of each run, which other load on a shared machine disturbs less than the rates.
  *   tsx mapper/bench/point-query.bench.ts   (BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_HOTSPOTS to tune;
- *   BENCH_CPU_PROF=<file.cpuprofile> writes the server's CPU profile of the measured point-query run)
+ *   BENCH_CPU_PROF=<file.cpuprofile> writes the server's CPU profiles of the measured runs: <file>.cpuprofile,
+ *   <file>.bare.cpuprofile, <file>.kept.cpuprofile)
  */
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
-import { cellToLatLng, cellToParent, gridDisk, latLngToCell } from 'h3-js';
+import { cellToLatLng, cellToParent, gridDisk, latLngToCell, polygonToCells } from 'h3-js';
 import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector';
@@ -118,11 +121,28 @@ async function serve() {
   });
 }
 
+/** The box the requests fall in, uniformly: inside the covered disk (~55 km radius at res 9). */
+const BOX = { south: CENTRE.lat - 0.3, north: CENTRE.lat + 0.3, west: CENTRE.lng - 0.45, east: CENTRE.lng + 0.45 };
+
 function randomPointPath(): string {
-  // Uniform in a box inside the covered disk (~55 km radius at res 9).
-  const lat = CENTRE.lat + (Math.random() - 0.5) * 0.6;
-  const lng = CENTRE.lng + (Math.random() - 0.5) * 0.9;
+  const lat = BOX.south + Math.random() * (BOX.north - BOX.south);
+  const lng = BOX.west + Math.random() * (BOX.east - BOX.west);
   return `/v1/coverage/point?lat=${lat.toFixed(6)}&lng=${lng.toFixed(6)}${DEVICES[Math.floor(Math.random() * DEVICES.length)]}`;
+}
+
+/**
+ * One request for every (res-9 cell of the box, device) pair, at the cell's centre: after them every estimate the
+ * random load can ask for is kept, as for a carrier whose devices keep asking about the same city.
+ */
+function everyCellAndDevicePath(): { paths: string[]; next: () => string } {
+  const ring = [[BOX.west, BOX.south], [BOX.east, BOX.south], [BOX.east, BOX.north], [BOX.west, BOX.north], [BOX.west, BOX.south]];
+  const cells = polygonToCells([ring], 9, true);
+  const paths = [...new Set(DEVICES)].flatMap((device) => cells.map((h3) => {
+    const [lat, lng] = cellToLatLng(h3);
+    return `/v1/coverage/point?lat=${lat.toFixed(6)}&lng=${lng.toFixed(6)}${device}`;
+  }));
+  let i = 0;
+  return { paths, next: () => paths[i++ % paths.length]! };
 }
 
 /** What one answer puts on the wire besides the status line: header count and bytes, body bytes. */
@@ -135,13 +155,15 @@ async function responseSize(url: string, headers: Record<string, string>) {
   return { headers: count, headerBytes, bodyBytes: body.byteLength };
 }
 
-async function load(url: string, path: string | null, headers: Record<string, string>) {
+/** Load for SECONDS on `path`, on random points, or `amount` requests on the paths `next` gives. */
+async function load(url: string, path: string | null, headers: Record<string, string>, sequence?: { amount: number; next: () => string }) {
+  const nextPath = sequence?.next ?? randomPointPath;
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
-    duration: SECONDS,
+    ...(sequence ? { amount: sequence.amount } : { duration: SECONDS }),
     headers,
-    requests: [path ? { method: 'GET', path } : { method: 'GET', setupRequest: (req) => ({ ...req, path: randomPointPath() }) }],
+    requests: [path ? { method: 'GET', path } : { method: 'GET', setupRequest: (req) => ({ ...req, path: nextPath() }) }],
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} non-2xx answers and ${result.errors} errors against ${url}`);
   return { rps: result.requests.average, p99: result.latency.p99, total: result.requests.total };
@@ -201,13 +223,25 @@ async function main() {
       const bare = await profiled('.bare', () => measured(() => load(urls.bareUrl, '/bare', {})));
       const point = await profiled('', () => measured(() => load(urls.mapperUrl, null, { 'x-api-key': key })));
       console.log(`bare fastify: ${bare.rps.toFixed(0)} req/s, p99 ${bare.p99} ms (${bare.total} requests), server CPU ${bare.cpuUsPerRequest.toFixed(0)} µs/request (user ${bare.userUsPerRequest.toFixed(0)}, system ${bare.systemUsPerRequest.toFixed(0)})`);
-      console.log(
-        `point query:  ${point.rps.toFixed(0)} req/s, p99 ${point.p99} ms (${point.total} requests, ${count} hexes, ${HOTSPOTS} hotspots, ${CONNECTIONS} connections), ` +
-          `server CPU ${point.cpuUsPerRequest.toFixed(0)} µs/request (user ${point.userUsPerRequest.toFixed(0)}, system ${point.systemUsPerRequest.toFixed(0)})`,
-      );
-      console.log(`BENCH mapper-point-query-cpu: ${point.cpuUsPerRequest.toFixed(0)} µs/request | baseline ${bare.cpuUsPerRequest.toFixed(0)} µs/request | ratio ${(bare.cpuUsPerRequest / point.cpuUsPerRequest).toFixed(3)}`);
-      console.log(`BENCH mapper-point-query-p99: ${point.p99} ms | baseline ${bare.p99} ms | ratio ${(point.p99 / Math.max(bare.p99, 0.001)).toFixed(2)}`);
-      console.log(`BENCH mapper-point-query: ${point.rps.toFixed(0)} req/s | baseline ${bare.rps.toFixed(0)} req/s | ratio ${(point.rps / bare.rps).toFixed(3)}`);
+      const report = (name: string, what: string, run: typeof point) => {
+        console.log(
+          `${what}: ${run.rps.toFixed(0)} req/s, p99 ${run.p99} ms (${run.total} requests, ${count} hexes, ${HOTSPOTS} hotspots, ${CONNECTIONS} connections), ` +
+            `server CPU ${run.cpuUsPerRequest.toFixed(0)} µs/request (user ${run.userUsPerRequest.toFixed(0)}, system ${run.systemUsPerRequest.toFixed(0)})`,
+        );
+        console.log(`BENCH ${name}-cpu: ${run.cpuUsPerRequest.toFixed(0)} µs/request | baseline ${bare.cpuUsPerRequest.toFixed(0)} µs/request | ratio ${(bare.cpuUsPerRequest / run.cpuUsPerRequest).toFixed(3)}`);
+        console.log(`BENCH ${name}-p99: ${run.p99} ms | baseline ${bare.p99} ms | ratio ${(run.p99 / Math.max(bare.p99, 0.001)).toFixed(2)}`);
+        console.log(`BENCH ${name}: ${run.rps.toFixed(0)} req/s | baseline ${bare.rps.toFixed(0)} req/s | ratio ${(run.rps / bare.rps).toFixed(3)}`);
+      };
+      // Run right after a warm-up of the same length: about half its (cell, device) pairs are asked for the first time,
+      // so about half its requests compute an estimate.
+      report('mapper-point-query', 'point query, cells new and kept', point);
+      if (HOTSPOTS > 0) {
+        // Steady state: every (cell, device) pair of the box asked once, then the same random load.
+        const every = everyCellAndDevicePath();
+        await load(urls.mapperUrl, null, { 'x-api-key': key }, { amount: every.paths.length, next: every.next });
+        const kept = await profiled('.kept', () => measured(() => load(urls.mapperUrl, null, { 'x-api-key': key })));
+        report('mapper-point-query-kept', `point query, every estimate kept (after ${every.paths.length} (cell, device) pairs asked once)`, kept);
+      }
     } finally {
       child.stdin!.end();
       await new Promise((r) => child.once('exit', r));
