@@ -4,6 +4,7 @@ import { cellToLatLng, gridDisk, latLngToCell } from 'h3-js';
 import { createHash } from 'node:crypto';
 import type { Sql } from 'postgres';
 import { haversineM } from './db/coverage';
+import { H3Slots } from './h3-slots';
 import { candidatesOf, deviceKey, LinkTables, type Candidates, type ClassedHotspot } from './link-tables';
 import { PeriodicReload } from './periodic-reload';
 
@@ -42,6 +43,12 @@ export interface ConfidenceCalibration {
 
 export type Estimate = Omit<EstimatedCell, 'h3'> & { calibration?: ConfidenceCalibration };
 
+/** One device's kept cell estimates: the cell's slot (H3Slots, no string hashed per lookup) indexes `estimates`. */
+interface KeptEstimates {
+  slots: H3Slots;
+  estimates: Estimate[];
+}
+
 /**
  * The model's estimate at any point for any device, from the located hotspots held in memory (reloaded every
  * `reloadMs`). The oracle stores the same estimate for the reference device (estimated_coverage_hexes, what the map
@@ -53,7 +60,7 @@ export class HotspotEstimates extends PeriodicReload {
   /** Kept across reloads: the tables depend on the hotspot classes, not on where hotspots are. */
   private readonly tables: LinkTables;
   /** Estimates at res-9 cell centres by device, kept until the located hotspots change. */
-  private cellEstimates = new Map<string, Map<string, Estimate>>();
+  private cellEstimates = new Map<number, KeptEstimates>();
   private cachedCellCount = 0;
   private readonly calibrations: Record<DeviceEnvironment, ConfidenceCalibration> = { outdoor: { map: null, basis: 'model' }, indoor: { map: null, basis: 'model' } };
   /** Digest of the located hotspots (and their availability) last loaded: a reload that finds the same ones keeps the cached cells. */
@@ -156,8 +163,8 @@ export class HotspotEstimates extends PeriodicReload {
     if (!this.ready) return null;
     const key = deviceKey(device);
     let cells = this.cellEstimates.get(key);
-    const kept = cells?.get(h3);
-    if (kept) return kept;
+    const slot = cells?.slots.get(h3);
+    if (slot !== undefined) return cells!.estimates[slot]!;
     const [lat, lng] = cellToLatLng(h3);
     const candidates = this.near(lat, lng, device);
     const estimate = this.tables.estimate(lat, lng, candidates, device);
@@ -169,9 +176,11 @@ export class HotspotEstimates extends PeriodicReload {
       this.cachedCellCount = 0;
       cells = undefined;
     }
-    if (!cells) this.cellEstimates.set(key, (cells = new Map()));
-    cells.set(h3, estimate);
-    this.cachedCellCount++;
+    if (!cells) this.cellEstimates.set(key, (cells = { slots: new H3Slots(), estimates: [] }));
+    if (cells.slots.set(h3, cells.estimates.length)) {
+      cells.estimates.push(estimate);
+      this.cachedCellCount++;
+    }
     return estimate;
   }
 }

@@ -68,8 +68,23 @@ interface LinkTable {
   steps: Float64Array;
 }
 
-/** One string per device profile (the key of its tables and cached estimates). */
-export const deviceKey = (d: DeviceProfile) => `${d.txPowerDdbm}|${d.gainDdbi}|${d.spreadingFactor}|${d.indoor ? 1 : 0}`;
+/** Transmit power and antenna gain (dBm×10, dBi×10) a device key spans: far past the API's −10…30 dBm and −10…15 dBi. */
+const DEVICE_KEY_LIMIT = 1000;
+const DEVICE_KEY_SPAN = 2 * DEVICE_KEY_LIMIT + 1;
+
+/**
+ * One number per device profile (the key of its tables and cached estimates): a number because the point query looks
+ * its device up on every request, and a string key would be built and hashed each time.
+ */
+export function deviceKey(d: DeviceProfile): number {
+  // 'any' → 0, SF 7…12 → 1…6.
+  const sf = d.spreadingFactor === 'any' ? 0 : d.spreadingFactor >= 7 && d.spreadingFactor <= 12 ? d.spreadingFactor - 6 : Number.NaN;
+  const inRange = (x: number) => Number.isInteger(x) && Math.abs(x) <= DEVICE_KEY_LIMIT;
+  if (!inRange(d.txPowerDdbm) || !inRange(d.gainDdbi) || !(Number.isInteger(sf) && sf >= 0 && sf <= 6)) {
+    throw new RangeError(`no device key for tx ${d.txPowerDdbm} dBm×10, gain ${d.gainDdbi} dBi×10, SF ${d.spreadingFactor}`);
+  }
+  return (((d.txPowerDdbm + DEVICE_KEY_LIMIT) * DEVICE_KEY_SPAN + d.gainDdbi + DEVICE_KEY_LIMIT) * 7 + sf) * 2 + (d.indoor ? 1 : 0);
+}
 
 /**
  * The model's estimate at a point for a device, read from tables instead of evaluated per hotspot: a hotspot's
@@ -79,7 +94,7 @@ export const deviceKey = (d: DeviceProfile) => `${d.txPowerDdbm}|${d.gainDdbi}|$
  */
 export class LinkTables {
   private readonly classes = new Map<string, number>();
-  private byDevice = new Map<string, (LinkTable | undefined)[]>();
+  private byDevice = new Map<number, (LinkTable | undefined)[]>();
   private tableCount = 0;
   private readonly prediction: UplinkPrediction = { rssiDbm: 0, snrDb: 0, probability: 0, marginDb: 0, shadowingSdDb: 1 };
   private readonly margin: HotspotMargin = { marginDb: 0, shadowingSdDb: 1, availability: 1 };

@@ -1,4 +1,4 @@
-import { cellToParent, getResolution } from 'h3-js';
+import { cellToParent } from 'h3-js';
 import type { Sql } from 'postgres';
 import { daysOf, type TimeFilter } from './db/coverage';
 import { PeriodicReload } from './periodic-reload';
@@ -52,7 +52,7 @@ export class MapperMeasurements extends PeriodicReload {
 
   /** The cell's measurements of `kind` in the filter's days (all time without days); null when none. */
   at(kind: MeasurementKind, h3: string, time: TimeFilter): Measurements | null {
-    const days = getResolution(h3) >= 4 ? this.byKind[kind].get(h3) : undefined;
+    const days = this.byKind[kind].get(h3);
     if (!days) return null;
     let count = 0;
     let lastAt: Date | null = null;
