@@ -11,16 +11,23 @@ interface Ed25519BatchModule {
 
 // scripts/build-services.mjs (npm install's prepare, `npm run build`) builds the crate and copies the library beside
 // this module: to src/ingest/ for the sources and to dist/ for the bundle, where this code ends up in main.mjs and
-// ingest-worker.mjs. Node-API modules load in worker threads too.
+// ingest-worker.mjs. Loaded on first use, not on import: other bundles (the mapper's) take code from @poc/oracle
+// without verifying reports and ship no copy.
 const MODULE_FILE = './ed25519-batch.node';
-const native: Ed25519BatchModule = (() => {
-  const load = createRequire(import.meta.url);
+let native: Ed25519BatchModule | undefined;
+
+/**
+ * Loads the native module once, in the calling thread (Node-API modules load in worker threads too). The worker
+ * pool calls it when it starts, on the main thread and in each worker, so an oracle without the build stops there.
+ */
+export function loadEd25519Batch(): Ed25519BatchModule {
+  if (native) return native;
   try {
-    return load(MODULE_FILE) as Ed25519BatchModule;
+    return (native = createRequire(import.meta.url)(MODULE_FILE) as Ed25519BatchModule);
   } catch (error) {
     throw new Error(`${MODULE_FILE} (batch Ed25519, oracle/native/ed25519-batch) is not built beside ${import.meta.url}: run \`npm run build\``, { cause: error });
   }
-})();
+}
 
 export interface SignedMessage {
   publicKey: Uint8Array;
@@ -52,7 +59,7 @@ export function verifyEd25519Batch(items: readonly SignedMessage[]): boolean[] {
     end += message.length;
     messageEnds[slot] = end;
   });
-  const valid = native.verifyEd25519Batch(publicKeys, signatures, messages, messageEnds);
+  const valid = loadEd25519Batch().verifyEd25519Batch(publicKeys, signatures, messages, messageEnds);
   wellFormed.forEach((i, slot) => (verdicts[i] = valid[slot] === 1));
   return verdicts;
 }

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { loadEd25519Batch } from './ed25519';
 import { packMessages } from './hand-off';
 import { decodeAndVerifyMessages, type Outcome, type RawMessage } from './verify-batch';
 
@@ -19,6 +20,7 @@ export class IngestWorkerPool {
   private next = 0;
 
   constructor(readonly threads: number) {
+    loadEd25519Batch(); // the main thread verifies small batches itself
     for (let i = 0; i < threads; i++) {
       const worker = new Worker(new URL('./ingest-worker.mjs', import.meta.url));
       this.ready.push(
