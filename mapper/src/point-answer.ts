@@ -44,8 +44,19 @@ export function pointAnswerOf(q: { lat: number; lng: number }, h3: string, hex: 
 
 // JSON.stringify's spelling of each value: numbers that are not finite become null, strings are quoted and escaped.
 const num = (n: number) => (Number.isFinite(n) ? `${n}` : 'null');
-const str = (s: string) => JSON.stringify(s);
-const strOrNull = (s: string | null) => (s === null ? 'null' : JSON.stringify(s));
+/**
+ * A string as JSON. The answer's strings are H3 indexes, enum names and ISO dates, which need no escape: they are
+ * checked character by character (printable ASCII other than `"` and `\`) and quoted as they are, which costs less
+ * than a call into JSON.stringify; any other string is escaped by it.
+ */
+function str(s: string): string {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c > 0x7e || c === 0x22 || c === 0x5c) return JSON.stringify(s);
+  }
+  return `"${s}"`;
+}
+const strOrNull = (s: string | null) => (s === null ? 'null' : str(s));
 
 /** The documented fields of a measured hex (the route schema's `coverage`); any other field a row carries stays out. */
 function coverageJson(h: HexCoverage | null): string {
