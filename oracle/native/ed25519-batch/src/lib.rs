@@ -36,29 +36,37 @@ const SMALL_ORDER_ENCODINGS: [[u8; 32]; 7] = [
     // y = 0: the two points of order 4
     [0; 32],
     // y = 1: the identity
-    [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0],
+    [
+        1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+        0, 0,
+    ],
     // the two y of the points of order 8
     [
-        0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98, 0xf0, 0xd5, 0xdf,
-        0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53, 0xfc, 0x05,
+        0x26, 0xe8, 0x95, 0x8f, 0xc2, 0xb2, 0x27, 0xb0, 0x45, 0xc3, 0xf4, 0x89, 0xf2, 0xef, 0x98,
+        0xf0, 0xd5, 0xdf, 0xac, 0x05, 0xd3, 0xc6, 0x33, 0x39, 0xb1, 0x38, 0x02, 0x88, 0x6d, 0x53,
+        0xfc, 0x05,
     ],
     [
-        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67, 0x0f, 0x2a, 0x20,
-        0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac, 0x03, 0x7a,
+        0xc7, 0x17, 0x6a, 0x70, 0x3d, 0x4d, 0xd8, 0x4f, 0xba, 0x3c, 0x0b, 0x76, 0x0d, 0x10, 0x67,
+        0x0f, 0x2a, 0x20, 0x53, 0xfa, 0x2c, 0x39, 0xcc, 0xc6, 0x4e, 0xc7, 0xfd, 0x77, 0x92, 0xac,
+        0x03, 0x7a,
     ],
     // y = p − 1: the point of order 2
     [
-        0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+        0xec, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0x7f,
     ],
     // y = p and y = p + 1, non-canonical encodings of 0 and 1
     [
-        0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+        0xed, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0x7f,
     ],
     [
-        0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f,
+        0xee, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0x7f,
     ],
 ];
 
@@ -70,7 +78,9 @@ fn has_small_order(encoding: &[u8; 32]) -> bool {
 
 /// y < p (2²⁵⁵ − 19), the sign bit not counted, as libsodium's `ge25519_is_canonical`.
 fn is_canonical(encoding: &[u8; 32]) -> bool {
-    !(encoding[31] & 0x7f == 0x7f && encoding[1..31].iter().all(|&b| b == 0xff) && encoding[0] >= 0xed)
+    !(encoding[31] & 0x7f == 0x7f
+        && encoding[1..31].iter().all(|&b| b == 0xff)
+        && encoding[0] >= 0xed)
 }
 
 /// One signature past the cheap checks: its points decoded, S reduced, k = SHA-512(R ‖ A ‖ M) mod L.
@@ -82,18 +92,38 @@ struct Prepared {
     k: Scalar,
 }
 
-fn prepare(index: usize, public_key: &[u8; 32], message: &[u8], signature: &[u8; 64]) -> Option<Prepared> {
+fn prepare(
+    index: usize,
+    public_key: &[u8; 32],
+    message: &[u8],
+    signature: &[u8; 64],
+) -> Option<Prepared> {
     let r_bytes: &[u8; 32] = signature[..32].try_into().ok()?;
     let s_bytes: [u8; 32] = signature[32..].try_into().ok()?;
     let s = Option::<Scalar>::from(Scalar::from_canonical_bytes(s_bytes))?;
-    if has_small_order(r_bytes) || !is_canonical(r_bytes) || has_small_order(public_key) || !is_canonical(public_key) {
+    if has_small_order(r_bytes)
+        || !is_canonical(r_bytes)
+        || has_small_order(public_key)
+        || !is_canonical(public_key)
+    {
         return None;
     }
     let key = CompressedEdwardsY(*public_key).decompress()?;
     let r = CompressedEdwardsY(*r_bytes).decompress()?;
-    let hash: [u8; 64] = Sha512::new().chain_update(r_bytes).chain_update(public_key).chain_update(message).finalize().into();
+    let hash: [u8; 64] = Sha512::new()
+        .chain_update(r_bytes)
+        .chain_update(public_key)
+        .chain_update(message)
+        .finalize()
+        .into();
     let k = Scalar::from_bytes_mod_order_wide(&hash);
-    Some(Prepared { index, key, r, s, k })
+    Some(Prepared {
+        index,
+        key,
+        r,
+        s,
+        k,
+    })
 }
 
 /// [8]([S]B − [k]A − R) = 0
@@ -118,7 +148,9 @@ fn verify_together(prepared: &[Prepared]) -> Result<bool, getrandom::Error> {
     let points = once(ED25519_BASEPOINT_POINT)
         .chain(prepared.iter().map(|p| p.r))
         .chain(prepared.iter().map(|p| p.key));
-    Ok(EdwardsPoint::vartime_multiscalar_mul(scalars, points).mul_by_cofactor().is_identity())
+    Ok(EdwardsPoint::vartime_multiscalar_mul(scalars, points)
+        .mul_by_cofactor()
+        .is_identity())
 }
 
 /// Verifies n signatures: `public_keys` n × 32 bytes, `signatures` n × 64 bytes, message i is
@@ -133,25 +165,41 @@ pub fn verify_ed25519_batch(
 ) -> napi::Result<Uint8Array> {
     let n = message_ends.len();
     let ends_fit = message_ends.windows(2).all(|w| w[0] <= w[1])
-        && message_ends.last().is_none_or(|&end| end as usize <= messages.len());
-    if public_keys.len() != n * PUBLIC_KEY_BYTES || signatures.len() != n * SIGNATURE_BYTES || !ends_fit {
-        return Err(Error::new(Status::InvalidArg, "verifyEd25519Batch: lengths of keys, signatures and message ends do not fit"));
+        && message_ends
+            .last()
+            .is_none_or(|&end| end as usize <= messages.len());
+    if public_keys.len() != n * PUBLIC_KEY_BYTES
+        || signatures.len() != n * SIGNATURE_BYTES
+        || !ends_fit
+    {
+        return Err(Error::new(
+            Status::InvalidArg,
+            "verifyEd25519Batch: lengths of keys, signatures and message ends do not fit",
+        ));
     }
     let mut verdicts = vec![0u8; n];
     let mut start = 0usize;
     let mut prepared = Vec::with_capacity(n);
     for (i, &end) in message_ends.iter().enumerate() {
         let end = end as usize;
-        let public_key = public_keys[i * PUBLIC_KEY_BYTES..][..PUBLIC_KEY_BYTES].try_into().expect("32 bytes");
-        let signature = signatures[i * SIGNATURE_BYTES..][..SIGNATURE_BYTES].try_into().expect("64 bytes");
+        let public_key = public_keys[i * PUBLIC_KEY_BYTES..][..PUBLIC_KEY_BYTES]
+            .try_into()
+            .expect("32 bytes");
+        let signature = signatures[i * SIGNATURE_BYTES..][..SIGNATURE_BYTES]
+            .try_into()
+            .expect("64 bytes");
         prepared.extend(prepare(i, public_key, &messages[start..end], signature));
         start = end;
     }
     let all_valid = match prepared.as_slice() {
         [] => false,
         [one] => verify_one(one),
-        _ => verify_together(&prepared)
-            .map_err(|e| Error::new(Status::GenericFailure, format!("verifyEd25519Batch: no random coefficients: {e}")))?,
+        _ => verify_together(&prepared).map_err(|e| {
+            Error::new(
+                Status::GenericFailure,
+                format!("verifyEd25519Batch: no random coefficients: {e}"),
+            )
+        })?,
     };
     for p in &prepared {
         if all_valid || verify_one(p) {
