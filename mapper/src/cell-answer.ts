@@ -1,5 +1,6 @@
 import type { HexCoverage } from './db/coverage';
 import { applyCalibration } from '@poc/radio';
+import { roundDecimal } from './decimal-round';
 import type { Estimate } from './estimates';
 import type { Measurements } from './mapper-measurements';
 
@@ -13,7 +14,6 @@ export type CoverageSource = (typeof COVERAGE_SOURCES)[number];
  */
 export const MEASURED_CONFIDENCE = 0.95;
 
-const round = (x: number, digits: number) => Number(x.toFixed(digits));
 
 export interface CellAnswer {
   source: CoverageSource;
@@ -60,10 +60,10 @@ export function cellAnswer(hex: HexCoverage | null, estimate: Estimate | null, e
   const confidence = source === 'mapper' || source === 'witness' ? Math.max(p, MEASURED_CONFIDENCE) : source === 'measured_no_signal' ? Math.min(p, 1 - MEASURED_CONFIDENCE) : p;
   return {
     source,
-    confidence: round(confidence, 3),
+    confidence: roundDecimal(confidence, 3),
     confidence_basis: source === 'estimated' || source === 'unmapped' ? (calibration?.basis ?? 'model') : 'measured',
-    expected_hotspots: reached ? round(estimate.expectedHotspots, 2) : 0,
-    predicted: reached ? { rssi_dbm: round(estimate.bestRssiDbm, 1), snr_db: round(estimate.bestSnrDb, 1), hotspot_count: estimate.hotspotCount } : null,
+    expected_hotspots: reached ? roundDecimal(estimate.expectedHotspots, 2) : 0,
+    predicted: reached ? { rssi_dbm: roundDecimal(estimate.bestRssiDbm, 1), snr_db: roundDecimal(estimate.bestSnrDb, 1), hotspot_count: estimate.hotspotCount } : null,
     // A hex's last_seen_at is already toISOString's text (index and PostgreSQL rows alike).
     measurements: hex ? { count: hex.witness_count, last_at: hex.last_seen_at } : noSignal ? measurementsOf(noSignal.count, noSignal.lastAt) : null,
   };

@@ -5,8 +5,8 @@ import { hexByCell, hexesByCells, isAllTime, type HexCoverage, type TimeFilter }
 
 export interface CoverageLookups {
   cell(h3: string, time: TimeFilter): Promise<HexCoverage | null>;
-  /** `cell` answered synchronously from memory; undefined when only PostgreSQL can answer. */
-  cellNow(h3: string, time: TimeFilter): HexCoverage | null | undefined;
+  /** `cell` answered synchronously from memory; undefined when only PostgreSQL can answer. `resolution`: h3's, when the caller made it. */
+  cellNow(h3: string, time: TimeFilter, resolution?: number): HexCoverage | null | undefined;
   cells(res: number, cells: string[], time: TimeFilter): Promise<Map<string, HexCoverage>>;
 }
 
@@ -17,7 +17,8 @@ const CHUNK = 20_000;
  * time-filtered lookups always go to PostgreSQL (the daily history), since the index holds all-time aggregates only.
  */
 export function coverageLookups(sql: Sql, index: CoverageIndex | null): CoverageLookups {
-  const cellNow = (h3: string, time: TimeFilter) => (isAllTime(time) && index?.serves(getResolution(h3)) ? index.lookup(h3) : undefined);
+  const cellNow = (h3: string, time: TimeFilter, resolution?: number) =>
+    isAllTime(time) && index?.serves(resolution ?? getResolution(h3)) ? index.lookup(h3) : undefined;
   return {
     async cell(h3, time) {
       const fromMemory = cellNow(h3, time);

@@ -209,7 +209,7 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
       const q = req.query;
       const h3 = latLngToCell(q.lat, q.lng, 9);
       const time = timeFilterOf(q);
-      const hex = ctx.lookups.cellNow(h3, time);
+      const hex = ctx.lookups.cellNow(h3, time, 9);
       const freshness = ctx.freshness.peek();
       const estimate = ctx.estimates?.atCell(h3, deviceProfileOf(q)) ?? null;
       const device = deviceEcho(q);
