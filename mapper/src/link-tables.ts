@@ -72,6 +72,8 @@ interface LinkTable {
 const DEVICE_KEY_LIMIT = 1000;
 const DEVICE_KEY_SPAN = 2 * DEVICE_KEY_LIMIT + 1;
 
+const keyable = (x: number) => Number.isInteger(x) && Math.abs(x) <= DEVICE_KEY_LIMIT;
+
 /**
  * One number per device profile (the key of its tables and cached estimates): a number because the point query looks
  * its device up on every request, and a string key would be built and hashed each time.
@@ -79,8 +81,7 @@ const DEVICE_KEY_SPAN = 2 * DEVICE_KEY_LIMIT + 1;
 export function deviceKey(d: DeviceProfile): number {
   // 'any' → 0, SF 7…12 → 1…6.
   const sf = d.spreadingFactor === 'any' ? 0 : d.spreadingFactor >= 7 && d.spreadingFactor <= 12 ? d.spreadingFactor - 6 : Number.NaN;
-  const inRange = (x: number) => Number.isInteger(x) && Math.abs(x) <= DEVICE_KEY_LIMIT;
-  if (!inRange(d.txPowerDdbm) || !inRange(d.gainDdbi) || !(Number.isInteger(sf) && sf >= 0 && sf <= 6)) {
+  if (!keyable(d.txPowerDdbm) || !keyable(d.gainDdbi) || !(Number.isInteger(sf) && sf >= 0 && sf <= 6)) {
     throw new RangeError(`no device key for tx ${d.txPowerDdbm} dBm×10, gain ${d.gainDdbi} dBi×10, SF ${d.spreadingFactor}`);
   }
   return (((d.txPowerDdbm + DEVICE_KEY_LIMIT) * DEVICE_KEY_SPAN + d.gainDdbi + DEVICE_KEY_LIMIT) * 7 + sf) * 2 + (d.indoor ? 1 : 0);
