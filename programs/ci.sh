@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # CI for programs/: builds the local chain, runs the Rust unit + integration tests (the program
 # runs natively inside solana-program-test's bank), and checks that the committed IDL
-# (packages/sdk/src/idl/) matches the program. Keep CARGO_TARGET_DIR outside the clone so the
+# (packages/sdk/src/idl/) matches the program; clippy also checks the oracle's Rust module
+# (oracle/native/ed25519-batch). Keep CARGO_TARGET_DIR outside the clone so the
 # ~10 min cold build is paid once per machine.
 set -euo pipefail
 shopt -s inherit_errexit 2>/dev/null || true
@@ -22,6 +23,8 @@ rm -f /tmp/poc-programs-test.$$.log
 if [ "${POC_CLIPPY:-1}" = 1 ]; then
   echo "== programs: cargo clippy -D warnings (POC_CLIPPY=0 skips it; ~7 min more on a cold cache, ~1 min warm)"
   cargo clippy --locked --workspace --all-targets -- -D warnings
+  echo "== oracle/native/ed25519-batch: cargo clippy -D warnings (the oracle's batch Ed25519 module; built by npm install)"
+  cargo clippy --locked --manifest-path ../oracle/native/ed25519-batch/Cargo.toml --all-targets -- -D warnings
 fi
 echo "== programs: IDL check"
 node scripts/idl.mjs --check
