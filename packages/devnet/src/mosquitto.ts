@@ -35,6 +35,12 @@ export interface MosquittoOptions {
    * an `acl_file` with these lines (see `pocMosquittoAcl`). Without it the broker is anonymous, as before.
    */
   auth?: { users: MosquittoUser[]; acl: string[] };
+  /**
+   * What mosquitto queues for one session before it drops further messages to it (`max_queued_messages`,
+   * `max_queued_bytes`). The tests' defaults (100,000 and MOSQUITTO_LIMITS.maxQueuedBytes) bound a hostile session;
+   * a deployment sizes them for the longest oracle outage or backlog (docs/operations.md, "Ingest flow control").
+   */
+  queue?: { maxMessages: number; maxBytes: number };
 }
 
 /**
@@ -131,11 +137,11 @@ export async function startMosquitto(options: MosquittoOptions = {}): Promise<Mo
       ...(options.auth ? ['allow_anonymous false', `password_file ${passwordFile}`, `acl_file ${aclFile}`] : ['allow_anonymous true']),
       'persistence true',
       `persistence_location ${dir}/`,
-      'max_queued_messages 100000',
+      `max_queued_messages ${options.queue?.maxMessages ?? 100_000}`,
       'max_inflight_messages 100',
       `max_packet_size ${MOSQUITTO_LIMITS.maxPacketSize}`,
       `message_size_limit ${MOSQUITTO_LIMITS.messageSizeLimit}`,
-      `max_queued_bytes ${MOSQUITTO_LIMITS.maxQueuedBytes}`,
+      `max_queued_bytes ${options.queue?.maxBytes ?? MOSQUITTO_LIMITS.maxQueuedBytes}`,
       'log_dest none',
     ].join('\n') + '\n',
   );
