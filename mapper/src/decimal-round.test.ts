@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { seededUniform } from '../test/seeded-random';
 import { roundDecimal } from './decimal-round';
 
 const viaText = (x: number, digits: number) => Number(x.toFixed(digits));
 
 describe('roundDecimal', () => {
   it('equals Number(x.toFixed(digits)) on random values of every size the answers hold', () => {
-    let seed = 7;
-    const random = () => ((seed = (Math.imul(seed, 1_103_515_245) + 12_345) >>> 0) / 2 ** 32);
+    const random = seededUniform(7);
     for (let i = 0; i < 300_000; i++) {
       const x = (random() - 0.5) * 10 ** Math.floor(random() * 12 - 4);
       for (const digits of [0, 1, 2, 3, 4] as const) expect(Object.is(roundDecimal(x, digits), viaText(x, digits)), `${x} to ${digits}`).toBe(true);

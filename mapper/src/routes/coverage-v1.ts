@@ -126,17 +126,6 @@ const hexDoc = {
   },
 };
 
-const pointAnswer = (q: { lat: number; lng: number }, h3: string, hex: HexCoverage | null, answer: CellAnswer) => ({
-  lat: q.lat,
-  lng: q.lng,
-  h3,
-  resolution: 9,
-  covered: hex !== null,
-  signal_class: hex?.signal_class ?? null,
-  coverage: hex,
-  ...answer,
-});
-
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 
 const deviceDoc = {
@@ -230,12 +219,17 @@ export async function coverageV1Routes(root: FastifyInstance, ctx: CoverageV1Con
       const cells = body.points.map((p) => latLngToCell(p.lat, p.lng, 9));
       const found = await ctx.lookups.cells(9, [...new Set(cells)], timeFilterOf(body));
       const device = deviceProfileOf(body);
+      const echo = deviceEcho(body);
+      const freshness = await ctx.freshness();
       const results = body.points.map((p, i) => {
         const hex = found.get(cells[i]!) ?? null;
-        const answer = pointAnswer(p, cells[i]!, hex, cellAnswer(hex, ctx.estimates?.atCell(cells[i]!, device) ?? null, evidenceAt(ctx, cells[i]!, timeFilterOf(body))));
+        // The single point's answer; device and freshness are said once for the whole batch.
+        const { device: _device, freshness: _freshness, ...answer } = pointAnswerOf(
+          p, cells[i]!, hex, cellAnswer(hex, ctx.estimates?.atCell(cells[i]!, device) ?? null, evidenceAt(ctx, cells[i]!, timeFilterOf(body))), echo, freshness,
+        );
         return p.id !== undefined ? { id: p.id, ...answer } : answer;
       });
-      return { count: results.length, covered_count: results.filter((r) => r.covered).length, results, device: deviceEcho(body), freshness: await ctx.freshness() };
+      return { count: results.length, covered_count: results.filter((r) => r.covered).length, results, device: echo, freshness };
     },
   );
 
