@@ -2,6 +2,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
+/** The fields of a /proc stat line after the command name: [0] is the state, field 3 of proc(5). */
+const statFields = (stat: string) => stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+
 /**
  * CPU time (ms) of the running processes descended from this one whose command name is `comm` (utime + stime, plus
  * cutime + cstime: what their exited children used), read from /proc — so a benchmark can say what the broker and
@@ -18,10 +21,9 @@ export function descendantsCpuMs(comm: string): number | null {
   for (const pid of entries) {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const close = stat.lastIndexOf(')');
-      const fields = stat.slice(close + 2).split(' '); // fields[0] is the state, field 3 of proc(5)
+      const fields = statFields(stat);
       const ticks = Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]);
-      processes.set(Number(pid), { parent: Number(fields[1]), comm: stat.slice(stat.indexOf('(') + 1, close), ticks });
+      processes.set(Number(pid), { parent: Number(fields[1]), comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ticks });
     } catch {
       // exited while we read
     }
@@ -38,8 +40,7 @@ export function descendantsCpuMs(comm: string): number | null {
 /** CPU time (ms) of this process's main thread (utime + stime of /proc/self/task/<pid>), or null without /proc. */
 export function mainThreadCpuMs(): number | null {
   try {
-    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const fields = statFields(readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8'));
     return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
   } catch {
     return null;
