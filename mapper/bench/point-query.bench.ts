@@ -3,15 +3,18 @@ import { ORACLE_MIGRATIONS_DIR } from '@poc/oracle/migrations';
 /**
  * Point-query benchmark on 1,000,000 res-9 coverage hexes (plus their res 4..8 rollups) and 1,000 located hotspots
  * (the estimates: ≈ 0.2 hotspots/km² over the queried box, a few hundred in reach of each point) in a real embedded
- * PostgreSQL. The servers run in a child process; autocannon drives them from this one, first a bare fastify route
- * (baseline), then GET /v1/coverage/point with an API key (every request at a random point in the covered disk, half
+ * PostgreSQL. The servers run in a child process; autocannon drives them from this one: a bare fastify route
+ * (baseline) and GET /v1/coverage/point with an API key (every request at a random point in the covered disk, half
  * of them for a described device). The point query is measured twice: right after a warm-up (about half the
  * (cell, device) pairs are new, so about half the requests compute an estimate: `mapper-point-query`), and once every
- * pair of the box has been asked once (every estimate kept: `mapper-point-query-kept`). Besides the rates it prints
- * the server's CPU time per request of each run, which other load on a shared machine disturbs less than the rates.
- *   tsx mapper/bench/point-query.bench.ts   (BENCH_SECONDS, BENCH_CONNECTIONS, BENCH_HOTSPOTS to tune;
- *   BENCH_CPU_PROF=<file.cpuprofile> writes the server's CPU profiles of the measured runs: <file>.cpuprofile,
- *   <file>.bare.cpuprofile, <file>.kept.cpuprofile)
+ * pair of the box has been asked once (every estimate kept: `mapper-point-query-kept`). Each measurement alternates
+ * rounds of the bare route and the point query (BENCH_ROUNDS of BENCH_SECONDS / BENCH_ROUNDS seconds each) and reports
+ * the median round's ratio: other load on a shared machine comes and goes within a minute, and a ratio of two runs
+ * ten seconds apart moved by half between runs (mapper/README.md, "Reading the point-query benchmark"). Besides the
+ * rates it prints the server's CPU time per request, which such load disturbs less than the rates.
+ *   tsx mapper/bench/point-query.bench.ts   (BENCH_SECONDS, BENCH_ROUNDS, BENCH_CONNECTIONS, BENCH_HOTSPOTS to tune;
+ *   BENCH_CPU_PROF=<file.cpuprofile> writes the server's CPU profile of each measurement's rounds, the bare route's
+ *   included: <file>.cpuprofile and <file>.kept.cpuprofile)
  */
 import autocannon from 'autocannon';
 import Fastify from 'fastify';
@@ -33,6 +36,7 @@ import { seededUniform } from '../test/seeded-random';
 const CENTRE = { lat: 52.37, lng: 4.89 };
 const RADIUS = 577; // gridDisk(577) holds 1,000,519 cells
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const HOTSPOTS = Number(process.env.BENCH_HOTSPOTS ?? 1_000);
 /** Antenna gains (dBi×10) the hotspots cycle through: a handful of hotspot classes, as in a real network. */
@@ -155,19 +159,21 @@ async function responseSize(url: string, headers: Record<string, string>) {
   return { headers: count, headerBytes, bodyBytes: body.byteLength };
 }
 
-/** Load for SECONDS on `path`, on random points, or `amount` requests on the paths `next` gives. */
-async function load(url: string, path: string | null, headers: Record<string, string>, sequence?: { amount: number; next: () => string }) {
+/** Load for `seconds` on `path`, on random points, or `amount` requests on the paths `next` gives. */
+async function load(url: string, path: string | null, headers: Record<string, string>, seconds: number, sequence?: { amount: number; next: () => string }) {
   const nextPath = sequence?.next ?? randomPointPath;
   const result = await autocannon({
     url,
     connections: CONNECTIONS,
-    ...(sequence ? { amount: sequence.amount } : { duration: SECONDS }),
+    ...(sequence ? { amount: sequence.amount } : { duration: seconds }),
     headers,
     requests: [path ? { method: 'GET', path } : { method: 'GET', setupRequest: (req) => ({ ...req, path: nextPath() }) }],
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${result.non2xx} non-2xx answers and ${result.errors} errors against ${url}`);
   return { rps: result.requests.average, p99: result.latency.p99, total: result.requests.total };
 }
+
+type Round = { rps: number; p99: number; total: number; userUsPerRequest: number; systemUsPerRequest: number; cpuUsPerRequest: number };
 
 async function main() {
   const pg = await startEmbeddedPostgres({ dataDir: '.data/bench-mapper-postgres', persistent: false, database: 'bench_mapper' });
@@ -181,7 +187,7 @@ async function main() {
     let answered: ((line: string) => void) | null = null;
     const ask = (command: string) => new Promise<string>((resolve) => ((answered = resolve), child.stdin!.write(`${command}\n`)));
     const profile = process.env.BENCH_CPU_PROF;
-    /** Runs `run` under the server's CPU profiler when BENCH_CPU_PROF names a file (`file` for the point run, `file.bare` …). */
+    /** Runs `run` under the server's CPU profiler when BENCH_CPU_PROF names a file (`file` for the first measurement, `file.kept`). */
     const profiled = async <T>(suffix: string, run: () => Promise<T>) => {
       if (!profile) return run();
       await ask('profile');
@@ -219,28 +225,42 @@ async function main() {
       const bareSize = await responseSize(`${urls.bareUrl}/bare`, {});
       const pointSize = await responseSize(`${urls.mapperUrl}${randomPointPath()}`, { 'x-api-key': key });
       console.log(`response: bare ${bareSize.headers} headers (${bareSize.headerBytes} B) + ${bareSize.bodyBytes} B body; point ${pointSize.headers} headers (${pointSize.headerBytes} B) + ${pointSize.bodyBytes} B body`);
-      await load(urls.mapperUrl, null, { 'x-api-key': key }); // warm-up (caches, JIT, PostgreSQL buffers)
-      const bare = await profiled('.bare', () => measured(() => load(urls.bareUrl, '/bare', {})));
-      const point = await profiled('', () => measured(() => load(urls.mapperUrl, null, { 'x-api-key': key })));
-      console.log(`bare fastify: ${bare.rps.toFixed(0)} req/s, p99 ${bare.p99} ms (${bare.total} requests), server CPU ${bare.cpuUsPerRequest.toFixed(0)} µs/request (user ${bare.userUsPerRequest.toFixed(0)}, system ${bare.systemUsPerRequest.toFixed(0)})`);
-      const report = (name: string, what: string, run: typeof point) => {
-        console.log(
-          `${what}: ${run.rps.toFixed(0)} req/s, p99 ${run.p99} ms (${run.total} requests, ${count} hexes, ${HOTSPOTS} hotspots, ${CONNECTIONS} connections), ` +
-            `server CPU ${run.cpuUsPerRequest.toFixed(0)} µs/request (user ${run.userUsPerRequest.toFixed(0)}, system ${run.systemUsPerRequest.toFixed(0)})`,
-        );
-        console.log(`BENCH ${name}-cpu: ${run.cpuUsPerRequest.toFixed(0)} µs/request | baseline ${bare.cpuUsPerRequest.toFixed(0)} µs/request | ratio ${(bare.cpuUsPerRequest / run.cpuUsPerRequest).toFixed(3)}`);
-        console.log(`BENCH ${name}-p99: ${run.p99} ms | baseline ${bare.p99} ms | ratio ${(run.p99 / Math.max(bare.p99, 0.001)).toFixed(2)}`);
-        console.log(`BENCH ${name}: ${run.rps.toFixed(0)} req/s | baseline ${bare.rps.toFixed(0)} req/s | ratio ${(run.rps / bare.rps).toFixed(3)}`);
+      await load(urls.mapperUrl, null, { 'x-api-key': key }, SECONDS); // warm-up (caches, JIT, PostgreSQL buffers)
+      const roundSeconds = SECONDS / ROUNDS;
+      const bareRound = () => measured(() => load(urls.bareUrl, '/bare', {}, roundSeconds));
+      const pointRound = () => measured(() => load(urls.mapperUrl, null, { 'x-api-key': key }, roundSeconds));
+      /** ROUNDS × (bare round, point round), each pair's ratios side by side. */
+      const alternated = async () => {
+        const rounds: { bare: Round; point: Round }[] = [];
+        for (let r = 0; r < ROUNDS; r++) rounds.push({ bare: await bareRound(), point: await pointRound() });
+        return rounds;
       };
-      // Run right after a warm-up of the same length: about half its (cell, device) pairs are asked for the first time,
-      // so about half its requests compute an estimate.
-      report('mapper-point-query', 'point query, cells new and kept', point);
+      const report = (name: string, what: string, rounds: { bare: Round; point: Round }[]) => {
+        const byRps = [...rounds].sort((a, b) => a.point.rps / a.bare.rps - b.point.rps / b.bare.rps);
+        const byCpu = [...rounds].sort((a, b) => b.point.cpuUsPerRequest / b.bare.cpuUsPerRequest - a.point.cpuUsPerRequest / a.bare.cpuUsPerRequest);
+        const { bare, point } = byRps[Math.floor(ROUNDS / 2)]!;
+        const cpu = byCpu[Math.floor(ROUNDS / 2)]!;
+        const sum = (pick: (x: { bare: Round; point: Round }) => Round) => rounds.reduce((n, x) => n + pick(x).total, 0);
+        console.log(
+          `${what}, ${ROUNDS} rounds of ${roundSeconds} s alternating with the bare route (${sum((x) => x.point)} and ${sum((x) => x.bare)} requests; ${count} hexes, ${HOTSPOTS} hotspots, ${CONNECTIONS} connections); ` +
+            `ratios by round ${rounds.map((x) => (x.point.rps / x.bare.rps).toFixed(2)).join(', ')}`,
+        );
+        console.log(
+          `median round: point ${point.rps.toFixed(0)} req/s, p99 ${point.p99} ms, server CPU ${point.cpuUsPerRequest.toFixed(0)} µs/request (user ${point.userUsPerRequest.toFixed(0)}, system ${point.systemUsPerRequest.toFixed(0)}); ` +
+            `bare ${bare.rps.toFixed(0)} req/s, p99 ${bare.p99} ms, ${bare.cpuUsPerRequest.toFixed(0)} µs/request (user ${bare.userUsPerRequest.toFixed(0)}, system ${bare.systemUsPerRequest.toFixed(0)})`,
+        );
+        console.log(`BENCH ${name}-cpu: ${cpu.point.cpuUsPerRequest.toFixed(0)} µs/request | baseline ${cpu.bare.cpuUsPerRequest.toFixed(0)} µs/request | ratio ${(cpu.bare.cpuUsPerRequest / cpu.point.cpuUsPerRequest).toFixed(3)}`);
+        console.log(`BENCH ${name}-p99: ${point.p99} ms | baseline ${bare.p99} ms | ratio ${(point.p99 / Math.max(bare.p99, 0.001)).toFixed(2)}`);
+        console.log(`BENCH ${name}: ${point.rps.toFixed(0)} req/s | baseline ${bare.rps.toFixed(0)} req/s | ratio ${(point.rps / bare.rps).toFixed(3)}`);
+      };
+      // Right after a warm-up of the same length: about half the point rounds' (cell, device) pairs are asked for the
+      // first time, so about half their requests compute an estimate.
+      report('mapper-point-query', 'point query, cells new and kept', await profiled('', alternated));
       if (HOTSPOTS > 0) {
         // Steady state: every (cell, device) pair of the box asked once, then the same random load.
         const every = everyCellAndDevicePath();
-        await load(urls.mapperUrl, null, { 'x-api-key': key }, { amount: every.paths.length, next: every.next });
-        const kept = await profiled('.kept', () => measured(() => load(urls.mapperUrl, null, { 'x-api-key': key })));
-        report('mapper-point-query-kept', `point query, every estimate kept (after ${every.paths.length} (cell, device) pairs asked once)`, kept);
+        await load(urls.mapperUrl, null, { 'x-api-key': key }, SECONDS, { amount: every.paths.length, next: every.next });
+        report('mapper-point-query-kept', `point query, every estimate kept (after ${every.paths.length} (cell, device) pairs asked once)`, await profiled('.kept', alternated));
       }
     } finally {
       child.stdin!.end();
