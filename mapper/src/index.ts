@@ -50,10 +50,11 @@ export async function startMapper(options: StartMapperOptions): Promise<RunningM
   const metricsRegistry = options.metricsRegistry ?? new Registry();
   if (options.migrate !== false) await migrate(sql, [MAPPER_MIGRATIONS_DIR]);
   assertWebBundleBuilt();
+  const onboarding = options.chain ? new OnboardingService(options.chain) : null;
   const app = await buildMapperServer({
     sql,
     logger: options.logger ?? false,
-    onboarding: options.chain ? new OnboardingService(options.chain) : null,
+    onboarding,
     bridgeApiUrl: options.bridgeApiUrl,
     activeWindowMs: options.activeWindowMs,
     mapStyleUrl: options.mapStyleUrl,
@@ -80,6 +81,7 @@ export async function startMapper(options: StartMapperOptions): Promise<RunningM
     async stop() {
       await ops?.stop();
       await app.close();
+      onboarding?.client.close();
       readRouter.stop();
       await replica?.end({ timeout: 5 });
       await sql.end({ timeout: 5 });

@@ -63,7 +63,9 @@ export type OracleSettings = z.output<typeof oracleSettingsSchema>;
 
 
 /** What the oracle needs from the chain, when one is configured. */
-async function chainParts(settings: OracleSettings): Promise<Pick<OracleConfig, 'chainWriter' | 'registryClient' | 'blockhashSource'> & { emission?: OracleConfig['emissionPerEpoch'] }> {
+async function chainParts(
+  settings: OracleSettings,
+): Promise<Pick<OracleConfig, 'chainWriter' | 'registryClient' | 'blockhashSource'> & { emission?: OracleConfig['emissionPerEpoch']; close?: () => void }> {
   if (!settings.SOLANA_RPC_URL || !settings.POC_ORACLE_SOLANA_KEYPAIR) return {};
   const client = PocNetworkClient.connect(settings.SOLANA_RPC_URL, readKeypairFile(settings.POC_ORACLE_SOLANA_KEYPAIR), {
     programId: settings.POC_PROGRAM_ID ? new PublicKey(settings.POC_PROGRAM_ID) : undefined,
@@ -74,6 +76,7 @@ async function chainParts(settings: OracleSettings): Promise<Pick<OracleConfig, 
     registryClient: client,
     blockhashSource: () => client.latestBlockhash(),
     emission: network ? (epoch: bigint) => PocNetworkClient.emissionForEpoch(network, epoch) : undefined,
+    close: () => client.close(),
   };
 }
 
@@ -92,6 +95,8 @@ export async function startOracleService(
   ops: OpsExtras = { registries: [], readiness: () => ({ ready: true, detail: 'none' }) },
 ): Promise<RunningOracle & { opsUrl: string }> {
   const chain = await chainParts(settings);
+  // Added before the oracle, so stopped after it: no write is left to use the client.
+  if (chain.close) tasks.add({ name: 'chain client', stop: async () => chain.close?.() });
   const emissionPerEpoch = extra.emissionPerEpoch ?? settings.POC_EMISSION_PER_EPOCH ?? chain.emission;
   if (emissionPerEpoch === undefined) throw new SettingsError('POC_EMISSION_PER_EPOCH is required when no chain (SOLANA_RPC_URL + POC_ORACLE_SOLANA_KEYPAIR) gives the emission schedule');
   const oracle = await tasks.start('oracle', () =>

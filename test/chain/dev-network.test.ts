@@ -1,6 +1,6 @@
 import { startDevNetwork, type DevNetwork } from '@poc/devnet/chain';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Keypair } from '@solana/web3.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { Keypair, LAMPORTS_PER_SOL } from '@solana/web3.js';
 import { encodeHotspotAddress, generateHotspotKeypair } from '@poc/protocol';
 
 
@@ -60,5 +60,26 @@ describe('dev network bootstrap', () => {
     await expect(ownerClient.assertLocation({ hotspotKey, location: '8c2a100d2c4c1ff', gainDdbi: 30, elevationM: 5, region: 'US915', owner })).rejects.toThrow(
       /NotHotspotOwner/,
     );
+  });
+
+  // Runs last: it stops the network.
+  it('stop() closes every client it made, so none keeps reconnecting to the stopped chain', async () => {
+    const client = dev.clientFor(Keypair.generate());
+    const watched = Keypair.generate().publicKey;
+    // An open subscription keeps the client's websocket open, as a service watching an account or a transaction
+    // still being confirmed at shutdown does (the local chain acknowledges account subscriptions and never fires them);
+    // a signature notification on the same socket proves it is connected.
+    client.connection.onAccountChange(watched, () => {}, { commitment: 'confirmed' });
+    const signature = await client.connection.requestAirdrop(watched, LAMPORTS_PER_SOL);
+    await new Promise<void>((resolve) => client.connection.onSignature(signature, () => resolve(), 'confirmed'));
+    const errors = vi.spyOn(console, 'error');
+    try {
+      await dev.stop();
+      // web3.js's websocket client retries every second once its node is gone, logging "ws error" each time.
+      await new Promise((r) => setTimeout(r, 2_500));
+      expect(errors.mock.calls.filter((args) => String(args[0]).includes('ws error'))).toEqual([]);
+    } finally {
+      errors.mockRestore();
+    }
   });
 });

@@ -33,20 +33,33 @@ export interface DevNetwork {
   oracleClient: PocNetworkClient;
   makerClient: PocNetworkClient;
   network: NetworkConfigAccount;
-  /** A client paying with another key (e.g. a hotspot owner), on the same chain. */
+  /** The client paying with another key (e.g. a hotspot owner), on the same chain: one per key; stop() closes it. */
   clientFor(payer: Keypair): PocNetworkClient;
   /** Airdrops SOL (local chain / devnet). */
   fund(key: PublicKey, sol: number): Promise<void>;
+  /** Closes every client made here (their websockets would otherwise retry the stopped chain forever), then stops the chain. */
   stop(): Promise<void>;
 }
 
 export async function startDevNetwork(options: DevNetworkOptions): Promise<DevNetwork> {
   const admin = options.admin ?? Keypair.generate();
   const chain = await startChain({ upgradeAuthority: admin.publicKey, ...options.chain });
+  /** One client per payer, each with its own websocket, all closed by stop(). */
+  const clients = new Map<string, PocNetworkClient>();
+  const clientFor = (payer: Keypair) => {
+    const key = payer.publicKey.toBase58();
+    let client = clients.get(key);
+    if (!client) clients.set(key, (client = PocNetworkClient.connect(chain.rpcUrl, payer, { wsUrl: chain.wsUrl })));
+    return client;
+  };
+  const stop = async () => {
+    for (const client of clients.values()) client.close();
+    clients.clear();
+    await chain.stop();
+  };
   try {
     const oracle = options.oracle ?? Keypair.generate();
     const maker = options.maker ?? Keypair.generate();
-    const clientFor = (payer: Keypair) => PocNetworkClient.connect(chain.rpcUrl, payer, { wsUrl: chain.wsUrl });
     const adminClient = clientFor(admin);
     const fund = async (key: PublicKey, sol: number) => {
       const signature = await adminClient.connection.requestAirdrop(key, Math.round(sol * LAMPORTS_PER_SOL));
@@ -77,10 +90,10 @@ export async function startDevNetwork(options: DevNetworkOptions): Promise<DevNe
       network,
       clientFor,
       fund,
-      stop: () => chain.stop(),
+      stop,
     };
   } catch (error) {
-    await chain.stop();
+    await stop();
     throw error;
   }
 }
