@@ -49,6 +49,7 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
+  for (const client of [adminClient, oracleClient, ownerClient]) client?.close();
   await chain?.stop();
 });
 
@@ -233,5 +234,6 @@ describe('poc-network on the local chain', () => {
     await expectRejected(adminClient.updateFees({ onboardingFeeLamports: 0n, locationFeeLamports: 0n }), 'Unauthorized');
     await newAdminClient.updateFees({ onboardingFeeLamports: 1n, locationFeeLamports: 2n });
     expect((await adminClient.fetchNetwork())?.onboardingFeeLamports).toBe(1n);
+    newAdminClient.close();
   });
 });

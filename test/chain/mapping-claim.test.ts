@@ -54,6 +54,7 @@ beforeAll(async () => {
 }, 900_000);
 
 afterAll(async () => {
+  for (const client of [adminClient, oracleClient, ownerClient]) client?.close();
   await Promise.all([chain?.stop(), db?.drop()]);
 });
 
