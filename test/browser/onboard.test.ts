@@ -298,8 +298,13 @@ describe('onboarding app with a browser wallet (Wallet Standard)', () => {
     await expect.poll(() => page.locator('#hotspot-msg').textContent()).toContain('No wallet is connected.');
 
     // Reconnect, reload: the app remembers the choice and asks the wallet silently (this "extension" forgot the site).
+    // The choice is saved as soon as the wallet connects, not once its balance arrives (held back here): a reload
+    // in between must remember it too.
+    await page.route('**/api/v1/onboarding/balance*', () => {});
     await page.click(`#wallet-choices button:has-text("${WALLET}")`);
     await expect.poll(async () => (await state(page)).wallet?.kind).toBe('browser');
+    expect(await page.evaluate(() => localStorage.getItem('poc-wallet-choice-v1'))).toBe(WALLET);
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
     await page.reload();
     await waitStep(page, 'hotspot');
     await expect.poll(() => page.locator('#wallet-msg').textContent()).toBe(`Press ${WALLET} to connect it again.`);

@@ -182,8 +182,9 @@ async function chooseDemo(forceNew = false) {
   const msg = $('wallet-msg');
   msg.className = 'msg';
   msg.textContent = '';
-  await setWallet(await loadOrCreateDemoWallet(forceNew));
+  const demo = await loadOrCreateDemoWallet(forceNew);
   localStorage.setItem(CHOICE_KEY, DEMO);
+  await setWallet(demo);
 }
 
 async function chooseBrowserWallet(w: Wallet) {
@@ -192,8 +193,9 @@ async function chooseBrowserWallet(w: Wallet) {
   msg.textContent = `Approve the connection in ${w.name}…`;
   try {
     const connected = await BrowserWallet.connect(w, config.wallet_chain, { onChange: onWalletChange });
-    await setWallet(connected);
+    // Saved before setWallet reads the balance: a reload meanwhile must remember this wallet.
     localStorage.setItem(CHOICE_KEY, w.name);
+    await setWallet(connected);
     showOk(msg, `Connected to ${esc(w.name)}.`);
   } catch (error) {
     showError(msg, error);
